@@ -1,0 +1,34 @@
+# One entry point for people and CI. `make run` starts the app on SQLite + Whoosh in instance/,
+# `make test` runs everything CI runs. The virtualenv is rebuilt when pyproject.toml changes.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test lint format clean
+
+setup: $(STAMP)
+
+# Debian's python3 may lack ensurepip (python3-venv): fall back to virtualenv from PyPI.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); $(PYTHON) -m pip install --quiet --user virtualenv && $(PYTHON) -m virtualenv --quiet $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: setup
+	$(BIN)/tracker run
+
+test: setup lint
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check tracker tests
+	$(BIN)/ruff format --check tracker tests
+
+format: setup
+	$(BIN)/ruff format tracker tests
+	$(BIN)/ruff check --fix tracker tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,194 @@
+"""The reply parser: frame (title block, salutation, preamble, closing, signature, date) and points."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.domain.replies import parse_reply
+
+OPEN = "您提出的关于加强小微企业服务的建议收悉，经研究，现答复如下：\n"
+SIGN = "\nXX区经信局\n2023年6月28日"
+
+
+def markers(text: str) -> list[str | None]:
+    return [p.marker for p in parse_reply(text).points]
+
+
+@pytest.mark.parametrize(
+    ("text", "salutation"),
+    [
+        pytest.param("张三委员：\n" + OPEN + "一、已落实。\n二、在推进。" + SIGN, "张三委员", id="colon"),
+        pytest.param(
+            "尊敬的李四等5名代表:\n" + OPEN + "1.已落实。\n2.在推进。" + SIGN,
+            "尊敬的李四等5名代表",
+            id="honorific",
+        ),
+        pytest.param(
+            "向胜飞委员\n" + OPEN + "一、已落实。\n二、在推进。" + SIGN, "向胜飞委员", id="no-colon"
+        ),
+        pytest.param(
+            "县政协提案委：\n" + OPEN + "(一)已落实。\n(二)在推进。" + SIGN, "县政协提案委", id="committee"
+        ),
+        pytest.param(
+            "致公党某市委员会\n致公党某市委员会提交的提案收悉，现答复如下：\n一、已落实。\n二、在推进。"
+            + SIGN,
+            "致公党某市委员会",
+            id="organisation-without-colon",
+        ),
+        pytest.param(
+            "某局关于第5号建议的答复函 王五代表: " + OPEN.strip() + " 工作已在推进。 某局 2017年6月28日",
+            "王五代表",
+            id="collapsed-one-line",
+        ),
+    ],
+)
+def test_salutation_forms(text: str, salutation: str) -> None:
+    assert parse_reply(text).salutation == salutation
+
+
+def test_title_block_doc_number_and_field_lines_before_salutation() -> None:
+    text = (
+        "某县教育局关于县政协十届二次会议\n第69号提案的答复\n平教体字〔2018〕27号\n类别:A\n"
+        "张小华委员：\n" + OPEN + "1.已落实。\n2.在推进。" + SIGN
+    )
+    reply = parse_reply(text)
+    assert reply.doc_number == "平教体字〔2018〕27号"
+    assert reply.fields["类别"] == "A"
+    assert reply.title.splitlines()[0] == "某县教育局关于县政协十届二次会议"
+    assert markers(text) == ["1.", "2."]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected_markers", "last_text", "closing_start"),
+    [
+        pytest.param(
+            "一、关于“甲”。已落实。\n二、关于“乙”。在推进。下步，我们将继续跟进。",
+            ["一、", "二、"],
+            "关于“乙”。在推进。",
+            "下步，我们将",
+            id="closing-glued-to-last-point",
+        ),
+        pytest.param(
+            "一、关于“甲”。已落实。\n二、关于“乙”。在推进。感谢您对我们工作的关心。",
+            ["一、", "二、"],
+            "关于“乙”。在推进。",
+            "感谢您对我们",
+            id="courtesy-glued-to-last-point",
+        ),
+        pytest.param(
+            "一、基本情况\n某村有3个小组。\n二、下步工作方向\n衷心感谢您的关心和支持。",
+            ["一、", "二、"],
+            "下步工作方向",
+            "衷心感谢",
+            id="courtesy-under-bare-heading",
+        ),
+        pytest.param(
+            "一、基本情况\n某村有3个小组。\n二、下步工作方向\n下一步县局将尽快协调。\n感谢您的关心。",
+            ["一、", "二、"],
+            "下步工作方向\n下一步县局将尽快协调。",
+            "感谢您的关心",
+            id="next-step-body-under-bare-heading",
+        ),
+        pytest.param(
+            "乡政府的主要措施有：1、加强闸门管理；2、争取改造项目；3、清淤疏浚。\n感谢你们的支持！",
+            ["1、", "2、", "3、"],
+            "清淤疏浚。",
+            "感谢你们",
+            id="points-glued-in-one-line",
+        ),
+        pytest.param(
+            "一是推动出台措施。二是掌握发展状况。\n为进一步做好工作，下一步将重点做好以下内容：一是开展行动。二是加强培训。",
+            ["一是", "二是", "一是", "二是"],
+            "加强培训。",
+            "",
+            id="numbering-restarts",
+        ),
+        pytest.param(
+            "一、缺少专业人员\n物业公司已聘请人才。\n二、设施问题\n由开发商维修。\n积极推动成立业委会。\n再次感谢您的支持。",
+            ["一、", "二、"],
+            "设施问题\n由开发商维修。\n积极推动成立业委会。",
+            "再次感谢",
+            id="point-spans-two-paragraphs",
+        ),
+    ],
+)
+def test_points_and_closing(
+    body: str, expected_markers: list[str], last_text: str, closing_start: str
+) -> None:
+    reply = parse_reply("李影代表：\n" + OPEN + body + SIGN)
+    assert [p.marker for p in reply.points] == expected_markers
+    assert reply.points[-1].text == last_text
+    assert reply.closing.startswith(closing_start)
+    assert reply.signature == "XX区经信局"
+    assert reply.date == "2023年6月28日"
+
+
+def test_issues_list_in_preamble_is_not_points() -> None:
+    text = (
+        "李影代表：\n您的建议已收悉，共提出3大问题：一是人才引进，二是设施建设，三是功能完善。"
+        "针对以上三点，我局采取了以下措施：\n一、引进全科医生。\n二、争取资金。\n三、完善功能。"
+    )
+    reply = parse_reply(text)
+    assert markers(text) == ["一、", "二、", "三、"]
+    assert reply.preamble.endswith("采取了以下措施：")
+    assert reply.signature == "" and reply.date == ""
+
+
+def test_background_paragraph_and_leadin_ending_with_period_are_preamble() -> None:
+    text = (
+        "姜维代表：\n" + OPEN + "按照“一计划六方案”要求，已作出规划。\n当前，我们主要做好以下工作。\n"
+        "一是争取资金。\n二是推进模式。\n三是综合整治。" + SIGN
+    )
+    reply = parse_reply(text)
+    assert markers(text) == ["一是", "二是", "三是"]
+    assert reply.preamble.endswith("我们主要做好以下工作。")
+
+
+def test_marker_followed_by_year_and_fields_after_date() -> None:
+    text = (
+        "张小华委员：\n"
+        + OPEN
+        + "1.2017年，教育部下发文件。\n2.待规定出台后落实。"
+        + SIGN
+        + "\n承办负责人:童怀思"
+    )
+    reply = parse_reply(text)
+    assert reply.points[0].text.startswith("2017年")
+    assert reply.fields["承办负责人"] == "童怀思"
+    assert reply.signature == "XX区经信局"
+
+
+def test_no_numbered_points_gives_one_body_unit() -> None:
+    text = (
+        "李树金代表:\n你提出的建议已交我们研究办理,现答复如下:\n该路段已纳入项目库。\n感谢你的关心。" + SIGN
+    )
+    reply = parse_reply(text)
+    assert reply.preamble.endswith("现答复如下:")
+    assert [(p.marker, p.text) for p in reply.points] == [(None, "该路段已纳入项目库。")]
+    assert reply.closing == "感谢你的关心。"
+
+
+def test_sub_points_stay_inside_their_point() -> None:
+    text = (
+        "某委员：\n"
+        + OPEN
+        + "一、市领导督办\n(一)亲自督办。\n(二)定期调度。\n二、部门协同\n加强配合。"
+        + SIGN
+    )
+    reply = parse_reply(text)
+    assert markers(text) == ["一、", "二、"]
+    assert [s.marker for s in reply.points[0].sub_points] == ["(一)", "(二)"]
+
+
+def test_model_case_reply(model_reply_text: str) -> None:
+    reply = parse_reply(model_reply_text)
+    assert reply.title == "第2号提案的答复"
+    assert reply.salutation == "戴培红委员"
+    assert reply.preamble.endswith("现答复如下：")
+    assert [p.marker for p in reply.points] == ["一、", "二、", "三、", "四、", "五、"]
+    assert reply.points[4].title == "关于“商业信息中心”"
+    assert reply.closing.startswith("下步，我们将根据您提出的建议")
+    assert reply.signature == "镇海区经信局"
+    assert reply.date == ""
+    for p in reply.points:
+        assert model_reply_text[p.start : p.end] == p.text

@@ -1,0 +1,210 @@
+"""Parse a reply letter into its frame (title block, salutation, preamble, closing, signature,
+date) and its numbered points (one level; deeper numbering stays inside as sub-points)."""
+
+from __future__ import annotations
+
+import re
+
+from .markers import build_runs, choose_top_runs, find_candidates, normalize
+from .structure import (
+    DATE,
+    DATE_LINE,
+    FIELD_LINE,
+    REPLY_CLOSING,
+    _sentence_starts,
+    build_units,
+    strip_end,
+    title_of,
+)
+from .units import ParsedReply, Unit
+
+_ADDRESSEE = r"(?:委员|代表|同志|先生|女士|主任|主席|会长|提案委|委员会|党委|支部|政府|团|组)(?:们)?"
+_SAL_COLON = re.compile(r"^(?:尊敬的)?[^:：。!?！？]{1,100}[:：]$")
+_SAL_INLINE = re.compile(rf"(?:^|\s)((?:尊敬的)?[^\s:：。，,;；]{{1,60}}?{_ADDRESSEE})[:：]")
+_SAL_BARE = re.compile(rf"^(?:尊敬的)?[^\s:：。，,;；]{{1,60}}{_ADDRESSEE}$")
+_OPENING = re.compile(r"^(?:您|你|贵|关于|首先|感谢|非常感谢|衷心感谢)")
+_REPLY_LEADIN = re.compile(
+    r"(?:答复|函复|回复|复函|说明|报告)如下[:：。]?"
+    r"|(?:如下|以下)[^。:：\n]{0,14}[:：。]"
+    r"|(?:措施|做法|工作|情况|原因|意见)(?:主要)?有[:：]"
+)
+_ORG_SUFFIX = re.compile(
+    r"(?:局|委|办|厅|部|院|会|政府|中心|办事处|公司|处|所|室|站|队|馆|署|行|社|团|校|学|组|司|府|庭)$"
+)
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[【(（]\s*\d{4}\s*[〕\]】)）]\s*\d{1,5}\s*号")
+_PUBLICATION_NOTE = re.compile(r"^[(（](?:此件|本件)[^)）]*[)）]$")
+_TAIL_DATE = re.compile(rf"\s({DATE})\s*$")
+_SENTENCE_PUNCT = set("。，,；;!?！？：:、")
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-empty line, ends before the newline, surrounding blanks trimmed."""
+    out = []
+    pos = 0
+    for raw in text.split("\n"):
+        s, e = pos, pos + len(raw)
+        while s < e and text[s] in " \t\u3000":
+            s += 1
+        while e > s and text[e - 1] in " \t\u3000":
+            e -= 1
+        if e > s:
+            out.append((s, e))
+        pos += len(raw) + 1
+    return out
+
+
+def _find_salutation(text: str, nt: str, lines: list[tuple[int, int]]) -> tuple[int, int, int] | None:
+    """(start, end, body start) of the salutation; the colon is excluded from [start, end)."""
+    for i, (s, e) in enumerate(lines[:15]):
+        line = nt[s:e]
+        if "。" in line and len(line) > 60:
+            break
+        nxt = nt[lines[i + 1][0] : lines[i + 1][1]] if i + 1 < len(lines) else ""
+        if _SAL_COLON.match(line) and not _REPLY_LEADIN.search(line):
+            return s, e - 1, e
+        if _SAL_BARE.match(line) and _OPENING.match(nxt):
+            return s, e, e
+        # an organisation addressed without a colon, named again at the start of the next paragraph
+        if (
+            len(line) <= 40
+            and not any(ch in line for ch in _SENTENCE_PUNCT)
+            and nxt.startswith(line)
+            and len(nxt) > len(line)
+        ):
+            return s, e, e
+    m = _SAL_INLINE.search(nt[: min(len(nt), 2000)])
+    if m:
+        return m.start(1), m.end(1), m.end()
+    return None
+
+
+def _find_tail(
+    text: str, nt: str, lines: list[tuple[int, int]], body_start: int
+) -> tuple[int, str, str, dict]:
+    """Scan up from the end: trailing fields and notes, the date, the signature.
+
+    Returns (tail start, signature, date, fields); the body ends at tail start.
+    """
+    fields: dict[str, str] = {}
+    signature = date = ""
+    # the body may start mid-line (a collapsed one-line copy): only its part of that line counts
+    lines = [(max(s, body_start), e) for s, e in lines if e > body_start]
+    idx = len(lines) - 1
+    tail = len(text)
+
+    def field(line: str) -> bool:
+        m = FIELD_LINE.match(line)
+        if m and len(line) <= 60:
+            label = re.sub(r"[\s\u3000]", "", line[: m.end() - 1])
+            fields[label] = line[m.end() :].strip()
+            return True
+        return False
+
+    while idx >= 0 and lines[idx][0] >= body_start:
+        s, e = lines[idx]
+        line = nt[s:e]
+        if _PUBLICATION_NOTE.match(line) or line.strip("|｜ ") == "" or (not date and field(line)):
+            tail = s
+            idx -= 1
+            continue
+        break
+    if idx >= 0 and lines[idx][0] >= body_start:
+        s, e = lines[idx]
+        line = nt[s:e]
+        if DATE_LINE.match(line):
+            date = text[s:e].strip()
+            tail = s
+            idx -= 1
+        else:
+            m = _TAIL_DATE.search(line)
+            if m and m.start() > 0:
+                date = text[s + m.start(1) : s + m.end(1)]
+                tail = s + m.start()
+                lines[idx] = (s, strip_end(text, s, s + m.start()))
+    if idx >= 0 and lines[idx][0] >= body_start:
+        s, e = lines[idx]
+        line = nt[s:e]
+        seg_start = s
+        if " " in line or "\u3000" in line:
+            # collapsed copy: the signature is the last space-separated segment after a sentence end
+            k = max(line.rfind(" "), line.rfind("\u3000"))
+            before = line[:k].rstrip()
+            if before and before[-1] in "。!?！？":
+                seg_start = s + k + 1
+        cand = nt[seg_start:e].strip()
+        plausible = (
+            0 < len(cand) <= 40
+            and not any(ch in cand for ch in _SENTENCE_PUNCT)
+            and not FIELD_LINE.match(cand)
+            and not REPLY_CLOSING.match(cand)
+            and (date or _ORG_SUFFIX.search(cand))
+        )
+        if plausible and not find_candidates(nt, seg_start, e):
+            signature = text[seg_start:e].strip()
+            tail = seg_start
+    return tail, signature, date, fields
+
+
+def _closing_start(text: str, start: int, end: int) -> int:
+    for s in _sentence_starts(text, start, end):
+        if REPLY_CLOSING.match(text, s):
+            return s
+    return end
+
+
+def parse_reply(text: str) -> ParsedReply:
+    nt = normalize(text)
+    lines = _lines(text)
+    out = ParsedReply()
+    sal = _find_salutation(text, nt, lines)
+    if sal:
+        s, e, body_start = sal
+        out.salutation = text[s:e].strip()
+        head = text[:s]
+    else:
+        body_start = 0
+        head = ""
+    out.title = "\n".join(x.strip() for x in head.split("\n") if x.strip())
+    m = _DOC_NUMBER.search(normalize(out.title))
+    if m:
+        out.doc_number = out.title[m.start() : m.end()]
+    for raw in out.title.split("\n"):
+        fm = FIELD_LINE.match(normalize(raw))
+        if fm and len(raw) <= 40:
+            out.fields[re.sub(r"\s", "", raw[: fm.end() - 1])] = raw[fm.end() :].strip()
+    while body_start < len(text) and text[body_start] in " \t\u3000\n":
+        body_start += 1
+
+    tail, out.signature, out.date, tail_fields = _find_tail(text, nt, lines, body_start)
+    out.fields.update(tail_fields)
+    body_end = strip_end(text, body_start, tail)
+
+    lead = _REPLY_LEADIN.search(nt, body_start, body_end)
+    region = lead.end() if lead else body_start
+    cands = find_candidates(nt, region, body_end)
+    runs = choose_top_runs(build_runs(cands))
+    if runs:
+        out.points = build_units(text, nt, runs, body_end, reply=True)
+        first = runs[0].items[0].pos
+        out.preamble = text[body_start:first].strip()
+        out.closing = text[out.points[-1].end : body_end].strip()
+        return out
+
+    # no numbered points: the opening up to its lead-in, one unnumbered body, then the closing
+    if lead:
+        out.preamble = text[body_start : lead.end()].strip()
+        cstart = _closing_start(text, lead.end(), body_end)
+        bs = lead.end()
+        while bs < cstart and text[bs] in " \t\u3000\n":
+            bs += 1
+        be = strip_end(text, bs, cstart)
+        if be > bs:
+            out.points = [
+                Unit(n=None, marker=None, title=title_of(text, bs, be), text=text[bs:be], start=bs, end=be)
+            ]
+        out.closing = text[cstart:body_end].strip()
+    else:
+        cstart = _closing_start(text, body_start, body_end)
+        out.preamble = text[body_start:cstart].strip()
+        out.closing = text[cstart:body_end].strip()
+    return out

@@ -1,0 +1,180 @@
+"""Turn chosen marker runs into units with exact spans, titles, sub-points and clean ends."""
+
+from __future__ import annotations
+
+import re
+
+from .markers import Candidate, Run, build_runs, choose_top_runs, find_candidates
+from .units import Unit
+
+SENTENCE_END = "。!?！？"
+TRAIL = " \t\u3000\n；;，,、：:"
+
+# Sentences that open a closing paragraph of a reply letter: thanks, formulas, next steps.
+REPLY_CLOSING = re.compile(
+    r"(?:衷心|再次|非常|十分|诚挚|真挚|真诚|特别)?(?:感谢|谢谢)"
+    r"|最后[,，]|最后关于|以上答复|以上是|以上意见|以上情况|此复|特此|专此|此致|如有不妥|如有意见|如有疑问"
+    r"|对以上答复|对此答复|请您?对|敬请|恳请(?:您|你|继续)|欢迎(?:您|你|继续)"
+    r"|希望(?:您|你|以后|今后|继续|各位|代表|委员)"
+    r"|下一?步[,，]|下一?步(?:工作中|我们|我局|我委|我办|我中心|将)|今后[,，]?(?:我们|我局|我委)"
+)
+# Courtesy only (no next steps): what may follow a bare numbered heading and still be a closing.
+COURTESY = re.compile(
+    r"(?:衷心|再次|非常|十分|诚挚|真挚|真诚|特别)?(?:感谢|谢谢)|以上答复|此复|特此|专此|如有不妥|对以上答复"
+)
+PROPOSAL_CLOSING = re.compile(
+    r"通过以上|以上建议|以上几点|以上意见|综上|总之|此致|特此|当否|妥否|敬请|恳请|请予"
+)
+# "承办单位:市政府办公室", "办复类别:B类", "提建议代表:麻江县代表团 龙全军"
+FIELD_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{1,3}(?:[ \u3000]*[\u4e00-\u9fff（）()]){0,8}[ \u3000]*[:：]")
+DATE = r"(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日"
+DATE_LINE = re.compile(rf"^[(（]?\s*{DATE}\s*[)）]?$")
+
+
+def line_bounds(text: str, pos: int) -> tuple[int, int]:
+    """Start and end (exclusive, before the newline) of the line holding ``pos``."""
+    s = text.rfind("\n", 0, pos) + 1
+    e = text.find("\n", pos)
+    return s, (len(text) if e < 0 else e)
+
+
+def title_of(text: str, start: int, end: int) -> str:
+    """The lead sentence of a unit: up to the first 。, the end of the line or the unit end."""
+    stop = end
+    nl = text.find("\n", start, end)
+    if nl >= 0:
+        stop = nl
+    for ch in SENTENCE_END:
+        k = text.find(ch, start, stop)
+        if k >= 0:
+            stop = k
+    return text[start:stop].strip().rstrip(TRAIL).strip()
+
+
+def is_bare_heading(text: str, unit: Candidate, end: int) -> bool:
+    """A numbered heading alone on its line ("一、基本情况"), its body on the next lines."""
+    _, le = line_bounds(text, unit.text_start)
+    if le >= end:
+        return False
+    line = text[unit.text_start : le]
+    return not any(ch in line for ch in SENTENCE_END) and len(line.strip()) <= 40
+
+
+def _sentence_starts(text: str, start: int, end: int) -> list[int]:
+    """Offsets where a new sentence starts inside [start, end) (after 。！？ or a newline)."""
+    out = []
+    i = start
+    while i < end:
+        ch = text[i]
+        if ch in SENTENCE_END or ch == "\n":
+            j = i + 1
+            while j < end and text[j] in "”’」』)）":
+                j += 1
+            while j < end and text[j] in " \t\u3000\n":
+                j += 1
+            if j < end:
+                out.append(j)
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def cut_closing(text: str, unit: Candidate, end: int, *, reply: bool) -> int:
+    """Where the last unit really ends: before a closing, a courtesy line or a trailing field."""
+    closing = REPLY_CLOSING if reply else PROPOSAL_CLOSING
+    bare = is_bare_heading(text, unit, end)
+    first_body_line = True
+    for s in _sentence_starts(text, unit.text_start, end):
+        line_start = s == 0 or text[s - 1] == "\n"
+        rest = text[s:end]
+        if line_start and (FIELD_LINE.match(rest) or DATE_LINE.match(rest.split("\n", 1)[0].strip())):
+            return s
+        if bare and line_start and first_body_line:
+            # the paragraph under a bare heading is the point's body, unless it is only courtesy
+            first_body_line = False
+            if COURTESY.match(rest):
+                return s
+            continue
+        if closing.match(rest):
+            return s
+    return end
+
+
+def strip_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in " \t\u3000\n":
+        end -= 1
+    return end
+
+
+def sub_units(text: str, nt: str, start: int, end: int, top_rank: float) -> list[Unit]:
+    """Second-level numbering inside a unit: the best run of a lower-ranked family."""
+    cands = [c for c in find_candidates(nt, start, end) if c.rank > top_rank]
+    runs = [r for r in build_runs(cands) if len(r.items) >= 2]
+    if not runs:
+        return []
+    top = choose_top_runs(runs)
+    if not top:
+        return []
+    items = [c for r in top for c in r.items]
+    subs = []
+    for k, c in enumerate(items):
+        e = items[k + 1].pos if k + 1 < len(items) else end
+        e = strip_end(text, c.text_start, e)
+        subs.append(
+            Unit(
+                n=k + 1,
+                marker=text[c.pos : c.end],
+                title=title_of(text, c.text_start, e),
+                text=text[c.text_start : e],
+                start=c.text_start,
+                end=e,
+            )
+        )
+    return subs
+
+
+def build_units(text: str, nt: str, runs: list[Run], region_end: int, *, reply: bool) -> list[Unit]:
+    """Units for the chosen top-level runs, numbered 1..N in document order."""
+    items: list[tuple[Candidate, bool]] = []  # (candidate, starts a new run)
+    for r in runs:
+        for k, c in enumerate(r.items):
+            if c.pos < region_end:
+                items.append((c, k == 0))
+    items.sort(key=lambda x: x[0].pos)
+    top_rank = runs[0].rank if runs else 0
+    # higher-ranked markers at a line start are section headings: they end the unit before them
+    section_starts = [
+        c.pos
+        for c in find_candidates(nt, items[0][0].pos if items else 0, region_end)
+        if c.rank < top_rank and c.line_start
+    ]
+    units: list[Unit] = []
+    for k, (c, _) in enumerate(items):
+        last = k + 1 == len(items)
+        end = region_end if last else items[k + 1][0].pos
+        if not last and items[k + 1][1] and not items[k + 1][0].line_start:
+            # a restarted run introduced inside its own paragraph ("…以下内容：一是…"):
+            # the lead-in sentence belongs to neither unit
+            ls, _ = line_bounds(text, items[k + 1][0].pos)
+            if ls > c.text_start:
+                end = ls
+        for s in section_starts:
+            if c.text_start < s < end:
+                end = s
+                break
+        if last:
+            end = cut_closing(text, c, end, reply=reply)
+        end = strip_end(text, c.text_start, end)
+        units.append(
+            Unit(
+                n=k + 1,
+                marker=text[c.pos : c.end],
+                title=title_of(text, c.text_start, end),
+                text=text[c.text_start : end],
+                start=c.text_start,
+                end=end,
+                sub_points=sub_units(text, nt, c.text_start, end, c.rank),
+            )
+        )
+    return units
