@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tracker.domain.markers import unfold
 from tracker.domain.replies import parse_reply
 
 OPEN = "您提出的关于加强小微企业服务的建议收悉，经研究，现答复如下：\n"
@@ -192,3 +193,49 @@ def test_model_case_reply(model_reply_text: str) -> None:
     assert reply.date == ""
     for p in reply.points:
         assert model_reply_text[p.start : p.end] == p.text
+
+
+def test_list_leadin_inside_a_point_does_not_swallow_it() -> None:
+    text = (
+        "张三委员：\n您的提案已收悉，我局高度重视。\n一、加强宣传。具体措施如下：\n（一）印发手册。\n（二）开展活动。\n二、完善制度。"
+        + SIGN
+    )
+    assert [p.title for p in parse_reply(text).points] == ["加强宣传", "完善制度"]
+
+
+def test_restated_suggestions_before_the_classic_leadin_stay_in_the_preamble() -> None:
+    text = (
+        "张三委员：\n您在提案中提出：\n1.设立基金；\n2.引进人才。\n现答复如下：\n1.基金已设立。\n2.人才已引进。"
+        + SIGN
+    )
+    reply = parse_reply(text)
+    assert [p.title for p in reply.points] == ["基金已设立", "人才已引进"]
+    assert "设立基金" in reply.preamble
+
+
+def test_joint_reply_signs_with_several_bodies() -> None:
+    text = (
+        "张三委员：\n"
+        + OPEN
+        + "一、已落实。\n二、在推进。\n感谢您的支持。\n某县财政局\n某县发展和改革局\n二〇二三年六月二十八日"
+    )
+    reply = parse_reply(text)
+    assert reply.signature == "某县财政局\n某县发展和改革局"
+    assert reply.date == "二〇二三年六月二十八日"
+    assert reply.closing == "感谢您的支持。"
+
+
+def test_collapsed_one_line_letter() -> None:
+    text = (
+        "某局关于第9号建议的答复 王五代表: 您提出的建议已收悉,现答复如下: "
+        "一、关于“设站”。已增设服务站点三处,覆盖全部社区。" + "站点运行良好,群众反映积极。" * 10 + " "
+        "二、关于“培训”。已组织培训两期,参训人员二百余人。"
+        " 感谢您对我们工作的支持。 特此函复 某县民政局 2024年3月1日"
+    )
+    assert unfold(text) != text  # the copy is recognised as collapsed
+    reply = parse_reply(text)
+    assert reply.salutation == "王五代表"
+    assert [p.marker for p in reply.points] == ["一、", "二、"]
+    assert reply.points[1].text == "关于“培训”。已组织培训两期,参训人员二百余人。"
+    assert reply.closing.startswith("感谢您")
+    assert (reply.signature, reply.date) == ("某县民政局", "2024年3月1日")

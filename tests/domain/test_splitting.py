@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tracker.domain.markers import unfold
 from tracker.domain.splitting import split_proposal
 
 BG = "近年来，我区小微企业发展迅速，但仍面临融资难、用工难等问题。\n"
@@ -222,3 +223,48 @@ def test_model_case_seed(model_proposal_text: str) -> None:
         ("5．", "建立商业信息中心"),
     ]
     assert "2012年4月底" in result.background
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "一、存在问题\n资金不足。\n二、建议措施\n1.设立基金。\n2.加强监管。",
+            [("1.", "设立基金"), ("2.", "加强监管")],
+            id="heading-leadin-two-words",
+        ),
+        pytest.param(
+            "问题：1.资金不足。2.人才缺乏。\n为此建议\n1.设立基金。\n2.引进人才。",
+            [("1.", "设立基金"), ("2.", "引进人才")],
+            id="leadin-without-colon-on-its-own-line",
+        ),
+        pytest.param(
+            "存在问题：1.资金不足。2.人才缺乏。\n对策：1.设立基金。2.引进人才。3.加强考核。",
+            [("1.", "设立基金"), ("2.", "引进人才"), ("3.", "加强考核")],
+            id="no-leadin-last-run-wins",
+        ),
+    ],
+)
+def test_leadin_variants(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(u.marker, u.title) for u in split_proposal(text).suggestions] == expected
+
+
+def test_signature_and_date_after_last_suggestion_are_not_part_of_it() -> None:
+    text = BG + "为此建议：\n1.加强宣传。\n2.完善制度。\n张三\n2023年1月5日"
+    assert split_proposal(text).suggestions[-1].text == "完善制度。"
+
+
+def test_collapsed_one_line_copy_splits_and_keeps_original_characters() -> None:
+    text = (
+        "第5号 关于加强社区服务的建议 提案人:王五 内容: 社区服务存在不足，居民反映强烈，"
+        + "近年来问题日益突出。" * 20
+        + " 为此建议: 1.增设服务站点。 2.加强人员培训。 承办单位:民政局"
+    )
+    assert unfold(text) != text  # the copy is recognised as collapsed
+    result = split_proposal(text)
+    assert [(u.marker, u.title, u.text) for u in result.suggestions] == [
+        ("1.", "增设服务站点", "增设服务站点。"),
+        ("2.", "加强人员培训", "加强人员培训。"),
+    ]
+    for u in result.suggestions:
+        assert text[u.start : u.end] == u.text

@@ -228,3 +228,49 @@ def choose_top_runs(runs: list[Run], *, last_only: bool = False) -> list[Run]:
     if last_only:
         return chosen[-1:]
     return chosen
+
+
+_FIELD_AHEAD = re.compile(r"[\u4e00-\u9fff]{1,3}(?:[ \u3000]?[\u4e00-\u9fff]){0,6}[:：]")
+_DATE_AHEAD = re.compile(r"(?:\d{4}|[〇零一二三四五六七八九]{4})年")
+_BREAK_AFTER = set("。!?！？:：;；")
+
+
+def unfold(text: str) -> str:
+    """Same-length copy of ``text`` where a collapsed copy gets its line breaks back.
+
+    Web copies of letters sometimes arrive as one long line whose fields, paragraphs, signature
+    and date are separated only by spaces. In such a line a space run becomes a newline when it
+    follows a sentence stop or a colon, or precedes a field label, a date or a numbered marker;
+    spaces inside words (PDF residue: "收 悉") stay, because they meet none of those.
+    """
+    out = list(text)
+    pos = 0
+    for line in text.split("\n"):
+        if len(line) > 250 and len(re.findall(r"[。！？!?:：] +\S", line)) >= 2:
+            for m in re.finditer(r"[ \u3000]+", line):
+                s, e = m.start(), m.end()
+                if s == 0 or e == len(line):
+                    continue
+                prev, ahead = line[s - 1], line[e:]
+                head = find_candidates(normalize(ahead[:8]))
+                if (
+                    prev in _BREAK_AFTER
+                    or (prev in "”」』" and s > 1 and line[s - 2] in _BREAK_AFTER)
+                    or _FIELD_AHEAD.match(ahead)
+                    or _DATE_AHEAD.match(ahead)
+                    or (head and head[0].pos == 0)
+                ):
+                    for k in range(pos + s, pos + e):
+                        out[k] = "\n"
+        pos += len(line) + 1
+    return "".join(out)
+
+
+def restore(original: str, work: str, piece: str, hint: int = 0) -> str:
+    """The original characters of ``piece``, a substring of the unfolded ``work`` copy."""
+    if not piece or original is work:
+        return piece
+    i = work.find(piece, hint)
+    if i < 0:
+        i = work.find(piece)
+    return original[i : i + len(piece)] if i >= 0 else piece

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from .markers import build_runs, choose_top_runs, find_candidates, normalize
+from .markers import build_runs, choose_top_runs, find_candidates, normalize, restore, unfold
+from .splitting import _restore_unit
 from .structure import (
     DATE,
     DATE_LINE,
@@ -23,10 +24,11 @@ _SAL_COLON = re.compile(r"^(?:尊敬的)?[^:：。!?！？]{1,100}[:：]$")
 _SAL_INLINE = re.compile(rf"(?:^|\s)((?:尊敬的)?[^\s:：。，,;；]{{1,60}}?{_ADDRESSEE})[:：]")
 _SAL_BARE = re.compile(rf"^(?:尊敬的)?[^\s:：。，,;；]{{1,60}}{_ADDRESSEE}$")
 _OPENING = re.compile(r"^(?:您|你|贵|关于|首先|感谢|非常感谢|衷心感谢)")
-_REPLY_LEADIN = re.compile(
-    r"(?:答复|函复|回复|复函|说明|报告)如下[:：。]?"
-    r"|(?:如下|以下)[^。:：\n]{0,14}[:：。]"
-    r"|(?:措施|做法|工作|情况|原因|意见)(?:主要)?有[:：]"
+# "现答复如下：" and its kin open the answer wherever they stand
+_CLASSIC_LEADIN = re.compile(r"(?:答复|函复|回复|复函|说明|报告|汇报)如下[:：。]?")
+# "采取了以下措施：", "原因如下：", "主要措施有：" open it only when a list follows at once
+_LIST_LEADIN = re.compile(
+    r"(?:如下|以下)[^。:：\n]{0,14}[:：。]|(?:措施|做法|工作|情况|原因|意见)(?:主要)?有[:：]"
 )
 _ORG_SUFFIX = re.compile(
     r"(?:局|委|办|厅|部|院|会|政府|中心|办事处|公司|处|所|室|站|队|馆|署|行|社|团|校|学|组|司|府|庭)$"
@@ -60,7 +62,7 @@ def _find_salutation(text: str, nt: str, lines: list[tuple[int, int]]) -> tuple[
         if "。" in line and len(line) > 60:
             break
         nxt = nt[lines[i + 1][0] : lines[i + 1][1]] if i + 1 < len(lines) else ""
-        if _SAL_COLON.match(line) and not _REPLY_LEADIN.search(line):
+        if _SAL_COLON.match(line) and not _CLASSIC_LEADIN.search(line) and not _LIST_LEADIN.search(line):
             return s, e - 1, e
         if _SAL_BARE.match(line) and _OPENING.match(nxt):
             return s, e, e
@@ -129,7 +131,8 @@ def _find_tail(
             # collapsed copy: the signature is the last space-separated segment after a sentence end
             k = max(line.rfind(" "), line.rfind("\u3000"))
             before = line[:k].rstrip()
-            if before and before[-1] in "。!?！？":
+            last_words = re.split(r"[ \u3000]", before)[-1]
+            if before and (before[-1] in "。!?！？" or REPLY_CLOSING.match(last_words)):
                 seg_start = s + k + 1
         cand = nt[seg_start:e].strip()
         plausible = (
@@ -142,7 +145,39 @@ def _find_tail(
         if plausible and not find_candidates(nt, seg_start, e):
             signature = text[seg_start:e].strip()
             tail = seg_start
+            # a joint reply signs with several bodies, one per line
+            while idx > 0 and seg_start == s and lines[idx - 1][0] >= body_start:
+                ps, pe = lines[idx - 1]
+                prev = nt[ps:pe]
+                if (
+                    len(prev) > 40
+                    or any(ch in prev for ch in _SENTENCE_PUNCT)
+                    or not _ORG_SUFFIX.search(prev)
+                ):
+                    break
+                signature = text[ps:pe].strip() + "\n" + signature
+                tail = s = ps
+                idx -= 1
     return tail, signature, date, fields
+
+
+def _points_leadin(nt: str, start: int, end: int) -> re.Match[str] | None:
+    """The phrase after which the numbered points begin, if the letter has one.
+
+    A list lead-in counts only before the first numbered line and when a first item follows it
+    directly: "具体措施如下：" inside point 一 must not swallow that point, and an issues list
+    restated in the opening ("共提出3大问题：一是…") stays in the preamble.
+    """
+    classic = _CLASSIC_LEADIN.search(nt, start, end)
+    if classic:
+        return classic
+    cands = find_candidates(nt, start, end)
+    first_line = next((c.pos for c in cands if c.line_start and c.value == 1), end)
+    for m in _LIST_LEADIN.finditer(nt, start, first_line + 1):
+        nxt = next((c for c in cands if c.pos >= m.end()), None)
+        if nxt and nxt.value == 1 and nt.count("\n", m.end(), nxt.pos) <= 1:
+            return m
+    return None
 
 
 def _closing_start(text: str, start: int, end: int) -> int:
@@ -153,6 +188,20 @@ def _closing_start(text: str, start: int, end: int) -> int:
 
 
 def parse_reply(text: str) -> ParsedReply:
+    work = unfold(text)
+    out = _parse(work)
+    if work == text:
+        return out
+    for u in out.points:
+        _restore_unit(text, work, u)
+    for attr in ("title", "salutation", "preamble", "closing", "signature", "date", "doc_number"):
+        value = getattr(out, attr)
+        if value:
+            setattr(out, attr, restore(text, work, value))
+    return out
+
+
+def _parse(text: str) -> ParsedReply:
     nt = normalize(text)
     lines = _lines(text)
     out = ParsedReply()
@@ -179,7 +228,7 @@ def parse_reply(text: str) -> ParsedReply:
     out.fields.update(tail_fields)
     body_end = strip_end(text, body_start, tail)
 
-    lead = _REPLY_LEADIN.search(nt, body_start, body_end)
+    lead = _points_leadin(nt, body_start, body_end)
     region = lead.end() if lead else body_start
     cands = find_candidates(nt, region, body_end)
     runs = choose_top_runs(build_runs(cands))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .markers import Candidate, Run, build_runs, choose_top_runs, find_candidates, normalize
+from .markers import Candidate, Run, build_runs, choose_top_runs, find_candidates, normalize, restore, unfold
 from .structure import FIELD_LINE, PROPOSAL_CLOSING, build_units, line_bounds, strip_end, title_of
 from .units import SplitProposal, Unit
 
@@ -25,12 +25,13 @@ _LEADIN_PHRASE = re.compile(
     r"(?:以下|如下)(?:几点|几条|三点|两点|具体)?(?:对策|意见|具体)?(?:建议|对策|意见)[:：。]?"
     r"|建议如下[:：。]?"
 )
-# A heading line that introduces the suggestions: "三、建议", "二、对策建议", "四、几点建议"
+# A heading line that introduces the suggestions: "三、建议", "二、对策建议", "四、建议措施", "为此建议"
 _LEADIN_HEADING = re.compile(
     r"^[ \u3000]*(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.．、])?[ \u3000]*"
-    r"(?:(?:对策|意见|具体|几点|相关|主要|工作|有关|解决|改进|政策)(?:和|与|及)?)?"
-    r"(?:建[ \u3000]*议|对策|措施|办法|思路)(?:如下)?[ \u3000]*[:：]?[ \u3000]*$"
+    r"(?P<words>(?:为此|因此|对此|对策|意见|具体|几点|相关|主要|工作|有关|解决|改进|政策|建[ \u3000]*议|措施|办法"
+    r"|思路|和|与|及|如下|的)+)[ \u3000]*[:：]?[ \u3000]*$"
 )
+_LEADIN_WORD = re.compile(r"建[ \u3000]*议|对策|措施|办法")
 _CONTENT_FIELD = re.compile(r"(?:^|\s)内[ \u3000]*容[ \u3000]*[:：]")
 
 
@@ -40,7 +41,8 @@ def _leadins(text: str) -> list[tuple[int, int]]:
     spans += [(m.start(), m.end()) for m in _LEADIN_PHRASE.finditer(text)]
     pos = 0
     for line in text.split("\n"):
-        if _LEADIN_HEADING.match(line):
+        m = _LEADIN_HEADING.match(line)
+        if m and _LEADIN_WORD.search(m.group("words")):
             spans.append((pos, pos + len(line)))
         pos += len(line) + 1
     spans.sort()
@@ -95,6 +97,29 @@ def _unmarked(text: str, start: int, end: int, *, flagged_body: bool) -> Unit:
 
 
 def split_proposal(text: str) -> SplitProposal:
+    work = unfold(text)
+    result = _split(work)
+    if work == text:
+        return result
+    for u in result.suggestions:
+        _restore_unit(text, work, u)
+    for attr in ("leadin", "background", "closing"):
+        value = getattr(result, attr)
+        if value:
+            setattr(result, attr, restore(text, work, value))
+    return result
+
+
+def _restore_unit(original: str, work: str, u: Unit) -> None:
+    u.text = original[u.start : u.end]
+    u.title = restore(original, work, u.title, u.start)
+    if u.marker:
+        u.marker = restore(original, work, u.marker, max(0, u.start - len(u.marker) - 3))
+    for sub in u.sub_points:
+        _restore_unit(original, work, sub)
+
+
+def _split(text: str) -> SplitProposal:
     nt = normalize(text)
     cands = find_candidates(nt)
     leadins = _leadins(nt)

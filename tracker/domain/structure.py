@@ -88,7 +88,10 @@ def cut_closing(text: str, unit: Candidate, end: int, *, reply: bool) -> int:
     for s in _sentence_starts(text, unit.text_start, end):
         line_start = s == 0 or text[s - 1] == "\n"
         rest = text[s:end]
-        if line_start and (FIELD_LINE.match(rest) or DATE_LINE.match(rest.split("\n", 1)[0].strip())):
+        first_line, _, after = rest.partition("\n")
+        if line_start and (FIELD_LINE.match(rest) or DATE_LINE.match(first_line.strip())):
+            return s
+        if line_start and _signed(first_line, after):
             return s
         if bare and line_start and first_body_line:
             # the paragraph under a bare heading is the point's body, unless it is only courtesy
@@ -99,6 +102,17 @@ def cut_closing(text: str, unit: Candidate, end: int, *, reply: bool) -> int:
         if closing.match(rest):
             return s
     return end
+
+
+def _signed(line: str, after: str) -> bool:
+    """A short name line directly followed by a date line: a signature, not unit text."""
+    line = line.strip()
+    nxt = after.split("\n", 1)[0].strip()
+    return (
+        0 < len(line) <= 30
+        and not any(ch in line for ch in "。，,；;：:！!？?")
+        and bool(DATE_LINE.match(nxt))
+    )
 
 
 def strip_end(text: str, start: int, end: int) -> int:
