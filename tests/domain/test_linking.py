@@ -106,3 +106,31 @@ def test_model_case_links_one_to_one(model_proposal_text: str, model_reply_text:
     links = link(parse_reply(model_reply_text).points, split_proposal(model_proposal_text).suggestions)
     assert [(lk.point, lk.suggestion, lk.method) for lk in links] == [(i, i, "title") for i in range(1, 6)]
     assert links[4].confidence < 1.0  # "商业信息中心" only approximates "建立商业信息中心"
+
+
+def test_reordered_answers_without_titles_link_by_similarity(
+    model_proposal_text: str, model_reply_text: str
+) -> None:
+    import re
+
+    body = re.sub(r"关于“[^”]+”。", "", model_reply_text).split("现答复如下：\n", 1)[1]
+    blocks = [
+        re.sub(r"^[一二三四五]、", "", b)
+        for b in re.split(r"\n(?=[一二三四五]、)", body.split("\n\n下步")[0].strip())
+    ]
+    order = [3, 0, 4, 1, 2]  # the letter answers suggestion 4 first, then 1, 5, 2, 3
+    letter = "戴培红委员：\n现答复如下：\n" + "\n".join(
+        "一二三四五"[k] + "、" + blocks[i] for k, i in enumerate(order)
+    )
+    links = link(parse_reply(letter).points, split_proposal(model_proposal_text).suggestions)
+    assert [(lk.point, lk.suggestion) for lk in links] == [(k + 1, i + 1) for k, i in enumerate(order)]
+    assert {lk.method for lk in links} == {"similarity"}
+
+
+def test_single_request_is_answered_by_every_substantive_point() -> None:
+    proposal = "村道年久失修，群众出行不便。建议：尽快硬化村道。"
+    reply = parse_reply(
+        "某代表：\n现答复如下：\n一、基本情况\n该村道长4.5公里。\n二、已纳入项目库。\n三、积极争取资金。"
+    )
+    links = link(reply.points, split_proposal(proposal).suggestions)
+    assert [(lk.point, lk.suggestion) for lk in links] == [(2, 1), (3, 1)]

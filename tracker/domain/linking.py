@@ -131,32 +131,78 @@ def link(points: Sequence[_Numbered], suggestions: Sequence[_Numbered]) -> list[
         for j in sorted(strongest):
             links.setdefault(i, []).append(Link(pnum[i], snum[j], "title", round(min(strongest[j], 1.0), 2)))
 
-    # 2. text similarity for the rest
+    # 2. text similarity for the rest; points about process, praise or background answer nothing
     docs = [_bigrams(s.title + s.text) for s in sugg] + [_bigrams(p.title + p.text) for p in points]
     vecs = _tfidf(docs)
     svec, pvec = vecs[: len(sugg)], vecs[len(sugg) :]
+    sims = [[_cos(pv, sv) for sv in svec] for pv in pvec]
+    open_points = [
+        i
+        for i, p in enumerate(points)
+        if i not in links
+        and not (_NO_ANSWER.search(_clean(p.title)) or _NO_ANSWER.search(normalize(p.text[:80])))
+    ]
     taken = {lk.suggestion for ls in links.values() for lk in ls}
-    unresolved = []
-    for i, p in enumerate(points):
-        if i in links:
-            continue
-        if _NO_ANSWER.search(_clean(p.title)) or _NO_ANSWER.search(normalize(p.text[:80])):
-            continue
-        sims = [_cos(pvec[i], v) for v in svec]
-        order = sorted(range(len(sugg)), key=lambda j: -sims[j])
-        j = order[0]
-        second = sims[order[1]] if len(order) > 1 else 0.0
-        if sims[j] >= 0.12 and sims[j] >= 1.25 * second:
-            links[i] = [Link(pnum[i], snum[j], "similarity", round(min(0.95, sims[j] * 2), 2))]
-            taken.add(snum[j])
-        else:
-            unresolved.append(i)
+    open_sugg = [j for j in range(len(sugg)) if snum[j] not in taken]
 
-    # 3. by number, when the counts agree and that suggestion is still unanswered
-    for i in unresolved:
-        if pnum[i] in snum and pnum[i] not in taken and len(points) == len(sugg):
-            links[i] = [Link(pnum[i], pnum[i], "number", 0.4)]
-            taken.add(pnum[i])
-        elif len(sugg) == 1 and len(points) == 1:
-            links[i] = [Link(pnum[i], snum[0], "number", 0.4)]
+    if len(sugg) == 1:
+        # a single request: every substantive point answers it
+        for i in open_points:
+            links[i] = [Link(pnum[i], snum[0], "similarity", round(max(0.3, min(0.95, sims[i][0] * 2)), 2))]
+        return [lk for i in sorted(links) for lk in links[i]]
+
+    if open_points and len(open_points) == len(open_sugg):
+        # one answer per open suggestion: the assignment with the highest total similarity,
+        # nudged towards answering in order
+        def score(i: int, j: int) -> float:
+            return sims[i][j] + (0.02 if pnum[i] == snum[j] else 0.0)
+
+        for i, j in _best_assignment(open_points, open_sugg, score):
+            # a weak pair still stands when it is the best for its point or for its suggestion
+            mutual = sims[i][j] >= 0.01 and (
+                sims[i][j] >= max(sims[i][c] for c in open_sugg)
+                or sims[i][j] >= max(sims[r][j] for r in open_points)
+            )
+            if sims[i][j] >= 0.05 or mutual:
+                links[i] = [Link(pnum[i], snum[j], "similarity", round(min(0.95, 0.3 + sims[i][j] * 2), 2))]
+            elif pnum[i] == snum[j]:
+                links[i] = [Link(pnum[i], snum[j], "number", 0.4)]
+        return [lk for i in sorted(links) for lk in links[i]]
+
+    for i in open_points:
+        order = sorted(range(len(sugg)), key=lambda j: -sims[i][j])
+        j = order[0]
+        second = sims[i][order[1]] if len(order) > 1 else 0.0
+        if sims[i][j] >= 0.12 and sims[i][j] >= 1.25 * second:
+            links[i] = [Link(pnum[i], snum[j], "similarity", round(min(0.95, 0.3 + sims[i][j] * 2), 2))]
     return [lk for i in sorted(links) for lk in links[i]]
+
+
+def _best_assignment(rows: list[int], cols: list[int], score) -> list[tuple[int, int]]:
+    """Max-score one-to-one pairing of rows and cols (equal counts); exact up to 12, else greedy."""
+    n = len(rows)
+    if n > 12:
+        pairs = sorted(((score(i, j), i, j) for i in rows for j in cols), reverse=True)
+        used_r: set[int] = set()
+        used_c: set[int] = set()
+        out = []
+        for _, i, j in pairs:
+            if i not in used_r and j not in used_c:
+                used_r.add(i)
+                used_c.add(j)
+                out.append((i, j))
+        return out
+    # dp over subsets of columns, rows taken in order
+    best: dict[int, tuple[float, list[tuple[int, int]]]] = {0: (0.0, [])}
+    for i in rows:
+        nxt: dict[int, tuple[float, list[tuple[int, int]]]] = {}
+        for mask, (total, chosen) in best.items():
+            for c, j in enumerate(cols):
+                if mask & (1 << c):
+                    continue
+                m2 = mask | (1 << c)
+                t2 = total + score(i, j)
+                if m2 not in nxt or t2 > nxt[m2][0]:
+                    nxt[m2] = (t2, [*chosen, (i, j)])
+        best = nxt
+    return max(best.values(), key=lambda v: v[0])[1]
