@@ -34,7 +34,7 @@ def _sub(units: list[Unit], key: str) -> list[dict]:
 
 
 @click.command("split-proposal")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())
 def split_proposal_command(file: str) -> None:
     """Split a proposal FILE into its numbered suggestions (JSON on stdout)."""
     result = split_proposal(_read(file))
@@ -58,11 +58,11 @@ def split_proposal_command(file: str) -> None:
 
 
 @click.command("split-reply")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())
 @click.option(
     "--proposal",
     "proposal_file",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),
     default=None,
     help="The proposal the letter answers: fills each point's `answers`.",
 )

@@ -1,0 +1,93 @@
+"""`tracker split-proposal` / `tracker split-reply`: the JSON contract and bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tracker.cli import main
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "proposals" / "cppcc-002"
+PROPOSAL, REPLY = SEED / "proposal.txt", SEED / "reply.txt"
+
+
+def run(*args: str) -> tuple[int, dict, str]:
+    result = CliRunner().invoke(main, list(args))
+    data = json.loads(result.stdout) if result.exit_code == 0 else {}
+    return result.exit_code, data, result.stderr
+
+
+def test_split_proposal_gives_the_five_suggestions_as_written() -> None:
+    code, data, _ = run("split-proposal", str(PROPOSAL))
+    assert code == 0
+    got = [(s["n"], s["marker"], s["title"]) for s in data["suggestions"]]
+    assert got == [
+        (1, "1.", "设立专门的服务与管理机构"),
+        (2, "2.", "实行分级服务与管理"),
+        (3, "3．", "加大培训力度"),
+        (4, "4．", "加强联系与沟通"),
+        (5, "5．", "建立商业信息中心"),
+    ]
+    # text starts right after the marker and ends with the suggestion
+    assert data["suggestions"][0]["text"].startswith("设立专门的服务与管理机构。建议政府")
+    assert data["suggestions"][4]["text"].endswith("促进小型微型企业的良性循环发展。")
+
+
+def test_split_reply_with_proposal_links_point_by_point() -> None:
+    code, data, _ = run("split-reply", str(REPLY), "--proposal", str(PROPOSAL))
+    assert code == 0
+    assert data["salutation"] == "戴培红委员"
+    assert data["preamble"].endswith("现答复如下：")
+    assert data["closing"].startswith("下步，我们将")
+    assert data["signature"] == "镇海区经信局"
+    points = data["points"]
+    assert [(p["n"], p["marker"], p["answers"]) for p in points] == [
+        (i, m, [i]) for i, m in enumerate(["一、", "二、", "三、", "四、", "五、"], 1)
+    ]
+    assert points[4]["heading"] == "关于“商业信息中心”"
+    assert points[4]["links"][0]["method"] == "title"
+    assert all(set(p) >= {"n", "marker", "heading", "text", "answers"} for p in points)
+
+
+def test_split_reply_without_proposal_leaves_answers_empty() -> None:
+    code, data, _ = run("split-reply", str(REPLY))
+    assert code == 0
+    assert [p["answers"] for p in data["points"]] == [[]] * 5
+
+
+def test_gbk_input_is_read(tmp_path: Path) -> None:
+    gbk = tmp_path / "gbk.txt"
+    gbk.write_bytes(PROPOSAL.read_text(encoding="utf-8").encode("gb18030"))
+    code, data, _ = run("split-proposal", str(gbk))
+    assert code == 0 and len(data["suggestions"]) == 5
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(None, "no such file", id="missing"),
+        pytest.param(b"", "the file is empty", id="empty"),
+        pytest.param(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00", "binary file", id="binary"),
+        pytest.param("建议".encode() + b"\xff\xfe\x80\x81", "neither UTF-8 nor GB18030", id="undecodable"),
+        pytest.param("dir", "is a directory", id="directory"),
+    ],
+)
+@pytest.mark.parametrize("command", ["split-proposal", "split-reply"])
+def test_bad_input_exits_nonzero_with_one_line(tmp_path: Path, command: str, content, message: str) -> None:
+    path = tmp_path / "input.txt"
+    if content == "dir":
+        path.mkdir()
+    elif content is not None:
+        path.write_bytes(content)
+    code, _, stderr = run(command, str(path))
+    assert code != 0
+    assert stderr.strip().count("\n") == 0 and message in stderr
+    assert "Traceback" not in stderr
+
+
+def test_bad_proposal_file_for_split_reply(tmp_path: Path) -> None:
+    code, _, stderr = run("split-reply", str(REPLY), "--proposal", str(tmp_path / "none.txt"))
+    assert code != 0 and "no such file" in stderr and stderr.strip().count("\n") == 0

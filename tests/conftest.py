@@ -1,0 +1,177 @@
+"""App, client, runner and session fixtures over a temporary SQLite file migrated with Alembic.
+
+The seeded database is built once per test session and copied for each test, so every test
+starts from the same migrated and seeded state and may change it freely.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlmodel import Session
+
+from tracker import create_app, migrate
+from tracker.db import get_engine, session_scope
+from tracker.models import Agency, Meeting, Member, PointLink, Proposal, Reply, ReplyPoint, Suggestion
+from tracker.services.seed import seed
+
+
+def make_app(db_path: Path, **overrides: Any) -> Flask:
+    config = {"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": f"sqlite:///{db_path}"}
+    return create_app({**config, **overrides})
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "tracker.db"
+    app = make_app(path)
+    migrate.upgrade(app, "head")
+    with session_scope(app) as session:
+        seed(session=session, seeds_dir=app.config["SEEDS_DIR"])
+    get_engine(app).dispose()
+    return path
+
+
+@pytest.fixture
+def app(seeded_template: Path, tmp_path: Path) -> Iterator[Flask]:
+    path = tmp_path / "tracker.db"
+    shutil.copyfile(seeded_template, path)
+    app = make_app(path)
+    yield app
+    get_engine(app).dispose()
+
+
+@pytest.fixture
+def fresh_app(tmp_path: Path) -> Iterator[Flask]:
+    """An app on an empty database file: no tables at all."""
+    app = make_app(tmp_path / "fresh.db")
+    yield app
+    get_engine(app).dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A session on the test database; tests commit what pages should see."""
+    with Session(get_engine(app)) as session:
+        yield session
+
+
+# -- row factories ----------------------------------------------------------------------------------
+# Plain functions ``make_x(session, **overrides)`` that add, flush and return a row. They write rows
+# directly (no parsing), for tests about listing and display rather than splitting. Tests reach them
+# through the ``make`` fixture (helper modules cannot be imported under --import-mode=importlib).
+
+
+def _add(session: Session, row: Any) -> Any:
+    session.add(row)
+    session.flush()
+    return row
+
+
+def make_meeting(session: Session, **overrides: Any) -> Meeting:
+    values = {"body": "政协", "name": "第十届第三次会议", "year": 2024} | overrides
+    return _add(session, Meeting(**values))
+
+
+def make_member(session: Session, **overrides: Any) -> Member:
+    return _add(session, Member(**({"name": "张三", "kind": "member"} | overrides)))
+
+
+def make_agency(session: Session, **overrides: Any) -> Agency:
+    return _add(session, Agency(**({"name": "区教育局"} | overrides)))
+
+
+def make_proposal(session: Session, **overrides: Any) -> Proposal:
+    values = {"title": "关于测试的建议", "status": "submitted", "original_text": "测试。"} | overrides
+    return _add(session, Proposal(**values))
+
+
+def make_suggestion(session: Session, proposal: Proposal, **overrides: Any) -> Suggestion:
+    values = {
+        "proposal_id": proposal.id,
+        "position": 0,
+        "n": 1,
+        "marker": "1.",
+        "title": "建议一",
+        "text": "建议一。内容。",
+    } | overrides
+    return _add(session, Suggestion(**values))
+
+
+def make_reply(session: Session, proposal: Proposal, **overrides: Any) -> Reply:
+    values = {"proposal_id": proposal.id, "title": "答复", "salutation": "张三委员", "signature": "区教育局"}
+    return _add(session, Reply(**(values | overrides)))
+
+
+def make_point(session: Session, reply: Reply, **overrides: Any) -> ReplyPoint:
+    values = {
+        "reply_id": reply.id,
+        "position": 0,
+        "n": 1,
+        "marker": "一、",
+        "heading": "关于“建议一”",
+        "text": "关于“建议一”。已办理。",
+    } | overrides
+    return _add(session, ReplyPoint(**values))
+
+
+def make_link(session: Session, point: ReplyPoint, suggestion: Suggestion, **overrides: Any) -> PointLink:
+    values = {
+        "reply_point_id": point.id,
+        "suggestion_id": suggestion.id,
+        "method": "manual",
+        "confidence": 1.0,
+    } | overrides
+    return _add(session, PointLink(**values))
+
+
+class Factories:
+    """The factories above, bound to one session: ``make.proposal(title=...)``."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def meeting(self, **overrides: Any) -> Meeting:
+        return make_meeting(self.session, **overrides)
+
+    def member(self, **overrides: Any) -> Member:
+        return make_member(self.session, **overrides)
+
+    def agency(self, **overrides: Any) -> Agency:
+        return make_agency(self.session, **overrides)
+
+    def proposal(self, **overrides: Any) -> Proposal:
+        return make_proposal(self.session, **overrides)
+
+    def suggestion(self, proposal: Proposal, **overrides: Any) -> Suggestion:
+        return make_suggestion(self.session, proposal, **overrides)
+
+    def reply(self, proposal: Proposal, **overrides: Any) -> Reply:
+        return make_reply(self.session, proposal, **overrides)
+
+    def point(self, reply: Reply, **overrides: Any) -> ReplyPoint:
+        return make_point(self.session, reply, **overrides)
+
+    def link(self, point: ReplyPoint, suggestion: Suggestion, **overrides: Any) -> PointLink:
+        return make_link(self.session, point, suggestion, **overrides)
+
+
+@pytest.fixture
+def make(session: Session) -> Factories:
+    return Factories(session)

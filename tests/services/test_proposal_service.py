@@ -1,0 +1,177 @@
+"""Proposal use cases and queries: recording, listing with filters and pages, the side-by-side view."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, col, select
+
+from tracker.models import PointLink, Proposal, ReplyPoint, Suggestion
+from tracker.services.errors import DuplicateError, ServiceError
+from tracker.services.people import get_or_create_meeting
+from tracker.services.proposals import list_proposals, proposal_detail, record_proposal
+from tracker.services.replies import record_reply
+
+MODEL_TITLES = [
+    "设立专门的服务与管理机构",
+    "实行分级服务与管理",
+    "加大培训力度",
+    "加强联系与沟通",
+    "建立商业信息中心",
+]
+
+THREE = "我区校园安全形势总体平稳。\n为此建议：\n1.增设校医岗位。学校应配备校医。\n2.加强食堂监管。定期检查。\n3.完善应急预案。每学期演练。\n"
+REPLY_TWO = (
+    "张三委员：\n  您的提案收悉，现答复如下：\n"
+    "一、关于“增设校医岗位”。我局已配备校医。\n二、关于“加强食堂监管”。已开展检查。\n"
+    "感谢您的关心。\n区教育局\n2024年5月6日\n"
+)
+
+
+def _model(session: Session) -> Proposal:
+    return session.exec(select(Proposal).where(Proposal.number == 2)).one()
+
+
+def test_seeded_model_case_has_five_suggestions_linked_one_to_one(session: Session) -> None:
+    detail = proposal_detail(session=session, proposal_id=_model(session).id)
+    assert detail is not None
+    assert [row.suggestion.title for row in detail.rows] == MODEL_TITLES
+    assert [row.anchor for row in detail.rows] == ["s1", "s2", "s3", "s4", "s5"]
+    pairs = [(row.suggestion.n, [a.point.n for a in row.answers]) for row in detail.rows]
+    assert pairs == [(1, [1]), (2, [2]), (3, [3]), (4, [4]), (5, [5])]
+    assert [a.anchor for row in detail.rows for a in row.answers] == ["r1", "r2", "r3", "r4", "r5"]
+    assert detail.unlinked_points == []
+    assert detail.proposal.proposer.name == "戴培红"
+
+
+def test_seeded_model_case_records_what_the_documents_state(session: Session) -> None:
+    proposal = _model(session)
+    assert proposal.title == "关于加强小型微型企业分级服务与管理的建议"
+    assert proposal.status == "replied"
+    assert proposal.meeting.body == "政协"
+    assert proposal.meeting.name is None and proposal.meeting.year is None
+    assert proposal.submitted_on is None and proposal.accepted_on is None
+    assert proposal.leadin == "为此建议："
+
+
+def test_record_proposal_splits_and_stores_suggestions(session: Session) -> None:
+    proposal = record_proposal(session=session, text=THREE, title="关于校园安全的建议", number=7)
+    rows = session.exec(
+        select(Suggestion).where(Suggestion.proposal_id == proposal.id).order_by(col(Suggestion.position))
+    ).all()
+    assert [(s.n, s.marker, s.title) for s in rows] == [
+        (1, "1.", "增设校医岗位"),
+        (2, "2.", "加强食堂监管"),
+        (3, "3.", "完善应急预案"),
+    ]
+    assert all(THREE[s.start : s.end] == s.text for s in rows)
+    assert proposal.background.startswith("我区校园安全")
+
+
+def test_record_proposal_refuses_a_duplicate_number_in_the_same_session(session: Session) -> None:
+    meeting = get_or_create_meeting(session=session, body="政协", name="第一次会议", year=2024)
+    record_proposal(session=session, text=THREE, title="甲", number=1, meeting=meeting)
+    with pytest.raises(DuplicateError) as info:
+        record_proposal(session=session, text=THREE, title="乙", number=1, meeting=meeting)
+    assert info.value.field == "number"
+    other = get_or_create_meeting(session=session, body="政协", name="第二次会议", year=2025)
+    assert record_proposal(session=session, text=THREE, title="丙", number=1, meeting=other).id
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [({"text": "  "}, "text"), ({"title": ""}, "title"), ({"status": "lost"}, "status")],
+)
+def test_record_proposal_names_the_bad_field(session: Session, overrides: dict, field: str) -> None:
+    values = {"text": THREE, "title": "关于校园安全的建议"} | overrides
+    with pytest.raises(ServiceError) as info:
+        record_proposal(session=session, **values)
+    assert info.value.field == field
+
+
+def test_unanswered_suggestions_and_unlinked_points(session: Session) -> None:
+    proposal = record_proposal(session=session, text=THREE, title="关于校园安全的建议", number=8)
+    reply = record_reply(session=session, proposal=proposal, text=REPLY_TWO)
+    detail = proposal_detail(session=session, proposal_id=proposal.id)
+    assert [row.answered for row in detail.rows] == [True, True, False]
+    assert reply.agency.name == "区教育局"  # taken from the signature
+    assert str(reply.date_on) == "2024-05-06"
+
+    # A point whose link is removed is listed apart, not lost.
+    point = session.exec(select(ReplyPoint).where(ReplyPoint.reply_id == reply.id, ReplyPoint.n == 2)).one()
+    for found in session.exec(select(PointLink).where(PointLink.reply_point_id == point.id)).all():
+        session.delete(found)
+    session.flush()
+    detail = proposal_detail(session=session, proposal_id=proposal.id)
+    assert [row.answered for row in detail.rows] == [True, False, False]
+    assert [item.point.n for item in detail.unlinked_points] == [2]
+    assert detail.unlinked_points[0].anchor == "r2"
+
+
+def test_a_point_answering_two_suggestions_carries_its_anchor_once(session: Session, make) -> None:
+    proposal = make.proposal(number=30)
+    first = make.suggestion(proposal, position=0, n=1)
+    second = make.suggestion(proposal, position=1, n=2, marker="2.", title="建议二", text="建议二。")
+    point = make.point(make.reply(proposal))
+    make.link(point, first)
+    make.link(point, second)
+    detail = proposal_detail(session=session, proposal_id=proposal.id)
+    answers = [a for row in detail.rows for a in row.answers]
+    assert [(a.anchor, a.first) for a in answers] == [("r1", True), ("r1", False)]
+
+
+def test_points_of_a_second_reply_get_their_own_anchors(session: Session, make) -> None:
+    proposal = make.proposal(number=31)
+    suggestion = make.suggestion(proposal)
+    lead = make.reply(proposal, role="lead")
+    co = make.reply(proposal, role="co", agency_id=make.agency(name="区卫健局").id)
+    make.link(make.point(lead), suggestion)
+    make.link(make.point(co), suggestion)
+    detail = proposal_detail(session=session, proposal_id=proposal.id)
+    assert [a.anchor for a in detail.rows[0].answers] == ["r1", f"r{co.id}-1"]
+    assert [a.letter_anchor for a in detail.rows[0].answers] == ["r1", "r1"]
+
+
+def test_proposal_detail_of_a_missing_id_is_none(session: Session) -> None:
+    assert proposal_detail(session=session, proposal_id=999_999) is None
+
+
+def test_list_filters_by_session_status_and_agency(session: Session, make) -> None:
+    spring = make.meeting(name="第一次会议", year=2023)
+    autumn = make.meeting(name="第二次会议", year=2024)
+    bureau = make.agency(name="区住建局")
+    a = make.proposal(meeting_id=spring.id, number=1, status="submitted")
+    b = make.proposal(meeting_id=spring.id, number=2, status="replied")
+    c = make.proposal(meeting_id=autumn.id, number=1, status="replied")
+    make.reply(b, agency_id=bureau.id)
+
+    def ids(**filters) -> list[int]:
+        return [p.id for p in list_proposals(session=session, **filters).items]
+
+    assert ids(meeting_id=spring.id) == [a.id, b.id]
+    assert ids(meeting_id=autumn.id) == [c.id]
+    assert set(ids(status="replied")) >= {b.id, c.id}
+    assert a.id not in ids(status="replied")
+    assert ids(agency_id=bureau.id) == [b.id]
+    assert ids(meeting_id=spring.id, status="replied", agency_id=bureau.id) == [b.id]
+    assert ids(meeting_id=autumn.id, agency_id=bureau.id) == []
+
+
+def test_list_pages_and_clamps(session: Session, make) -> None:
+    meeting = make.meeting()
+    for number in range(1, 26):
+        make.proposal(meeting_id=meeting.id, number=number)
+    first = list_proposals(session=session, meeting_id=meeting.id, page=1, page_size=20)
+    second = list_proposals(session=session, meeting_id=meeting.id, page=2, page_size=20)
+    assert (first.total, first.pages, len(first.items), first.has_next, first.has_prev) == (
+        25,
+        2,
+        20,
+        True,
+        False,
+    )
+    assert [p.number for p in second.items] == [21, 22, 23, 24, 25]
+    assert second.has_prev and not second.has_next
+    assert list_proposals(session=session, meeting_id=meeting.id, page=99).page == 2
+    assert list_proposals(session=session, meeting_id=meeting.id, page=-3).page == 1
+    empty = list_proposals(session=session, meeting_id=meeting.id + 1000)
+    assert (empty.total, empty.pages, empty.items) == (0, 1, [])

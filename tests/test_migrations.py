@@ -1,0 +1,71 @@
+"""Alembic: the migrations build exactly the schema the models declare, and undo it."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import inspect
+from sqlmodel import SQLModel
+
+from tracker import migrate
+from tracker.cli import main
+from tracker.db import get_engine
+
+
+def test_upgrade_head_matches_the_models(fresh_app: Flask) -> None:
+    migrate.upgrade(fresh_app, "head")
+    with get_engine(fresh_app).connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diffs = compare_metadata(context, SQLModel.metadata)
+    assert diffs == []
+    assert migrate.current_revision(fresh_app) == migrate.head_revision(fresh_app) == "0001"
+
+
+def test_downgrade_base_removes_every_table(fresh_app: Flask) -> None:
+    migrate.upgrade(fresh_app, "head")
+    migrate.downgrade(fresh_app, "base")
+    tables = set(inspect(get_engine(fresh_app)).get_table_names())
+    assert tables <= {migrate.VERSION_TABLE}
+    assert migrate.current_revision(fresh_app) is None
+    # and it can come back up
+    migrate.upgrade(fresh_app, "head")
+    assert set(SQLModel.metadata.tables) <= set(inspect(get_engine(fresh_app)).get_table_names())
+
+
+def test_database_state(fresh_app: Flask) -> None:
+    assert migrate.database_state(fresh_app) == "fresh"
+    migrate.upgrade(fresh_app, "head")
+    assert migrate.database_state(fresh_app) == "versioned"
+
+
+def test_next_revision_id_continues_the_numbering(fresh_app: Flask) -> None:
+    assert migrate.next_revision_id(fresh_app) == "0002"
+
+
+def test_db_commands(fresh_app: Flask) -> None:
+    runner: FlaskCliRunner = fresh_app.test_cli_runner()
+    result = runner.invoke(main, ["db", "current"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("base")
+
+    result = runner.invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "0001" in result.output
+
+    result = runner.invoke(main, ["db", "current"])
+    assert result.output.strip() == "0001 (head)"
+
+    result = runner.invoke(main, ["db", "downgrade", "base"])
+    assert result.exit_code == 0, result.output
+    assert migrate.current_revision(fresh_app) is None
+
+
+def test_db_downgrade_to_an_unknown_revision_is_one_line(fresh_app: Flask) -> None:
+    result = fresh_app.test_cli_runner().invoke(main, ["db", "downgrade", "nope"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ")
+    assert "nope" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

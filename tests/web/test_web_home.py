@@ -1,0 +1,57 @@
+"""The home page, the frame every page shares, and the error pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def test_home_shows_counts_sessions_and_latest(get_page) -> None:
+    page = get_page("/")
+    totals = {
+        div.find_all("dt")[0].text(): div.find_all("dd")[0].text()
+        for div in page.find_all("dl")[0].find_all("div")
+    }
+    assert totals == {"提案": "1", "建议": "5", "答复": "1", "参考资料": "4"}
+    assert "政协（届次未载明）" in page.text()
+    latest = [a.text() for a in page.find_all("a", class_="proposal-title")]
+    assert latest == ["关于加强小型微型企业分级服务与管理的建议"]
+
+
+def test_pages_are_chinese_by_default(get_page) -> None:
+    page = get_page("/")
+    assert page.find_all("html")[0].attrs["lang"] == "zh-CN"
+    nav = page.find_all("nav", class_="site-nav")[0]
+    assert [a.text() for a in nav.find_all("a")] == ["首页", "提案", "参考资料"]
+    assert nav.find_all("a", href="/")[0].attrs.get("aria-current") == "page"
+
+
+def test_no_external_assets(get_page) -> None:
+    page = get_page("/")
+    urls = [el.attrs.get("href", "") for el in page.find_all("link")] + [
+        el.attrs.get("src", "") for el in page.find_all("script")
+    ]
+    assert urls and all(url.startswith("/static/") for url in urls)
+
+
+def test_stylesheet_is_served_with_a_print_section(client) -> None:
+    response = client.get("/static/css/app.css")
+    assert response.status_code == 200
+    assert "@media print" in response.get_data(as_text=True)
+    response.close()
+
+
+def test_unknown_page_is_a_chinese_404(get_page) -> None:
+    page = get_page("/no/such/page", status=404)
+    assert page.find_all("h1")[0].text() == "页面不存在"
+
+
+def test_server_errors_render_the_chinese_error_page(app: Flask) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/boom")
+    def boom() -> str:
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "出错了" in response.get_data(as_text=True)

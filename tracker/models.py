@@ -1,0 +1,273 @@
+"""All tables, in one module.
+
+Enumerations are stored as short English codes in plain string columns with CHECK constraints
+(portable across SQLite and PostgreSQL, and cheap to extend in a migration); the Chinese labels
+live in the web layer. Columns the documents may not state are nullable: we record only what a
+document says.
+
+No ``from __future__ import annotations`` here: SQLModel resolves relationship annotations at
+class creation time.
+"""
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+from sqlmodel import JSON, Field, Relationship, SQLModel
+
+# Deterministic constraint names, so migrations can refer to them on every backend.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class ProposalStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"  # 立案
+    NOT_ACCEPTED = "not_accepted"
+    MERGED = "merged"  # 并案
+    ASSIGNED = "assigned"  # 交办
+    REPLIED = "replied"
+    CLOSED = "closed"
+
+
+class MemberKind(StrEnum):
+    MEMBER = "member"  # 政协委员
+    DEPUTY = "deputy"  # 人大代表
+    ORGANISATION = "organisation"  # 党派、团体、专委会 as proposer
+
+
+class SignerRole(StrEnum):
+    PROPOSER = "proposer"  # joint proposer besides Proposal.proposer
+    COSIGNER = "cosigner"  # 附议人
+
+
+class ReplyRole(StrEnum):
+    LEAD = "lead"  # 主办
+    CO = "co"  # 会办 / 协办
+
+
+class ReplyStatus(StrEnum):
+    DRAFT = "draft"
+    ISSUED = "issued"
+
+
+class ReplyOutcome(StrEnum):
+    A = "A"  # 所提问题已经解决或基本解决
+    B = "B"  # 正在解决或已列入计划
+    C = "C"  # 因条件限制暂时不能解决
+
+
+class LinkMethod(StrEnum):
+    TITLE = "title"
+    SIMILARITY = "similarity"
+    NUMBER = "number"
+    MANUAL = "manual"
+
+
+def _one_of(column: str, values: type[StrEnum], name: str) -> sa.CheckConstraint:
+    allowed = ", ".join(f"'{v.value}'" for v in values)
+    return sa.CheckConstraint(f"{column} IN ({allowed})", name=name)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _long_text(nullable: bool = False) -> Any:
+    return Field(default="" if not nullable else None, sa_type=sa.Text, nullable=nullable)
+
+
+class Meeting(SQLModel, table=True):
+    """A session (届次) of a consultative or legislative body, e.g. 第十届第三次会议."""
+
+    __tablename__: ClassVar[str] = "meeting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str | None = None
+    body: str | None = None  # 政协 / 人大, or the full organisation name when stated
+    year: int | None = None
+
+
+class Member(SQLModel, table=True):
+    """A proposer or co-signer. Names are not unique in life, so nothing enforces it here."""
+
+    __tablename__: ClassVar[str] = "member"
+    __table_args__ = (_one_of("kind", MemberKind, "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    kind: str = MemberKind.MEMBER.value
+
+
+class Agency(SQLModel, table=True):
+    """A bureau that writes replies (承办单位)."""
+
+    __tablename__: ClassVar[str] = "agency"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+
+
+class Proposal(SQLModel, table=True):
+    __tablename__: ClassVar[str] = "proposal"
+    __table_args__ = (
+        sa.UniqueConstraint("meeting_id", "number"),
+        _one_of("status", ProposalStatus, "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
+    number: int | None = None  # 案号
+    title: str
+    proposer_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    category: str | None = None
+    background: str = _long_text()
+    leadin: str | None = None  # "为此建议：" as written
+    closing: str = _long_text()
+    original_text: str = _long_text()
+    status: str = Field(default=ProposalStatus.SUBMITTED.value, index=True)
+    submitted_on: date | None = None
+    accepted_on: date | None = None
+    created_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+
+    meeting: Meeting | None = Relationship()
+    proposer: Member | None = Relationship()
+
+
+class ProposalSigner(SQLModel, table=True):
+    __tablename__: ClassVar[str] = "proposal_signer"
+    __table_args__ = (_one_of("role", SignerRole, "role"),)
+
+    # The composite primary key already indexes proposal_id (its leading column).
+    proposal_id: int = Field(foreign_key="proposal.id", primary_key=True, ondelete="CASCADE")
+    member_id: int = Field(foreign_key="member.id", primary_key=True, index=True)
+    role: str = SignerRole.COSIGNER.value
+
+    member: Member = Relationship()
+
+
+class Suggestion(SQLModel, table=True):
+    """One numbered suggestion of a proposal (or its single unnumbered body), sub-points via parent_id."""
+
+    __tablename__: ClassVar[str] = "suggestion"
+    __table_args__ = (sa.UniqueConstraint("proposal_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True, ondelete="CASCADE")
+    parent_id: int | None = Field(default=None, foreign_key="suggestion.id", index=True, ondelete="CASCADE")
+    position: int  # document order within the proposal, sub-points included
+    n: int | None = None
+    marker: str | None = None  # as written: "1.", "3．", "（一）"
+    title: str = ""
+    text: str = _long_text()
+    start: int = 0  # offsets of ``text`` in Proposal.original_text
+    end: int = 0
+    numbered: bool = True
+
+
+class Reply(SQLModel, table=True):
+    """A reply letter from an agency to a proposal."""
+
+    __tablename__: ClassVar[str] = "reply"
+    __table_args__ = (
+        _one_of("role", ReplyRole, "role"),
+        _one_of("status", ReplyStatus, "status"),
+        _one_of("outcome", ReplyOutcome, "outcome"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True, ondelete="CASCADE")
+    agency_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
+    role: str = ReplyRole.LEAD.value
+    title: str = ""
+    doc_number: str | None = None  # 文号
+    salutation: str = ""  # without the colon
+    preamble: str = _long_text()
+    closing: str = _long_text()
+    signature: str = ""
+    date_text: str | None = None  # as written, e.g. "2017年6月28日"
+    date_on: date | None = None  # parsed from date_text when it is a full date
+    outcome: str | None = None  # 办复类别 A/B/C when stated
+    status: str = Field(default=ReplyStatus.ISSUED.value, index=True)
+    header_fields: dict[str, str] = Field(default_factory=dict, sa_type=JSON)  # label lines
+    original_text: str = _long_text()
+
+    proposal: Proposal = Relationship()
+    agency: Agency | None = Relationship()
+
+
+class ReplyPoint(SQLModel, table=True):
+    __tablename__: ClassVar[str] = "reply_point"
+    __table_args__ = (sa.UniqueConstraint("reply_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    reply_id: int = Field(foreign_key="reply.id", index=True, ondelete="CASCADE")
+    parent_id: int | None = Field(default=None, foreign_key="reply_point.id", index=True, ondelete="CASCADE")
+    position: int
+    n: int | None = None
+    marker: str | None = None  # as written: "一、", "（一）", "一是"
+    heading: str = ""
+    text: str = _long_text()
+    start: int = 0  # offsets of ``text`` in Reply.original_text
+    end: int = 0
+
+
+class PointLink(SQLModel, table=True):
+    """Which suggestion a reply point answers, and how we know."""
+
+    __tablename__: ClassVar[str] = "point_link"
+    __table_args__ = (_one_of("method", LinkMethod, "method"),)
+
+    # The composite primary key already indexes reply_point_id (its leading column).
+    reply_point_id: int = Field(foreign_key="reply_point.id", primary_key=True, ondelete="CASCADE")
+    suggestion_id: int = Field(foreign_key="suggestion.id", primary_key=True, index=True, ondelete="CASCADE")
+    method: str
+    confidence: float = 1.0
+
+
+class ReferenceDocument(SQLModel, table=True):
+    """A policy text, plan, paper or news item kept for reference."""
+
+    __tablename__: ClassVar[str] = "reference_document"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True)
+    title: str | None = None  # only when the document states it
+    description: str = ""  # our own one-line account of what the file is
+    issuer: str | None = None
+    doc_number: str | None = None
+    date_text: str | None = None  # as written, e.g. "二〇一一年十月"
+    language: str = "zh"
+    kind: str = ""
+    source_name: str | None = None  # file name the text was imported from
+    original_text: str = _long_text()
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.description or self.slug
+
+
+class ReferenceClause(SQLModel, table=True):
+    """A numbered clause of a reference document, flat in document order."""
+
+    __tablename__: ClassVar[str] = "reference_clause"
+    __table_args__ = (sa.UniqueConstraint("document_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="reference_document.id", index=True, ondelete="CASCADE")
+    position: int
+    level: int
+    n: int
+    marker: str
+    title: str = ""
+    text: str = _long_text()
+    start: int = 0
+    end: int = 0
+    path: str  # number path such as "3.2"

@@ -1,0 +1,74 @@
+"""Natural-key lookups for the rows proposals and replies point at: meetings, members, agencies.
+
+``get_or_create_*`` match on the natural key (NULL matching NULL), so loading the same source twice
+reuses rows instead of duplicating them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, func, select
+
+from tracker.models import Agency, Meeting, Member, MemberKind, Proposal, Reply
+
+
+def _same(column: Any, value: object) -> ColumnElement[bool]:
+    # "= NULL" is never true in SQL; an unknown value matches an unknown value here.
+    return col(column).is_(None) if value is None else col(column) == value
+
+
+def get_or_create_meeting(
+    *, session: Session, body: str | None, name: str | None = None, year: int | None = None
+) -> Meeting:
+    stmt = select(Meeting).where(
+        _same(Meeting.body, body), _same(Meeting.name, name), _same(Meeting.year, year)
+    )
+    meeting = session.exec(stmt.order_by(col(Meeting.id))).first()
+    if meeting is None:
+        meeting = Meeting(body=body, name=name, year=year)
+        session.add(meeting)
+        session.flush()
+    return meeting
+
+
+def get_or_create_member(*, session: Session, name: str, kind: str = MemberKind.MEMBER.value) -> Member:
+    kind = MemberKind(kind).value
+    stmt = select(Member).where(Member.name == name, Member.kind == kind).order_by(col(Member.id))
+    member = session.exec(stmt).first()
+    if member is None:
+        member = Member(name=name, kind=kind)
+        session.add(member)
+        session.flush()
+    return member
+
+
+def get_or_create_agency(*, session: Session, name: str) -> Agency:
+    agency = session.exec(select(Agency).where(Agency.name == name)).first()
+    if agency is None:
+        agency = Agency(name=name)
+        session.add(agency)
+        session.flush()
+    return agency
+
+
+def meetings_with_counts(*, session: Session) -> list[tuple[Meeting, int]]:
+    """Every meeting with its number of proposals, latest first (unknown years last)."""
+    stmt = (
+        select(Meeting, func.count(col(Proposal.id)))
+        .join(Proposal, col(Proposal.meeting_id) == col(Meeting.id), isouter=True)
+        .group_by(col(Meeting.id))
+        .order_by(col(Meeting.year).is_(None), col(Meeting.year).desc(), col(Meeting.id).desc())
+    )
+    return [(meeting, count) for meeting, count in session.exec(stmt).all()]
+
+
+def agencies_with_replies(*, session: Session) -> list[Agency]:
+    """Agencies that wrote at least one reply: the useful choices for a filter."""
+    stmt = (
+        select(Agency)
+        .where(col(Agency.id).in_(select(Reply.agency_id).where(col(Reply.agency_id).is_not(None))))
+        .order_by(col(Agency.name))
+    )
+    return list(session.exec(stmt).all())

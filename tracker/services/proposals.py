@@ -1,0 +1,347 @@
+"""Proposals: record one (split into suggestions by the domain), list them, show them with replies."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Generic, TypeVar
+
+from sqlmodel import Session, col, func, select
+
+from tracker.domain.splitting import split_proposal
+from tracker.domain.units import Unit
+from tracker.models import (
+    Meeting,
+    Member,
+    PointLink,
+    Proposal,
+    ProposalSigner,
+    ProposalStatus,
+    ReferenceDocument,
+    Reply,
+    ReplyPoint,
+    ReplyRole,
+    SignerRole,
+    Suggestion,
+)
+from tracker.services.errors import DuplicateError, ServiceError
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 20
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.page_size))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+# -- recording -------------------------------------------------------------------------------------
+
+
+def record_proposal(
+    *,
+    session: Session,
+    text: str,
+    title: str,
+    number: int | None = None,
+    meeting: Meeting | None = None,
+    proposer: Member | None = None,
+    joint_proposers: Sequence[Member] = (),
+    cosigners: Sequence[Member] = (),
+    category: str | None = None,
+    status: str = ProposalStatus.SUBMITTED.value,
+    submitted_on: date | None = None,
+    accepted_on: date | None = None,
+) -> Proposal:
+    """Store a proposal and the suggestions the domain splits out of ``text``."""
+    if not text.strip():
+        raise ServiceError("the proposal text is empty", field="text")
+    if not title.strip():
+        raise ServiceError("the proposal has no title", field="title")
+    try:
+        status = ProposalStatus(status).value
+    except ValueError:
+        raise ServiceError(f"unknown proposal status {status!r}", field="status") from None
+    meeting_id = meeting.id if meeting else None
+    if number is not None:
+        clash = session.exec(
+            select(Proposal.id).where(
+                col(Proposal.meeting_id).is_(None)
+                if meeting_id is None
+                else Proposal.meeting_id == meeting_id,
+                Proposal.number == number,
+            )
+        ).first()
+        if clash is not None:
+            raise DuplicateError(f"proposal No. {number} already exists in this session", field="number")
+
+    split = split_proposal(text)
+    proposal = Proposal(
+        meeting_id=meeting_id,
+        number=number,
+        title=title.strip(),
+        proposer_id=proposer.id if proposer else None,
+        category=category,
+        background=split.background,
+        leadin=split.leadin,
+        closing=split.closing,
+        original_text=text,
+        status=status,
+        submitted_on=submitted_on,
+        accepted_on=accepted_on,
+    )
+    session.add(proposal)
+    session.flush()
+    signers = [(m, SignerRole.PROPOSER) for m in joint_proposers] + [
+        (m, SignerRole.COSIGNER) for m in cosigners
+    ]
+    seen: set[int | None] = {proposer.id if proposer else None}
+    for member, role in signers:
+        if member.id in seen:
+            continue
+        seen.add(member.id)
+        session.add(ProposalSigner(proposal_id=proposal.id, member_id=member.id, role=role.value))
+    _store_suggestions(session, proposal, split.suggestions)
+    session.flush()
+    return proposal
+
+
+def _store_suggestions(session: Session, proposal: Proposal, units: Sequence[Unit]) -> None:
+    position = 0
+
+    def store(unit: Unit, parent_id: int | None) -> None:
+        nonlocal position
+        row = Suggestion(
+            proposal_id=proposal.id,
+            parent_id=parent_id,
+            position=position,
+            n=unit.n,
+            marker=unit.marker,
+            title=unit.title,
+            text=unit.text,
+            start=unit.start,
+            end=unit.end,
+            numbered=unit.numbered,
+        )
+        position += 1
+        session.add(row)
+        if unit.sub_points:
+            session.flush()  # children need the parent's id
+            for sub in unit.sub_points:
+                store(sub, row.id)
+
+    for unit in units:
+        store(unit, None)
+
+
+# -- queries ---------------------------------------------------------------------------------------
+
+
+def list_proposals(
+    *,
+    session: Session,
+    meeting_id: int | None = None,
+    status: str | None = None,
+    agency_id: int | None = None,
+    page: int = 1,
+    page_size: int = DEFAULT_PAGE_SIZE,
+) -> Page[Proposal]:
+    """One page of proposals matching the filters; a page past the end gives the last page."""
+    stmt = select(Proposal)
+    if meeting_id is not None:
+        stmt = stmt.where(Proposal.meeting_id == meeting_id)
+    if status is not None:
+        stmt = stmt.where(Proposal.status == status)
+    if agency_id is not None:
+        stmt = stmt.where(col(Proposal.id).in_(select(Reply.proposal_id).where(Reply.agency_id == agency_id)))
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    pages = max(1, math.ceil(total / page_size))
+    page = min(max(page, 1), pages)
+    ordered = stmt.order_by(
+        # Portable "NULLS LAST": proposals of unknown session or number go after the known ones.
+        col(Proposal.meeting_id).is_(None),
+        col(Proposal.meeting_id).desc(),
+        col(Proposal.number).is_(None),
+        col(Proposal.number),
+        col(Proposal.id),
+    )
+    items = session.exec(ordered.offset((page - 1) * page_size).limit(page_size)).all()
+    return Page(items=list(items), total=total, page=page, page_size=page_size)
+
+
+def latest_proposals(*, session: Session, limit: int = 5) -> list[Proposal]:
+    stmt = select(Proposal).order_by(col(Proposal.created_at).desc(), col(Proposal.id).desc()).limit(limit)
+    return list(session.exec(stmt).all())
+
+
+def get_proposal(*, session: Session, proposal_id: int) -> Proposal | None:
+    return session.get(Proposal, proposal_id)
+
+
+def suggestions_of(*, session: Session, proposal_id: int, top_level: bool = False) -> list[Suggestion]:
+    stmt = select(Suggestion).where(Suggestion.proposal_id == proposal_id)
+    if top_level:
+        stmt = stmt.where(col(Suggestion.parent_id).is_(None))
+    return list(session.exec(stmt.order_by(col(Suggestion.position))).all())
+
+
+def replies_of(*, session: Session, proposal_id: int) -> list[Reply]:
+    """Replies of a proposal, the lead reply first."""
+    stmt = (
+        select(Reply)
+        .where(Reply.proposal_id == proposal_id)
+        .order_by(col(Reply.role) != ReplyRole.LEAD.value, col(Reply.id))
+    )
+    return list(session.exec(stmt).all())
+
+
+# -- the side-by-side view -------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    """A reply point shown beside a suggestion it answers."""
+
+    reply: Reply
+    point: ReplyPoint
+    link: PointLink
+    anchor: str  # the point's anchor id on this page
+    letter_anchor: str  # the point's anchor on its reply letter page
+    first: bool  # the first time the point is shown on the page: it carries the anchor
+
+
+@dataclass
+class SuggestionRow:
+    suggestion: Suggestion
+    anchor: str
+    answers: list[Answer] = field(default_factory=list)
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.answers)
+
+
+@dataclass
+class UnlinkedPoint:
+    reply: Reply
+    point: ReplyPoint
+    anchor: str
+    letter_anchor: str
+
+
+@dataclass
+class ProposalDetail:
+    proposal: Proposal
+    joint_proposers: list[Member]
+    cosigners: list[Member]
+    rows: list[SuggestionRow]
+    replies: list[Reply]
+    unlinked_points: list[UnlinkedPoint]
+
+
+def suggestion_anchor(suggestion: Suggestion) -> str:
+    """``s3`` for suggestion 3; an unnumbered one is named by its position instead."""
+    return f"s{suggestion.n}" if suggestion.n is not None else f"s-{suggestion.position + 1}"
+
+
+def point_anchor(point: ReplyPoint, *, reply: Reply, lead: bool) -> str:
+    """``r3`` for point 3 of the lead reply; other replies' points carry the reply id too."""
+    label = str(point.n) if point.n is not None else f"-{point.position + 1}"
+    return f"r{label}" if lead else f"r{reply.id}-{label}"
+
+
+def proposal_detail(*, session: Session, proposal_id: int) -> ProposalDetail | None:
+    """A proposal's top-level suggestions, each with the reply points linked to it."""
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        return None
+    signers = session.exec(
+        select(ProposalSigner, Member)
+        .join(Member, col(Member.id) == col(ProposalSigner.member_id))
+        .where(ProposalSigner.proposal_id == proposal_id)
+        .order_by(col(Member.id))
+    ).all()
+    suggestions = suggestions_of(session=session, proposal_id=proposal_id, top_level=True)
+    replies = replies_of(session=session, proposal_id=proposal_id)
+    rows = [SuggestionRow(suggestion=s, anchor=suggestion_anchor(s)) for s in suggestions]
+    by_suggestion = {row.suggestion.id: row for row in rows}
+
+    unlinked: list[UnlinkedPoint] = []
+    shown: set[int | None] = set()
+    for index, reply in enumerate(replies):
+        points = session.exec(
+            select(ReplyPoint)
+            .where(ReplyPoint.reply_id == reply.id, col(ReplyPoint.parent_id).is_(None))
+            .order_by(col(ReplyPoint.position))
+        ).all()
+        point_ids = [p.id for p in points]
+        links = session.exec(select(PointLink).where(col(PointLink.reply_point_id).in_(point_ids))).all()
+        links_by_point: dict[int, list[PointLink]] = {}
+        for link in links:
+            links_by_point.setdefault(link.reply_point_id, []).append(link)
+        for point in points:
+            anchor = point_anchor(point, reply=reply, lead=index == 0)
+            letter_anchor = point_anchor(point, reply=reply, lead=True)
+            point_links = [
+                ln for ln in links_by_point.get(point.id or 0, []) if ln.suggestion_id in by_suggestion
+            ]
+            if not point_links:
+                unlinked.append(
+                    UnlinkedPoint(reply=reply, point=point, anchor=anchor, letter_anchor=letter_anchor)
+                )
+                continue
+            for link in point_links:
+                first = point.id not in shown
+                shown.add(point.id)
+                by_suggestion[link.suggestion_id].answers.append(
+                    Answer(
+                        reply=reply,
+                        point=point,
+                        link=link,
+                        anchor=anchor,
+                        letter_anchor=letter_anchor,
+                        first=first,
+                    )
+                )
+    return ProposalDetail(
+        proposal=proposal,
+        joint_proposers=[m for s, m in signers if s.role == SignerRole.PROPOSER.value],
+        cosigners=[m for s, m in signers if s.role == SignerRole.COSIGNER.value],
+        rows=rows,
+        replies=replies,
+        unlinked_points=unlinked,
+    )
+
+
+def counts(*, session: Session) -> dict[str, int]:
+    """Totals for the home page."""
+
+    def count(model: type) -> int:
+        return session.exec(select(func.count()).select_from(model)).one()
+
+    return {
+        "proposals": count(Proposal),
+        "suggestions": session.exec(
+            select(func.count()).select_from(Suggestion).where(col(Suggestion.parent_id).is_(None))
+        ).one(),
+        "replies": count(Reply),
+        "references": count(ReferenceDocument),
+    }

@@ -1,0 +1,32 @@
+"""Blueprints, error pages and template helpers."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+from tracker.web import home, library, proposals, replies
+from tracker.web.labels import label, meeting_label
+from tracker.web.text import body_after_title, paragraphs, percent, split_heading
+
+
+def _error_page(error: HTTPException) -> tuple[str, int]:
+    code = error.code or 500
+    return render_template("errors/error.html", code=code), code
+
+
+def _server_error(_error: Exception) -> tuple[str, int]:
+    return render_template("errors/error.html", code=500), 500
+
+
+def init_app(app: Flask) -> None:
+    for module in (home, proposals, replies, library):
+        app.register_blueprint(module.bp)
+    app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(500, _server_error)
+    app.add_template_filter(paragraphs)
+    app.add_template_filter(split_heading)
+    app.add_template_filter(body_after_title)
+    app.add_template_filter(percent)
+    app.add_template_global(label)
+    app.add_template_global(meeting_label)

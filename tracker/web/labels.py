@@ -1,0 +1,68 @@
+"""Translatable labels for the codes stored in the database."""
+
+from __future__ import annotations
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+from tracker.models import LinkMethod, Meeting, MemberKind, ProposalStatus, ReplyRole, ReplyStatus
+
+PROPOSAL_STATUS = {
+    ProposalStatus.DRAFT: _l("Draft"),
+    ProposalStatus.SUBMITTED: _l("Submitted"),
+    ProposalStatus.ACCEPTED: _l("Accepted"),
+    ProposalStatus.NOT_ACCEPTED: _l("Not accepted"),
+    ProposalStatus.MERGED: _l("Merged"),
+    ProposalStatus.ASSIGNED: _l("Assigned"),
+    ProposalStatus.REPLIED: _l("Replied"),
+    ProposalStatus.CLOSED: _l("Closed"),
+}
+MEMBER_KIND = {
+    MemberKind.MEMBER: _l("CPPCC member"),
+    MemberKind.DEPUTY: _l("Deputy"),
+    MemberKind.ORGANISATION: _l("Organisation"),
+}
+REPLY_ROLE = {ReplyRole.LEAD: _l("Lead office"), ReplyRole.CO: _l("Co-handling office")}
+REPLY_STATUS = {ReplyStatus.DRAFT: _l("Draft"), ReplyStatus.ISSUED: _l("Issued")}
+LINK_METHOD = {
+    LinkMethod.TITLE: _l("matched by title"),
+    LinkMethod.SIMILARITY: _l("matched by wording"),
+    LinkMethod.NUMBER: _l("matched by number"),
+    LinkMethod.MANUAL: _l("linked by hand"),
+}
+DOCUMENT_KIND = {
+    "policy": _l("Policy document"),
+    "plan": _l("Plan"),
+    "paper": _l("Paper"),
+    "news": _l("News"),
+}
+LANGUAGE = {"zh": _l("Chinese"), "en": _l("English")}
+
+
+LABELS = {
+    "proposal_status": PROPOSAL_STATUS,
+    "member_kind": MEMBER_KIND,
+    "reply_role": REPLY_ROLE,
+    "reply_status": REPLY_STATUS,
+    "link_method": LINK_METHOD,
+    "document_kind": DOCUMENT_KIND,
+    "language": LANGUAGE,
+}
+
+
+def label(kind: str, code: str | None) -> str:
+    """The label of a stored code, or the code itself when it has none (data from a newer version)."""
+    if code is None:
+        return ""
+    return str(LABELS[kind].get(code, code))
+
+
+def meeting_label(meeting: Meeting | None) -> str:
+    """How a session is named on a page: "政协 第十届第三次会议", or says what is not stated."""
+    if meeting is None:
+        return gettext("Session not stated")
+    if meeting.name:
+        return " ".join(p for p in (meeting.body, meeting.name) if p)
+    if meeting.year:
+        return gettext("%(body)s %(year)s, session not stated", body=meeting.body or "", year=meeting.year)
+    return gettext("%(body)s, session not stated", body=meeting.body or "")
