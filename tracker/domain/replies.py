@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import re
 
-from .markers import build_runs, choose_top_runs, find_candidates, normalize, restore, unfold
-from .splitting import _restore_unit
+from .markers import build_runs, choose_top_runs, find_candidates, normalize, unfold
 from .structure import (
     DATE,
     DATE_LINE,
     FIELD_LINE,
     REPLY_CLOSING,
-    _sentence_starts,
     build_units,
+    restore_fields,
+    restore_units,
+    sentence_starts,
     strip_end,
     title_of,
 )
@@ -181,7 +182,7 @@ def _points_leadin(nt: str, start: int, end: int) -> re.Match[str] | None:
 
 
 def _closing_start(text: str, start: int, end: int) -> int:
-    for s in _sentence_starts(text, start, end):
+    for s in sentence_starts(text, start, end):
         if REPLY_CLOSING.match(text, s):
             return s
     return end
@@ -190,14 +191,11 @@ def _closing_start(text: str, start: int, end: int) -> int:
 def parse_reply(text: str) -> ParsedReply:
     work = unfold(text)
     out = _parse(work)
-    if work == text:
-        return out
-    for u in out.points:
-        _restore_unit(text, work, u)
-    for attr in ("title", "salutation", "preamble", "closing", "signature", "date", "doc_number"):
-        value = getattr(out, attr)
-        if value:
-            setattr(out, attr, restore(text, work, value))
+    if work != text:
+        restore_units(text, work, out.points)
+        restore_fields(
+            text, work, out, ("title", "salutation", "preamble", "closing", "signature", "date", "doc_number")
+        )
     return out
 
 

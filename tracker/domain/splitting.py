@@ -10,8 +10,17 @@ from __future__ import annotations
 
 import re
 
-from .markers import Candidate, Run, build_runs, choose_top_runs, find_candidates, normalize, restore, unfold
-from .structure import FIELD_LINE, PROPOSAL_CLOSING, build_units, line_bounds, strip_end, title_of
+from .markers import Candidate, Run, build_runs, choose_top_runs, find_candidates, normalize, unfold
+from .structure import (
+    FIELD_LINE,
+    PROPOSAL_CLOSING,
+    build_units,
+    line_bounds,
+    restore_fields,
+    restore_units,
+    strip_end,
+    title_of,
+)
 from .units import SplitProposal, Unit
 
 # "为此建议：", "对策建议:", "建    议:", "建议如下：", "特提出如下建议：", "提出以下几点建议。"
@@ -99,24 +108,10 @@ def _unmarked(text: str, start: int, end: int, *, flagged_body: bool) -> Unit:
 def split_proposal(text: str) -> SplitProposal:
     work = unfold(text)
     result = _split(work)
-    if work == text:
-        return result
-    for u in result.suggestions:
-        _restore_unit(text, work, u)
-    for attr in ("leadin", "background", "closing"):
-        value = getattr(result, attr)
-        if value:
-            setattr(result, attr, restore(text, work, value))
+    if work != text:
+        restore_units(text, work, result.suggestions)
+        restore_fields(text, work, result, ("leadin", "background", "closing"))
     return result
-
-
-def _restore_unit(original: str, work: str, u: Unit) -> None:
-    u.text = original[u.start : u.end]
-    u.title = restore(original, work, u.title, u.start)
-    if u.marker:
-        u.marker = restore(original, work, u.marker, max(0, u.start - len(u.marker) - 3))
-    for sub in u.sub_points:
-        _restore_unit(original, work, sub)
 
 
 def _split(text: str) -> SplitProposal:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .markers import Candidate, Run, build_runs, choose_top_runs, find_candidates
+from .markers import Candidate, Run, build_runs, choose_top_runs, find_candidates, restore
 from .units import Unit
 
 SENTENCE_END = "。!?！？"
@@ -60,7 +60,7 @@ def is_bare_heading(text: str, unit: Candidate, end: int) -> bool:
     return not any(ch in line for ch in SENTENCE_END) and len(line.strip()) <= 40
 
 
-def _sentence_starts(text: str, start: int, end: int) -> list[int]:
+def sentence_starts(text: str, start: int, end: int) -> list[int]:
     """Offsets where a new sentence starts inside [start, end) (after 。！？ or a newline)."""
     out = []
     i = start
@@ -85,7 +85,7 @@ def cut_closing(text: str, unit: Candidate, end: int, *, reply: bool) -> int:
     closing = REPLY_CLOSING if reply else PROPOSAL_CLOSING
     bare = is_bare_heading(text, unit, end)
     first_body_line = True
-    for s in _sentence_starts(text, unit.text_start, end):
+    for s in sentence_starts(text, unit.text_start, end):
         line_start = s == 0 or text[s - 1] == "\n"
         rest = text[s:end]
         first_line, _, after = rest.partition("\n")
@@ -131,21 +131,42 @@ def sub_units(text: str, nt: str, start: int, end: int, top_rank: float) -> list
     if not top:
         return []
     items = [c for r in top for c in r.items]
-    subs = []
-    for k, c in enumerate(items):
-        e = items[k + 1].pos if k + 1 < len(items) else end
-        e = strip_end(text, c.text_start, e)
-        subs.append(
-            Unit(
-                n=k + 1,
-                marker=text[c.pos : c.end],
-                title=title_of(text, c.text_start, e),
-                text=text[c.text_start : e],
-                start=c.text_start,
-                end=e,
-            )
+    return [
+        make_unit(
+            text, c, k + 1, strip_end(text, c.text_start, items[k + 1].pos if k + 1 < len(items) else end)
         )
-    return subs
+        for k, c in enumerate(items)
+    ]
+
+
+def make_unit(text: str, c: Candidate, n: int, end: int, sub_points: list[Unit] | None = None) -> Unit:
+    """The unit whose marker is ``c`` and whose text runs to ``end``."""
+    return Unit(
+        n=n,
+        marker=text[c.pos : c.end],
+        title=title_of(text, c.text_start, end),
+        text=text[c.text_start : end],
+        start=c.text_start,
+        end=end,
+        sub_points=sub_points or [],
+    )
+
+
+def restore_units(original: str, work: str, units: list[Unit]) -> None:
+    """Give units parsed on an unfolded copy their original characters back (same offsets)."""
+    for u in units:
+        u.text = original[u.start : u.end]
+        u.title = restore(original, work, u.title, u.start)
+        if u.marker:
+            u.marker = restore(original, work, u.marker, max(0, u.start - len(u.marker) - 3))
+        restore_units(original, work, u.sub_points)
+
+
+def restore_fields(original: str, work: str, result: object, names: tuple[str, ...]) -> None:
+    for name in names:
+        value = getattr(result, name)
+        if value:
+            setattr(result, name, restore(original, work, value))
 
 
 def build_units(text: str, nt: str, runs: list[Run], region_end: int, *, reply: bool) -> list[Unit]:
@@ -180,15 +201,5 @@ def build_units(text: str, nt: str, runs: list[Run], region_end: int, *, reply: 
         if last:
             end = cut_closing(text, c, end, reply=reply)
         end = strip_end(text, c.text_start, end)
-        units.append(
-            Unit(
-                n=k + 1,
-                marker=text[c.pos : c.end],
-                title=title_of(text, c.text_start, end),
-                text=text[c.text_start : end],
-                start=c.text_start,
-                end=end,
-                sub_points=sub_units(text, nt, c.text_start, end, c.rank),
-            )
-        )
+        units.append(make_unit(text, c, k + 1, end, sub_units(text, nt, c.text_start, end, c.rank)))
     return units
