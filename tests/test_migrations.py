@@ -13,6 +13,12 @@ from tracker import migrate
 from tracker.cli import main
 from tracker.db import get_engine
 
+# Revisions are numbered 0001, 0002, … by file name; the newest file is head.
+REVISIONS = sorted(
+    p.name[:4] for p in (migrate.MIGRATIONS_DIR / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")
+)
+HEAD = REVISIONS[-1]
+
 
 def test_upgrade_head_matches_the_models(fresh_app: Flask) -> None:
     migrate.upgrade(fresh_app, "head")
@@ -20,7 +26,16 @@ def test_upgrade_head_matches_the_models(fresh_app: Flask) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         diffs = compare_metadata(context, SQLModel.metadata)
     assert diffs == []
-    assert migrate.current_revision(fresh_app) == migrate.head_revision(fresh_app) == "0001"
+    assert migrate.current_revision(fresh_app) == migrate.head_revision(fresh_app) == HEAD
+
+
+def test_each_revision_downgrades_to_the_one_before(fresh_app: Flask) -> None:
+    migrate.upgrade(fresh_app, "head")
+    for previous in reversed(REVISIONS[:-1]):
+        migrate.downgrade(fresh_app, "-1")
+        assert migrate.current_revision(fresh_app) == previous
+    migrate.upgrade(fresh_app, "head")
+    assert migrate.current_revision(fresh_app) == HEAD
 
 
 def test_downgrade_base_removes_every_table(fresh_app: Flask) -> None:
@@ -41,7 +56,7 @@ def test_database_state(fresh_app: Flask) -> None:
 
 
 def test_next_revision_id_continues_the_numbering(fresh_app: Flask) -> None:
-    assert migrate.next_revision_id(fresh_app) == "0002"
+    assert migrate.next_revision_id(fresh_app) == f"{int(HEAD) + 1:04d}"
 
 
 def test_db_commands(fresh_app: Flask) -> None:
@@ -52,10 +67,10 @@ def test_db_commands(fresh_app: Flask) -> None:
 
     result = runner.invoke(main, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "0001" in result.output
+    assert HEAD in result.output
 
     result = runner.invoke(main, ["db", "current"])
-    assert result.output.strip() == "0001 (head)"
+    assert result.output.strip() == f"{HEAD} (head)"
 
     result = runner.invoke(main, ["db", "downgrade", "base"])
     assert result.exit_code == 0, result.output

@@ -136,6 +136,8 @@ class Proposal(SQLModel, table=True):
     submitted_on: date | None = None
     accepted_on: date | None = None
     created_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+    # Set when staff publish the proposal and its reply to the public archive; None = not public.
+    published_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True), index=True)
 
     meeting: Meeting | None = Relationship()
     proposer: Member | None = Relationship()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Generic, TypeVar
 
 from sqlmodel import Session, col, func, select
@@ -70,6 +70,7 @@ def record_proposal(
     status: str = ProposalStatus.SUBMITTED.value,
     submitted_on: date | None = None,
     accepted_on: date | None = None,
+    published_at: datetime | None = None,
 ) -> Proposal:
     """Store a proposal and the suggestions the domain splits out of ``text``."""
     if not text.strip():
@@ -107,6 +108,7 @@ def record_proposal(
         status=status,
         submitted_on=submitted_on,
         accepted_on=accepted_on,
+        published_at=published_at,
     )
     session.add(proposal)
     session.flush()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +130,8 @@ def _seed_proposal(session: Session, seeds_dir: Path, entry: Mapping[str, Any]) 
         ],
         category=entry.get("category"),
         status=entry.get("status", ProposalStatus.SUBMITTED.value),
+        # the date of publication is not in the documents: it is when this archive published it
+        published_at=datetime.now(UTC) if entry.get("published") else None,
     )
 
 
