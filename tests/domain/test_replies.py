@@ -239,3 +239,17 @@ def test_collapsed_one_line_letter() -> None:
     assert reply.points[1].text == "关于“培训”。已组织培训两期,参训人员二百余人。"
     assert reply.closing.startswith("感谢您")
     assert (reply.signature, reply.date) == ("某县民政局", "2024年3月1日")
+
+
+def test_header_block_with_latin_doc_number_greeting_and_bracketed_contact_line() -> None:
+    text = (
+        "XX市民政局\n关于市政协十届三次会议第125号提案的答复\nX民提〔2023〕15号\n签发人：李四\n"
+        "尊敬的张三委员：您好！\n您提出的提案收悉。现答复如下：\n一、关于加大财政投入\n已安排资金。\n"
+        "二、关于加强人才培养\n已开设专业。特此答复。\nXX市民政局\n2023年7月15日\n（联系人：王五，电话：12345678）"
+    )
+    reply = parse_reply(text)
+    assert reply.doc_number == "X民提〔2023〕15号"
+    assert reply.fields == {"签发人": "李四", "联系人": "王五，电话：12345678"}
+    assert reply.salutation == "尊敬的张三委员"
+    assert reply.points[-1].text == "关于加强人才培养\n已开设专业。"
+    assert (reply.closing, reply.signature, reply.date) == ("特此答复。", "XX市民政局", "2023年7月15日")

@@ -12,6 +12,7 @@ from .structure import (
     FIELD_LINE,
     REPLY_CLOSING,
     build_units,
+    field_entry,
     restore_fields,
     restore_units,
     sentence_starts,
@@ -34,7 +35,7 @@ _LIST_LEADIN = re.compile(
 _ORG_SUFFIX = re.compile(
     r"(?:局|委|办|厅|部|院|会|政府|中心|办事处|公司|处|所|室|站|队|馆|署|行|社|团|校|学|组|司|府|庭)$"
 )
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[【(（]\s*\d{4}\s*[〕\]】)）]\s*\d{1,5}\s*号")
+_DOC_NUMBER = re.compile(r"[A-Za-z\u4e00-\u9fff]{1,12}[〔\[【(（]\s*\d{4}\s*[〕\]】)）]\s*\d{1,5}\s*号")
 _PUBLICATION_NOTE = re.compile(r"^[(（](?:此件|本件)[^)）]*[)）]$")
 _TAIL_DATE = re.compile(rf"\s({DATE})\s*$")
 _SENTENCE_PUNCT = set("。，,；;!?！？：:、")
@@ -95,18 +96,16 @@ def _find_tail(
     idx = len(lines) - 1
     tail = len(text)
 
-    def field(line: str) -> bool:
-        m = FIELD_LINE.match(line)
-        if m and len(line) <= 60:
-            label = re.sub(r"[\s\u3000]", "", line[: m.end() - 1])
-            fields[label] = line[m.end() :].strip()
-            return True
-        return False
+    def field(s: int, e: int) -> bool:
+        entry = field_entry(text[s:e])
+        if entry:
+            fields[entry[0]] = entry[1]
+        return entry is not None
 
     while idx >= 0 and lines[idx][0] >= body_start:
         s, e = lines[idx]
         line = nt[s:e]
-        if _PUBLICATION_NOTE.match(line) or line.strip("|｜ ") == "" or (not date and field(line)):
+        if _PUBLICATION_NOTE.match(line) or line.strip("|｜ ") == "" or (not date and field(s, e)):
             tail = s
             idx -= 1
             continue
@@ -216,9 +215,9 @@ def _parse(text: str) -> ParsedReply:
     if m:
         out.doc_number = out.title[m.start() : m.end()]
     for raw in out.title.split("\n"):
-        fm = FIELD_LINE.match(normalize(raw))
-        if fm and len(raw) <= 40:
-            out.fields[re.sub(r"\s", "", raw[: fm.end() - 1])] = raw[fm.end() :].strip()
+        entry = field_entry(raw)
+        if entry:
+            out.fields[entry[0]] = entry[1]
     while body_start < len(text) and text[body_start] in " \t\u3000\n":
         body_start += 1
 

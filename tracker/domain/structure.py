@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .markers import Candidate, Run, build_runs, choose_top_runs, find_candidates, restore
+from .markers import Candidate, Run, build_runs, choose_top_runs, find_candidates, normalize, restore
 from .units import Unit
 
 SENTENCE_END = "。!?！？"
@@ -27,6 +27,20 @@ PROPOSAL_CLOSING = re.compile(
 )
 # "承办单位:市政府办公室", "办复类别:B类", "提建议代表:麻江县代表团 龙全军"
 FIELD_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{1,3}(?:[ \u3000]*[\u4e00-\u9fff（）()]){0,8}[ \u3000]*[:：]")
+
+
+def field_entry(line: str) -> tuple[str, str] | None:
+    """(label, value) of a label line such as "办复类别：B类" or "（联系人：王五）", as written."""
+    line = line.strip()
+    if len(line) > 60:
+        return None
+    inner = line[1:-1] if line[:1] in "(（" and line[-1:] in ")）" else line
+    m = FIELD_LINE.match(normalize(inner))
+    if not m:
+        return None
+    return re.sub(r"[\s\u3000]", "", inner[: m.end() - 1]), inner[m.end() :].strip()
+
+
 DATE = r"(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日"
 DATE_LINE = re.compile(rf"^[(（]?\s*{DATE}\s*[)）]?$")
 
