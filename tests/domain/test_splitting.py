@@ -268,3 +268,11 @@ def test_collapsed_one_line_copy_splits_and_keeps_original_characters() -> None:
     ]
     for u in result.suggestions:
         assert text[u.start : u.end] == u.text
+
+
+def test_numbered_problems_list_then_an_unnumbered_request() -> None:
+    text = (
+        "编号:12\n建议人:王五\n存在问题：1.资金不足。2.人才缺乏。3.设施落后。\n建议政府加大投入，统筹解决。"
+    )
+    (only,) = split_proposal(text).suggestions
+    assert (only.marker, only.text) == (None, "建议政府加大投入，统筹解决。")

@@ -41,6 +41,11 @@ _LEADIN_HEADING = re.compile(
     r"|思路|和|与|及|如下|的)+)[ \u3000]*[:：]?[ \u3000]*$"
 )
 _LEADIN_WORD = re.compile(r"建[ \u3000]*议|对策|措施|办法")
+_PROBLEM_INTRO = re.compile(r"(?:问题|原因|现状|不足|困难|案据|理由|隐患|短板)[^。\n]{0,8}[:：]?\s*$")
+# "建议政府…" opens a request; "建议号:" "建议人:" "建议代表:" are field labels
+_REQUEST_PARAGRAPH = re.compile(
+    r"(?:^|\n)[ \u3000]*((?:特)?(?:建议|希望|恳请|请求|呼吁)(?![号人者代编类:：\s])[^\n]{4,})"
+)
 _CONTENT_FIELD = re.compile(r"(?:^|\s)内[ \u3000]*容[ \u3000]*[:：]")
 
 
@@ -132,8 +137,11 @@ def _split(text: str) -> SplitProposal:
     if not runs:
         # no lead-in introduces a list: the last real enumeration is the suggestions
         runs = choose_top_runs(build_runs(cands), last_only=True)
-        # a lone heading-style item is not a list unless a lead-in precedes it
-        if runs and len(runs[0].items) < 2:
+        # a lone heading-style item is not a list unless a lead-in precedes it, and a list that
+        # says it holds problems or reasons is not the suggestions
+        if runs and (
+            len(runs[0].items) < 2 or _PROBLEM_INTRO.search(nt, max(0, runs[0].start - 20), runs[0].start)
+        ):
             runs = []
     if runs:
         units = build_units(text, nt, runs, len(text), reply=False)
@@ -159,6 +167,13 @@ def _split(text: str) -> SplitProposal:
                 background=text[:s].strip(),
                 closing=text[unit.end :].strip(),
             )
+    requests = list(_REQUEST_PARAGRAPH.finditer(nt))
+    if requests:
+        # "建议政府加大投入…" opening the last such paragraph is the request
+        unit = _unmarked(text, requests[-1].start(1), len(text), flagged_body=False)
+        return SplitProposal(
+            [unit], leadin=None, background=text[: unit.start].strip(), closing=text[unit.end :].strip()
+        )
     fields = list(_CONTENT_FIELD.finditer(nt))
     body_start = fields[-1].end() if fields else 0
     unit = _unmarked(text, body_start, len(text), flagged_body=True)
