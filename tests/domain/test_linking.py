@@ -58,6 +58,12 @@ def answers(reply_body: str, proposal: str = PROPOSAL) -> dict[int, list[int]]:
             id="background-and-praise-answer-nothing",
         ),
         pytest.param(
+            "一、高度重视，认真办理\n局党组专题研究，明确责任科室。\n二、关于“拓宽融资渠道”。已推动。\n"
+            "三、区财政已设立小微企业发展专项资金。\n四、组织经营管理人员培训。",
+            {1: [], 2: [2], 3: [1], 4: [3]},
+            id="process-heading-answers-nothing",
+        ),
+        pytest.param(
             "一、我中心高度重视您的提案，专门印发了提案办理工作方案。\n"
             "二、区财政已设立小微企业发展专项资金，对初创企业给予房租补贴和贷款贴息。\n"
             "三、我们组织经营管理人员培训600人次，并鼓励高校毕业生到小微企业就业。\n"
