@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tracker.domain.letters import chinese_numeral
 from tracker.domain.markers import find_candidates, normalize
 from tracker.domain.outline import outline
 
@@ -83,19 +84,11 @@ MARKER_STYLES = (
     ("arabic-fullwidth-dot", lambda n: f"{n}．", False),
     ("arabic-dun", lambda n: f"{n}、", False),
     ("arabic-paren", lambda n: f"（{n}）", False),
-    ("chinese-paren", lambda n: f"（{_cn(n)}）", False),
-    ("chinese-dun", lambda n: f"{_cn(n)}、", False),
-    ("di-yi", lambda n: f"第{_cn(n)}，", False),
-    ("yi-shi-inline", lambda n: f"{_cn(n)}是", True),
+    ("chinese-paren", lambda n: f"（{chinese_numeral(n)}）", False),
+    ("chinese-dun", lambda n: f"{chinese_numeral(n)}、", False),
+    ("di-yi", lambda n: f"第{chinese_numeral(n)}，", False),
+    ("yi-shi-inline", lambda n: f"{chinese_numeral(n)}是", True),
 )
-_CN_DIGITS = "零一二三四五六七八九"
-
-
-def _cn(n: int) -> str:
-    if n < 10:
-        return _CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
 
 
 @dataclass
@@ -223,7 +216,8 @@ def _reply_text(
     rng: random.Random, pool: _Pool, proposal: GeneratedProposal, agency: str, order: list[int]
 ) -> str:
     points = [
-        f"{_cn(k)}、关于“{proposal.suggestion_titles[i - 1]}”。" + _body(rng, pool, rng.randint(80, 300))
+        f"{chinese_numeral(k)}、关于“{proposal.suggestion_titles[i - 1]}”。"
+        + _body(rng, pool, rng.randint(80, 300))
         for k, i in enumerate(order, 1)
     ]
     return (
@@ -242,7 +236,10 @@ def generate(*, proposals: int, seed: int, seeds_dir: Path) -> Corpus:
     pool = load_pool(seeds_dir)
     years = list(range(2006, 2026))
     corpus = Corpus(
-        sessions=[(f"第{_cn(9 + (y - 2006) // 5)}届第{_cn((y - 2006) % 5 + 1)}次会议", y) for y in years]
+        sessions=[
+            (f"第{chinese_numeral(9 + (y - 2006) // 5)}届第{chinese_numeral((y - 2006) % 5 + 1)}次会议", y)
+            for y in years
+        ]
     )
     numbers: dict[str, int] = {}
     weights = [s[0] for s in STATES]

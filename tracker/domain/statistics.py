@@ -1,0 +1,121 @@
+"""Handling statistics over plain facts: what a committee reports each session.
+
+办复率 is replied / assigned (proposals that reached an agency); on time means the reply came on
+or before the deadline; satisfaction counts 满意 and 基本满意 as satisfied. Rates are None where
+their denominator is zero, so a page can show "—" rather than a misleading 0%.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+# states that mean the proposal was accepted (立案) and went on
+ACCEPTED_STATES = frozenset({"accepted", "assigned", "replied", "closed"})
+ASSIGNED_STATES = frozenset({"assigned", "replied", "closed"})
+RATINGS = ("satisfied", "basically_satisfied", "dissatisfied")  # 满意 / 基本满意 / 不满意
+OUTCOMES = ("A", "B", "C")
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """One proposal as the statistics see it."""
+
+    status: str
+    session: str | None = None
+    agency: str | None = None  # lead agency (主办单位)
+    assigned_on: date | None = None
+    deadline: date | None = None
+    replied_on: date | None = None
+    outcome: str | None = None
+    ratings: tuple[str, ...] = ()
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass
+class Summary:
+    submitted: int = 0
+    accepted: int = 0
+    merged: int = 0
+    opinions: int = 0  # 不予立案，转为意见建议
+    assigned: int = 0
+    replied: int = 0
+    replied_on_time: int = 0
+    overdue: int = 0  # assigned, unanswered, past the deadline
+    reply_days: list[int] = field(default_factory=list)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    ratings: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def reply_rate(self) -> float | None:  # 办复率
+        return _rate(self.replied, self.assigned)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _rate(self.replied_on_time, self.replied)
+
+    @property
+    def average_days_to_reply(self) -> float | None:
+        return sum(self.reply_days) / len(self.reply_days) if self.reply_days else None
+
+    @property
+    def outcome_shares(self) -> dict[str, float | None]:
+        total = sum(self.outcomes[o] for o in OUTCOMES)
+        return {o: _rate(self.outcomes[o], total) for o in OUTCOMES}
+
+    @property
+    def rating_shares(self) -> dict[str, float | None]:
+        total = sum(self.ratings[r] for r in RATINGS)
+        return {r: _rate(self.ratings[r], total) for r in RATINGS}
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        total = sum(self.ratings[r] for r in RATINGS)
+        return _rate(self.ratings["satisfied"] + self.ratings["basically_satisfied"], total)
+
+
+def _add(s: Summary, case: CaseFacts, today: date) -> None:
+    if case.status == "draft":
+        return
+    s.submitted += 1
+    if case.status in ACCEPTED_STATES:
+        s.accepted += 1
+    elif case.status == "merged":
+        s.merged += 1
+    elif case.status == "not_accepted":
+        s.opinions += 1
+    if case.status in ASSIGNED_STATES:
+        s.assigned += 1
+        if case.replied_on is not None:
+            s.replied += 1
+            if case.deadline is None or case.replied_on <= case.deadline:
+                s.replied_on_time += 1
+            if case.assigned_on is not None:
+                s.reply_days.append((case.replied_on - case.assigned_on).days)
+        elif case.deadline is not None and today > case.deadline:
+            s.overdue += 1
+    if case.outcome in OUTCOMES:
+        s.outcomes[case.outcome] += 1
+    s.ratings.update(r for r in case.ratings if r in RATINGS)
+
+
+def summarize(cases: Iterable[CaseFacts], *, today: date) -> Summary:
+    s = Summary()
+    for case in cases:
+        _add(s, case, today)
+    return s
+
+
+def by_key(cases: Sequence[CaseFacts], key: str, *, today: date) -> dict[str, Summary]:
+    """One summary per session or per agency (``key`` is a CaseFacts field), keys sorted."""
+    groups: dict[str, list[CaseFacts]] = {}
+    for case in cases:
+        value = getattr(case, key)
+        if value is not None:
+            groups.setdefault(value, []).append(case)
+    return {k: summarize(groups[k], today=today) for k in sorted(groups)}
