@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint format clean
+.PHONY: setup run test lint format clean browser
 
 setup: $(STAMP)
 
@@ -19,8 +19,19 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/tracker run
 
-test: setup lint
+test: setup lint browser
 	$(BIN)/pytest
+
+# The browser tests (tests/browser) drive Debian's chromium with a Chinese font. A fresh machine gets
+# both from apt (with sudo when not root); if chromium is still missing, stop here, loudly.
+CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+browser:
+	@if [ ! -x $(CHROMIUM) ] || [ ! -f $(CJK_FONT) ]; then \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-wqy-microhei; \
+	fi
+	@[ -x $(CHROMIUM) ] || { echo "error: $(CHROMIUM) is missing; the browser tests cannot run" >&2; exit 1; }
 
 lint: setup
 	$(BIN)/ruff check tracker tests

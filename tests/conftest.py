@@ -6,6 +6,7 @@ starts from the same migrated and seeded state and may change it freely.
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,27 +15,50 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from tracker import create_app, migrate
 from tracker.db import get_engine, session_scope
-from tracker.models import Agency, Meeting, Member, PointLink, Proposal, Reply, ReplyPoint, Suggestion
+from tracker.models import Agency, Meeting, Member, PointLink, Proposal, Reply, ReplyPoint, Suggestion, User
+from tracker.search import get_backend
+from tracker.services.accounts import hash_password, login_id, seed_demo_accounts
 from tracker.services.seed import seed
 
 
+def index_dir(db_path: Path) -> Path:
+    """Each test database has its own search index beside it."""
+    return db_path.with_name(f"{db_path.stem}-search-index")
+
+
 def make_app(db_path: Path, **overrides: Any) -> Flask:
-    config = {"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": f"sqlite:///{db_path}"}
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "SEARCH_INDEX_DIR": str(index_dir(db_path)),
+        # The start-up check of the index runs in a thread; tests that are about it turn it on.
+        "SEARCH_CHECK_ON_START": False,
+        # Tests post forms without tokens; tests/web/test_web_csrf.py turns CSRF on to check every form.
+        "WTF_CSRF_ENABLED": False,
+    }
     return create_app({**config, **overrides})
+
+
+def close_app(app: Flask) -> None:
+    get_backend(app).close()
+    get_engine(app).dispose()
 
 
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, seeded database, and its search index (filled by the commit of the seed)."""
     path = tmp_path_factory.mktemp("template") / "tracker.db"
     app = make_app(path)
     migrate.upgrade(app, "head")
     with session_scope(app) as session:
         seed(session=session, seeds_dir=app.config["SEEDS_DIR"])
-    get_engine(app).dispose()
+        seed_demo_accounts(session=session)  # member, agency, staff, admin (see README)
+    close_app(app)
     return path
 
 
@@ -42,9 +66,10 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app(seeded_template: Path, tmp_path: Path) -> Iterator[Flask]:
     path = tmp_path / "tracker.db"
     shutil.copyfile(seeded_template, path)
+    shutil.copytree(index_dir(seeded_template), index_dir(path))
     app = make_app(path)
     yield app
-    get_engine(app).dispose()
+    close_app(app)
 
 
 @pytest.fixture
@@ -52,7 +77,7 @@ def fresh_app(tmp_path: Path) -> Iterator[Flask]:
     """An app on an empty database file: no tables at all."""
     app = make_app(tmp_path / "fresh.db")
     yield app
-    get_engine(app).dispose()
+    close_app(app)
 
 
 @pytest.fixture
@@ -141,6 +166,20 @@ def make_link(session: Session, point: ReplyPoint, suggestion: Suggestion, **ove
     return _add(session, PointLink(**values))
 
 
+TEST_PASSWORD = "password-for-tests"
+
+
+@functools.cache
+def _test_password_hash() -> str:
+    return hash_password(TEST_PASSWORD)  # hashing is slow on purpose: once per test run
+
+
+def make_user(session: Session, **overrides: Any) -> User:
+    """An account whose password is TEST_PASSWORD."""
+    values = {"username": "someone", "role": "staff", "password_hash": _test_password_hash()} | overrides
+    return _add(session, User(**values))
+
+
 class Factories:
     """The factories above, bound to one session: ``make.proposal(title=...)``."""
 
@@ -171,7 +210,33 @@ class Factories:
     def link(self, point: ReplyPoint, suggestion: Suggestion, **overrides: Any) -> PointLink:
         return make_link(self.session, point, suggestion, **overrides)
 
+    def user(self, **overrides: Any) -> User:
+        return make_user(self.session, **overrides)
+
 
 @pytest.fixture
 def make(session: Session) -> Factories:
     return Factories(session)
+
+
+# -- logging in -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def login(app: Flask):
+    """``login(client, "staff")``: log a test client in as an account, without the slow password check.
+
+    Writes what Flask-Login's ``login_user`` writes into the session; the login form itself is
+    tested in tests/web/test_web_accounts.py.
+    """
+
+    def log_in(client: FlaskClient, username: str) -> User:
+        with Session(get_engine(app)) as session:
+            user = session.exec(select(User).where(User.username == username)).one()
+            session.expunge(user)
+        with client.session_transaction() as cookie:
+            cookie["_user_id"] = login_id(user)
+            cookie["_fresh"] = True
+        return user
+
+    return log_in

@@ -84,3 +84,29 @@ def test_db_downgrade_to_an_unknown_revision_is_one_line(fresh_app: Flask) -> No
     assert "nope" in result.stderr
     assert "Traceback" not in result.output + result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_migrations_that_copy_tables_keep_the_rows_that_cascade(fresh_app: Flask) -> None:
+    """SQLite batch migrations copy and drop tables; with foreign keys on, dropping the proposal table
+    would delete its suggestions. tracker.migrate turns them off while migrating."""
+    from sqlalchemy import text
+
+    migrate.upgrade(fresh_app, "0002")
+    with get_engine(fresh_app).begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO proposal (id, title, background, closing, original_text, status, created_at) "
+                "VALUES (1, 't', '', '', 'x', 'submitted', '2024-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                'INSERT INTO suggestion (id, proposal_id, position, title, text, start, "end", numbered) '
+                "VALUES (1, 1, 0, 'a', 'a', 0, 1, 1)"
+            )
+        )
+    migrate.upgrade(fresh_app, "head")
+    migrate.downgrade(fresh_app, "0002")
+    with get_engine(fresh_app).connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM suggestion")).scalar() == 1
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1  # on again afterwards

@@ -9,14 +9,14 @@ from typing import Any
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from tracker import db, i18n, web
+from tracker import db, i18n, search, web
 from tracker.config import REPO_ROOT, load_config
 
 csrf = CSRFProtect()
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: paths, config, database, i18n, CSRF, blueprints. Wiring only."""
+    """Build the app: paths, config, database, search, i18n, CSRF, blueprints. Wiring only."""
     app = Flask(
         __name__,
         instance_path=str(REPO_ROOT / "instance"),
@@ -27,6 +27,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, test_config)
     db.init_app(app)
+    search.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)
     web.init_app(app)

@@ -16,13 +16,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tracker import create_app, migrate
 from tracker.cli_parsing import split_proposal_command, split_reply_command
+from tracker.config import ConfigError, is_production
 from tracker.db import session_scope
 from tracker.domain.textio import TextDecodeError
+from tracker.search import IndexBusy
+from tracker.search.sync import get_keeper
+from tracker.services.accounts import create_user, seed_demo_accounts, set_password
 from tracker.services.errors import ServiceError
 from tracker.services.seed import SeedResult, seed, table_counts
 
 # Failures that are about the input or the environment, not bugs: report them in one line.
-USER_ERRORS = (ServiceError, TextDecodeError, CommandError, SQLAlchemyError, OSError)
+USER_ERRORS = (ServiceError, TextDecodeError, CommandError, SQLAlchemyError, OSError, ConfigError, IndexBusy)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -47,15 +51,87 @@ main = TrackerGroup(create_app=create_app, help="Proposal-and-reply tracker.")
 # -- seed ------------------------------------------------------------------------------------------
 
 
-def run_seed(app: Flask) -> SeedResult:
+def run_seed(app: Flask) -> str:
+    """Load seeds/ and the demo accounts (development only); one line saying what was done."""
+    if is_production(app.config):
+        raise click.ClickException(
+            "tracker seed loads demo data and demo accounts; it does not run with TRACKER_ENV=production"
+        )
     with session_scope(app) as session:
-        return seed(session=session, seeds_dir=app.config["SEEDS_DIR"])
+        result: SeedResult = seed(session=session, seeds_dir=app.config["SEEDS_DIR"])
+        accounts = [user.username for user in seed_demo_accounts(session=session)]
+    created = f" Demo accounts created: {', '.join(accounts)} (see README)." if accounts else ""
+    return result.summary() + created
 
 
 @main.command("seed")
 def seed_command() -> None:
-    """Load seeds/ into the database (running it again adds nothing)."""
-    click.echo(run_seed(current_app).summary())
+    """Load seeds/ and the demo accounts into the database (running it again adds nothing)."""
+    click.echo(run_seed(current_app))
+
+
+# -- users -----------------------------------------------------------------------------------------
+
+users_group = AppGroup("users", help="Accounts: create them and set their passwords.")
+main.add_command(users_group)
+
+_PASSWORD_HELP = "The password, for scripts; asked for (hidden, twice) when left out."
+
+
+def _password(value: str | None) -> str:
+    if value is not None:
+        return value
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@users_group.command("create")
+@click.argument("username")
+@click.option("--role", default="", help="member, agency, staff or admin.")
+@click.option("--member", "member_name", help="Member accounts: the member's name (added if new).")
+@click.option("--agency", "agency_name", help="Agency accounts: the agency's name (added if new).")
+@click.option("--password", help=_PASSWORD_HELP)
+def users_create(
+    username: str, role: str, member_name: str | None, agency_name: str | None, password: str | None
+) -> None:
+    """Create the account USERNAME with a role (and the member or agency it acts for)."""
+    if not role:
+        raise click.ClickException("choose a role with --role: member, agency, staff or admin")
+    with session_scope(current_app) as session:
+        made = create_user(
+            session=session,
+            username=username,
+            password=_password(password),
+            role=role,
+            member_name=member_name,
+            agency_name=agency_name,
+        )
+        bound = ""
+        if made.user.member is not None:
+            bound = f" for member {made.user.member.name}" + (" (new member)" if made.created_member else "")
+        if made.user.agency is not None:
+            bound = f" for {made.user.agency.name}" + (" (new agency)" if made.created_agency else "")
+        line = f"Created user {made.user.username} ({made.user.role}{bound})."
+    click.echo(line)
+
+
+@users_group.command("passwd")
+@click.argument("username")
+@click.option("--password", help=_PASSWORD_HELP)
+def users_passwd(username: str, password: str | None) -> None:
+    """Set a new password for USERNAME (this logs the account out everywhere)."""
+    with session_scope(current_app) as session:
+        user = set_password(session=session, username=username, password=_password(password))
+        line = f"Password of {user.username} changed."
+    click.echo(line)
+
+
+# -- reindex ---------------------------------------------------------------------------------------
+
+
+@main.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the search index from the database (the repair path; commits keep it current)."""
+    click.echo(get_keeper(current_app).rebuild().summary())
 
 
 # -- db --------------------------------------------------------------------------------------------
@@ -120,12 +196,16 @@ def bootstrap(app: Flask) -> str | None:
         )
     if state == "fresh":
         migrate.upgrade(app, "head")
-        return f"Created the database. {run_seed(app).summary()}"
+        if is_production(app.config):
+            return (
+                "Created the database (production: no demo data; add accounts with `tracker users create`)."
+            )
+        return f"Created the database. {run_seed(app)}"
     if migrate.current_revision(app) != migrate.head_revision(app):
         click.echo("The database is behind the code: run `tracker db upgrade`.", err=True)
         return None
-    if _is_empty(app):
-        return run_seed(app).summary()
+    if _is_empty(app) and not is_production(app.config):
+        return run_seed(app)
     return None
 
 

@@ -1,7 +1,12 @@
 """Configuration defaults and the order in which they are overridden.
 
 Load order (later wins): the defaults below, ``instance/config.py`` if present, the environment
-(``DATABASE_URL``, ``TRACKER_SECRET_KEY``), then the mapping a test passes to ``create_app``.
+(``DATABASE_URL``, ``TRACKER_SECRET_KEY``, ``TRACKER_ENV``, ``TRACKER_RATELIMIT_STORAGE_URI``,
+``TRACKER_SEARCH_INDEX_DIR``), then the mapping a test passes to ``create_app``.
+
+``TRACKER_ENV=production`` marks a deployment: the app then refuses to start with the development
+secret key, session cookies are sent over HTTPS only, and ``tracker seed`` (demo data and accounts)
+refuses to run.
 """
 
 from __future__ import annotations
@@ -20,23 +25,88 @@ REPO_ROOT = PACKAGE_DIR.parent
 ENVIRONMENT_KEYS = {
     "DATABASE_URL": "DATABASE_URL",
     "TRACKER_SECRET_KEY": "SECRET_KEY",
+    "TRACKER_SEARCH_INDEX_DIR": "SEARCH_INDEX_DIR",
+    "TRACKER_ENV": "TRACKER_ENV",
+    "TRACKER_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
 }
+
+DEVELOPMENT_SECRET_KEY = "dev"
+MIN_SECRET_KEY_LENGTH = 16
+PRODUCTION = "production"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says what to set."""
 
 
 def defaults(instance_path: str | os.PathLike[str]) -> dict[str, Any]:
     """Settings that make a fresh checkout work with no configuration at all."""
     return {
+        # "development" or "production"; see the module docstring.
+        "TRACKER_ENV": "development",
         # Only good for local development; deployments set TRACKER_SECRET_KEY.
-        "SECRET_KEY": "dev",
+        "SECRET_KEY": DEVELOPMENT_SECRET_KEY,
         "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'tracker.db'}",
         "SEEDS_DIR": str(REPO_ROOT / "seeds"),
         "PAGE_SIZE": 20,
+        # Full-text search (tracker/search): the backend, where its index lives, how long a write
+        # waits for the index lock before leaving the update for a retry, whether the first
+        # request checks the index against the database (in a background thread), and how long a
+        # search waits for that check before answering from the index as it is.
+        "SEARCH_BACKEND": "whoosh",
+        "SEARCH_INDEX_DIR": str(Path(instance_path) / "search-index"),
+        "SEARCH_LOCK_TIMEOUT": 10.0,
+        "SEARCH_CHECK_ON_START": True,
+        "SEARCH_READY_WAIT": 5.0,
+        "SEARCH_PAGE_SIZE": 10,
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "BABEL_TRANSLATION_DIRECTORIES": str(PACKAGE_DIR / "translations"),
         # Filter forms are GET and need no token; any POST form is protected by CSRFProtect.
         "WTF_CSRF_TIME_LIMIT": None,
+        # The session cookie: not readable by scripts, not sent on cross-site posts; HTTPS-only in
+        # production unless set here (None means "when TRACKER_ENV is production").
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": None,
+        # Login attempts per client address (Flask-Limiter syntax). Memory storage counts per
+        # process; several workers or hosts share a count through e.g. redis://host:6379.
+        "LOGIN_RATE_LIMIT": "5 per minute;30 per hour",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        # Workflow: an assignment's default deadline, and how long an agency may return it.
+        "ASSIGNMENT_DEADLINE_MONTHS": 3,
+        "RETURN_WINDOW_DAYS": 7,
+        "PROPOSAL_CATEGORIES": [
+            "经济发展",
+            "城乡建设",
+            "社会民生",
+            "科教文卫",
+            "生态环境",
+            "政治法律",
+            "其他",
+        ],
+        # Requests up to 8 MiB, so an oversized paste reaches the form and gets a clear message
+        # (with the text kept) instead of being cut off; the form itself limits each field.
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 8 * 1024 * 1024,
     }
+
+
+def is_production(config: Mapping[str, Any]) -> bool:
+    return config.get("TRACKER_ENV") == PRODUCTION
+
+
+def finish(config: dict[str, Any]) -> None:
+    """Settings that follow from others, and the checks that stop a bad deployment from starting."""
+    if config.get("SESSION_COOKIE_SECURE") is None:
+        config["SESSION_COOKIE_SECURE"] = is_production(config)
+    if is_production(config):
+        key = config.get("SECRET_KEY") or ""
+        if key == DEVELOPMENT_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                "TRACKER_ENV=production needs TRACKER_SECRET_KEY set to a random value of at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters (the development key is refused)"
+            )
 
 
 def load_config(app: Flask, test_config: Mapping[str, Any] | None = None) -> None:
@@ -49,3 +119,4 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None = None) -> Non
             app.config[key] = value
     if test_config is not None:
         app.config.from_mapping(test_config)
+    finish(app.config)

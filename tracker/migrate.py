@@ -12,6 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from flask import Flask
 from sqlalchemy import inspect
 
@@ -34,9 +35,27 @@ def alembic_config(app: Flask, *, stdout: TextIO | None = None) -> Config:
 
 def _with_connection(app: Flask, action: Callable[[Config], Any], *, stdout: TextIO | None = None) -> Any:
     cfg = alembic_config(app, stdout=stdout)
-    with get_engine(app).begin() as connection:
-        cfg.attributes["connection"] = connection
-        return action(cfg)
+    with get_engine(app).connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration copies a table and drops the old one; with foreign keys enforced, the
+            # drop would delete every row that cascades from it (a proposal's suggestions, replies…).
+            # The pragma only takes effect outside a transaction, so it goes first.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                cfg.attributes["connection"] = connection
+                result = action(cfg)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise CommandError(f"the migration left {len(broken)} rows with dangling references")
+            return result
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def upgrade(app: Flask, revision: str = "head") -> None:

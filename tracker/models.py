@@ -16,6 +16,8 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 from sqlmodel import JSON, Field, Relationship, SQLModel
 
+from tracker.domain.workflow import Action, ProposalStatus
+
 # Deterministic constraint names, so migrations can refer to them on every backend.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -26,15 +28,19 @@ SQLModel.metadata.naming_convention = {
 }
 
 
-class ProposalStatus(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"  # 立案
-    NOT_ACCEPTED = "not_accepted"
-    MERGED = "merged"  # 并案
-    ASSIGNED = "assigned"  # 交办
-    REPLIED = "replied"
-    CLOSED = "closed"
+class UserRole(StrEnum):
+    """What an account may do; anonymous visitors are the public (tracker.services.visibility.Role)."""
+
+    MEMBER = "member"  # 委员 / 代表, bound to a Member
+    AGENCY = "agency"  # staff of one 承办单位, bound to an Agency
+    STAFF = "staff"  # 提案委员会办公室
+    ADMIN = "admin"
+
+
+class SignerStatus(StrEnum):
+    PENDING = "pending"  # invited from the form, has not answered yet
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
 
 
 class MemberKind(StrEnum):
@@ -115,6 +121,26 @@ class Agency(SQLModel, table=True):
     name: str = Field(unique=True)
 
 
+class User(SQLModel, table=True):
+    """An account. Members and agency staff act for the Member or Agency they are bound to."""
+
+    # Not "user": that word is reserved in PostgreSQL and would need quoting in every hand-written query.
+    __tablename__: ClassVar[str] = "user_account"
+    __table_args__ = (_one_of("role", UserRole, "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, max_length=64)
+    password_hash: str
+    role: str
+    member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    agency_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
+    active: bool = True
+    created_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+
+    member: Member | None = Relationship()
+    agency: Agency | None = Relationship()
+
+
 class Proposal(SQLModel, table=True):
     __tablename__: ClassVar[str] = "proposal"
     __table_args__ = (
@@ -138,6 +164,12 @@ class Proposal(SQLModel, table=True):
     created_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
     # Set when staff publish the proposal and its reply to the public archive; None = not public.
     published_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True), index=True)
+    # The one-time token of the form that created it: a second post of the same form finds this row.
+    # A unique index rather than a constraint: SQLite adds an index in place, while a new constraint
+    # would copy the table, which with foreign keys on deletes the rows that cascade from it.
+    form_token: str | None = Field(default=None, unique=True, index=True, max_length=64)
+    # 并案: the proposal this one was merged into; its own text stays here.
+    merged_into_id: int | None = Field(default=None, foreign_key="proposal.id", index=True)
 
     meeting: Meeting | None = Relationship()
     proposer: Member | None = Relationship()
@@ -145,14 +177,62 @@ class Proposal(SQLModel, table=True):
 
 class ProposalSigner(SQLModel, table=True):
     __tablename__: ClassVar[str] = "proposal_signer"
-    __table_args__ = (_one_of("role", SignerRole, "role"),)
+    __table_args__ = (_one_of("role", SignerRole, "role"), _one_of("status", SignerStatus, "status"))
 
     # The composite primary key already indexes proposal_id (its leading column).
     proposal_id: int = Field(foreign_key="proposal.id", primary_key=True, ondelete="CASCADE")
     member_id: int = Field(foreign_key="member.id", primary_key=True, index=True)
     role: str = SignerRole.COSIGNER.value
+    # Signers named in an imported document signed it; those invited from the form answer later.
+    status: str = Field(
+        default=SignerStatus.CONFIRMED.value,
+        sa_column_kwargs={"server_default": SignerStatus.CONFIRMED.value},
+    )
+    responded_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
     member: Member = Relationship()
+
+
+class Transition(SQLModel, table=True):
+    """One step of a proposal's life: who did what, when, from which state to which, and why."""
+
+    __tablename__: ClassVar[str] = "transition"
+    __table_args__ = (
+        _one_of("action", Action, "action"),
+        _one_of("from_status", ProposalStatus, "from_status"),
+        _one_of("to_status", ProposalStatus, "to_status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True, ondelete="CASCADE")
+    action: str
+    from_status: str | None = None  # None for the step that created the proposal
+    to_status: str
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id", index=True, ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+    note: str = _long_text()  # the reason or remark typed by the person acting
+    # What the step decided, for the timeline: {"number": 3}, {"lead": "…", "co": […], "deadline": "…"}
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+    actor: User | None = Relationship()
+
+
+class Assignment(SQLModel, table=True):
+    """An agency handling a proposal (交办): the lead office or a co-handling one, with a deadline."""
+
+    __tablename__: ClassVar[str] = "assignment"
+    __table_args__ = (_one_of("role", ReplyRole, "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True, ondelete="CASCADE")
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    role: str = ReplyRole.LEAD.value
+    deadline: date
+    assigned_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+    # Set when the assignment stops (returned by an agency); None while it is current.
+    ended_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True), index=True)
+
+    agency: Agency = Relationship()
 
 
 class Suggestion(SQLModel, table=True):

@@ -10,6 +10,9 @@ from tracker.services.errors import DuplicateError, ServiceError
 from tracker.services.people import get_or_create_meeting
 from tracker.services.proposals import list_proposals, proposal_detail, record_proposal
 from tracker.services.replies import record_reply
+from tracker.services.visibility import Role, Viewer
+
+STAFF = Viewer(Role.STAFF)  # these tests are about content, not visibility
 
 MODEL_TITLES = [
     "设立专门的服务与管理机构",
@@ -32,7 +35,7 @@ def _model(session: Session) -> Proposal:
 
 
 def test_seeded_model_case_has_five_suggestions_linked_one_to_one(session: Session) -> None:
-    detail = proposal_detail(session=session, proposal_id=_model(session).id)
+    detail = proposal_detail(session=session, viewer=STAFF, proposal_id=_model(session).id)
     assert detail is not None
     assert [row.suggestion.title for row in detail.rows] == MODEL_TITLES
     assert [row.anchor for row in detail.rows] == ["s1", "s2", "s3", "s4", "s5"]
@@ -91,7 +94,7 @@ def test_record_proposal_names_the_bad_field(session: Session, overrides: dict, 
 def test_unanswered_suggestions_and_unlinked_points(session: Session) -> None:
     proposal = record_proposal(session=session, text=THREE, title="关于校园安全的建议", number=8)
     reply = record_reply(session=session, proposal=proposal, text=REPLY_TWO)
-    detail = proposal_detail(session=session, proposal_id=proposal.id)
+    detail = proposal_detail(session=session, viewer=STAFF, proposal_id=proposal.id)
     assert [row.answered for row in detail.rows] == [True, True, False]
     assert reply.agency.name == "区教育局"  # taken from the signature
     assert str(reply.date_on) == "2024-05-06"
@@ -101,7 +104,7 @@ def test_unanswered_suggestions_and_unlinked_points(session: Session) -> None:
     for found in session.exec(select(PointLink).where(PointLink.reply_point_id == point.id)).all():
         session.delete(found)
     session.flush()
-    detail = proposal_detail(session=session, proposal_id=proposal.id)
+    detail = proposal_detail(session=session, viewer=STAFF, proposal_id=proposal.id)
     assert [row.answered for row in detail.rows] == [True, False, False]
     assert [item.point.n for item in detail.unlinked_points] == [2]
     assert detail.unlinked_points[0].anchor == "r2"
@@ -114,7 +117,7 @@ def test_a_point_answering_two_suggestions_carries_its_anchor_once(session: Sess
     point = make.point(make.reply(proposal))
     make.link(point, first)
     make.link(point, second)
-    detail = proposal_detail(session=session, proposal_id=proposal.id)
+    detail = proposal_detail(session=session, viewer=STAFF, proposal_id=proposal.id)
     answers = [a for row in detail.rows for a in row.answers]
     assert [(a.anchor, a.first) for a in answers] == [("r1", True), ("r1", False)]
 
@@ -126,13 +129,13 @@ def test_points_of_a_second_reply_get_their_own_anchors(session: Session, make) 
     co = make.reply(proposal, role="co", agency_id=make.agency(name="区卫健局").id)
     make.link(make.point(lead), suggestion)
     make.link(make.point(co), suggestion)
-    detail = proposal_detail(session=session, proposal_id=proposal.id)
+    detail = proposal_detail(session=session, viewer=STAFF, proposal_id=proposal.id)
     assert [a.anchor for a in detail.rows[0].answers] == ["r1", f"r{co.id}-1"]
     assert [a.letter_anchor for a in detail.rows[0].answers] == ["r1", "r1"]
 
 
 def test_proposal_detail_of_a_missing_id_is_none(session: Session) -> None:
-    assert proposal_detail(session=session, proposal_id=999_999) is None
+    assert proposal_detail(session=session, viewer=STAFF, proposal_id=999_999) is None
 
 
 def test_list_filters_by_session_status_and_agency(session: Session, make) -> None:
@@ -145,7 +148,7 @@ def test_list_filters_by_session_status_and_agency(session: Session, make) -> No
     make.reply(b, agency_id=bureau.id)
 
     def ids(**filters) -> list[int]:
-        return [p.id for p in list_proposals(session=session, **filters).items]
+        return [p.id for p in list_proposals(session=session, viewer=STAFF, **filters).items]
 
     assert ids(meeting_id=spring.id) == [a.id, b.id]
     assert ids(meeting_id=autumn.id) == [c.id]
@@ -160,8 +163,8 @@ def test_list_pages_and_clamps(session: Session, make) -> None:
     meeting = make.meeting()
     for number in range(1, 26):
         make.proposal(meeting_id=meeting.id, number=number)
-    first = list_proposals(session=session, meeting_id=meeting.id, page=1, page_size=20)
-    second = list_proposals(session=session, meeting_id=meeting.id, page=2, page_size=20)
+    first = list_proposals(session=session, viewer=STAFF, meeting_id=meeting.id, page=1, page_size=20)
+    second = list_proposals(session=session, viewer=STAFF, meeting_id=meeting.id, page=2, page_size=20)
     assert (first.total, first.pages, len(first.items), first.has_next, first.has_prev) == (
         25,
         2,
@@ -171,7 +174,7 @@ def test_list_pages_and_clamps(session: Session, make) -> None:
     )
     assert [p.number for p in second.items] == [21, 22, 23, 24, 25]
     assert second.has_prev and not second.has_next
-    assert list_proposals(session=session, meeting_id=meeting.id, page=99).page == 2
-    assert list_proposals(session=session, meeting_id=meeting.id, page=-3).page == 1
-    empty = list_proposals(session=session, meeting_id=meeting.id + 1000)
+    assert list_proposals(session=session, viewer=STAFF, meeting_id=meeting.id, page=99).page == 2
+    assert list_proposals(session=session, viewer=STAFF, meeting_id=meeting.id, page=-3).page == 1
+    empty = list_proposals(session=session, viewer=STAFF, meeting_id=meeting.id + 1000)
     assert (empty.total, empty.pages, empty.items) == (0, 1, [])

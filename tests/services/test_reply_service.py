@@ -11,6 +11,9 @@ from tracker.models import Proposal, Reply
 from tracker.services.dates import parse_cn_date
 from tracker.services.errors import ServiceError
 from tracker.services.replies import outcome_from_fields, record_reply, reply_letter
+from tracker.services.visibility import Role, Viewer
+
+STAFF = Viewer(Role.STAFF)  # these tests are about content, not visibility
 
 
 @pytest.mark.parametrize(
@@ -53,7 +56,7 @@ def test_record_reply_refuses_empty_text(session: Session) -> None:
 
 def test_letter_of_the_model_case(session: Session) -> None:
     reply = session.exec(select(Reply)).one()
-    letter = reply_letter(session=session, reply_id=reply.id)
+    letter = reply_letter(session=session, viewer=STAFF, reply_id=reply.id)
     assert letter is not None
     assert letter.reply.salutation == "戴培红委员"
     assert letter.reply.signature == "镇海区经信局"
@@ -70,4 +73,4 @@ def test_letter_of_the_model_case(session: Session) -> None:
 
 
 def test_letter_of_a_missing_id_is_none(session: Session) -> None:
-    assert reply_letter(session=session, reply_id=424242) is None
+    assert reply_letter(session=session, viewer=STAFF, reply_id=424242) is None

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from sqlmodel import Session, select
 
-from tracker.models import Proposal, ProposalSigner
+from tracker.models import Assignment, Proposal, ProposalSigner
 from tracker.services.visibility import (
     ANONYMOUS,
     Role,
@@ -87,3 +87,44 @@ def test_the_seeded_model_case_is_published(session: Session) -> None:
     proposal = session.exec(select(Proposal).where(Proposal.number == 2)).one()
     assert proposal.published_at is not None
     assert access_facts(session=session, proposal_ids=[proposal.id])[proposal.id].published
+
+
+def test_assignments_and_invitations_follow_the_rule(session: Session, make: Any) -> None:
+    """Agencies see what is assigned to them while the assignment is current (lead or co); invited
+    co-signers see the proposal until they decline. Query and stored facts agree on all of it."""
+    lead, co, ended = make.agency(name="区交通局"), make.agency(name="区水务局"), make.agency(name="区城管局")
+    invited, declined = make.member(name="丙委员"), make.member(name="丁委员")
+    proposal = make.proposal(title="交办的提案", status="assigned")
+    for agency, role, ended_at in (
+        (lead, "lead", None),
+        (co, "co", None),
+        (ended, "lead", datetime.now(UTC)),
+    ):
+        session.add(
+            Assignment(
+                proposal_id=proposal.id,
+                agency_id=agency.id,
+                role=role,
+                deadline=date(2030, 1, 1),
+                ended_at=ended_at,
+            )
+        )
+    for member, status in ((invited, "pending"), (declined, "declined")):
+        session.add(
+            ProposalSigner(proposal_id=proposal.id, member_id=member.id, role="cosigner", status=status)
+        )
+    session.commit()
+    viewers = {
+        "lead": Viewer(Role.AGENCY, agency_id=lead.id),
+        "co": Viewer(Role.AGENCY, agency_id=co.id),
+        "ended": Viewer(Role.AGENCY, agency_id=ended.id),
+        "invited": Viewer(Role.MEMBER, member_id=invited.id),
+        "declined": Viewer(Role.MEMBER, member_id=declined.id),
+    }
+    expected = {"lead": True, "co": True, "ended": False, "invited": True, "declined": False}
+    facts = access_facts(session=session, proposal_ids=[proposal.id])[proposal.id]
+    assert facts.agency_ids == {lead.id, co.id}
+    assert facts.member_ids == {invited.id}
+    for name, viewer in viewers.items():
+        assert (proposal.id in visible_ids(session, viewer)) is expected[name], name
+        assert can_see(facts, viewer) is expected[name], name

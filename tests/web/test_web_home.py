@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 
 
@@ -55,3 +57,17 @@ def test_server_errors_render_the_chinese_error_page(app: Flask) -> None:
     response = app.test_client().get("/boom")
     assert response.status_code == 500
     assert "出错了" in response.get_data(as_text=True)
+
+
+def test_counts_and_latest_follow_the_visibility_rule(session, make, client, login) -> None:
+    hidden = make.proposal(title="尚未公开的提案", status="submitted")
+    make.suggestion(hidden)
+    session.commit()
+
+    def totals() -> tuple[list[str], bool]:
+        html = client.get("/").get_data(as_text=True)
+        return re.findall(r"<dd>(?:<a[^>]*>)?(\d+)", html)[:2], "尚未公开的提案" in html
+
+    assert totals() == (["1", "5"], False)  # the public: the published model case only
+    login(client, "staff")
+    assert totals() == (["2", "6"], True)

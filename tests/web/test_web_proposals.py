@@ -50,7 +50,10 @@ def test_model_case_metadata_and_link_to_the_letter(session: Session, get_page) 
     assert page.by_id("r1").find_all(class_="link-meta")[0].text() == "按标题对应 · 100%"
 
 
-def test_unanswered_suggestion_is_marked_and_stray_points_listed(session: Session, make, get_page) -> None:
+def test_unanswered_suggestion_is_marked_and_stray_points_listed(
+    session: Session, make, client, login, get_page
+) -> None:
+    login(client, "staff")  # the proposal is not published
     proposal = make.proposal(number=40, submitted_on=date(2024, 1, 15))
     answered = make.suggestion(proposal, position=0, n=1, title="增设校医岗位", text="增设校医岗位。")
     make.suggestion(proposal, position=1, n=2, marker="2.", title="加强食堂监管", text="加强食堂监管。")
@@ -77,7 +80,8 @@ def test_list_shows_the_model_case(get_page) -> None:
     assert titles == ["关于加强小型微型企业分级服务与管理的建议"]
 
 
-def test_list_filters_and_keeps_them_across_pages(session: Session, make, client, get_page) -> None:
+def test_list_filters_and_keeps_them_across_pages(session: Session, make, client, login, get_page) -> None:
+    login(client, "staff")  # staff see unpublished proposals and drafts
     meeting = make.meeting(name="第十届第三次会议", year=2024)
     for number in range(1, 23):
         make.proposal(meeting_id=meeting.id, number=number, title=f"提案{number}", status="assigned")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, func, select
@@ -102,18 +103,20 @@ def _marker_start(text: str, clause: ReferenceClause, floor: int) -> int:
     return pos if pos >= 0 else clause.start
 
 
-def document_view(*, session: Session, slug: str) -> DocumentView | None:
-    document = get_document(session=session, slug=slug)
-    if document is None:
-        return None
-    clauses = session.exec(
-        select(ReferenceClause)
-        .where(ReferenceClause.document_id == document.id)
-        .order_by(col(ReferenceClause.position))
-    ).all()
+def clauses_of(*, session: Session, document_id: int) -> list[ReferenceClause]:
+    return list(
+        session.exec(
+            select(ReferenceClause)
+            .where(ReferenceClause.document_id == document_id)
+            .order_by(col(ReferenceClause.position))
+        ).all()
+    )
+
+
+def clause_nodes(document: ReferenceDocument, clauses: Sequence[ReferenceClause]) -> list[ClauseNode]:
+    """Every clause in document order with its page anchor and its own text (no children yet)."""
     text = document.original_text
-    roots: list[ClauseNode] = []
-    stack: list[ClauseNode] = []
+    nodes: list[ClauseNode] = []
     used: set[str] = set()
     for i, clause in enumerate(clauses):
         # A clause's own text stops where the next clause (its first sub-clause, if any) starts,
@@ -126,10 +129,32 @@ def document_view(*, session: Session, slug: str) -> DocumentView | None:
         if anchor in used:  # an outline that restarts numbering must not repeat an id
             anchor = f"{anchor}_{clause.position}"
         used.add(anchor)
-        node = ClauseNode(clause=clause, anchor=anchor, body=body)
+        nodes.append(ClauseNode(clause=clause, anchor=anchor, body=body))
+    return nodes
+
+
+def document_preamble(document: ReferenceDocument, clauses: Sequence[ReferenceClause]) -> str:
+    """Text before the first clause (addressees, purpose, table of contents); all of it without clauses."""
+    text = document.original_text
+    return text[: _marker_start(text, clauses[0], 0)].strip() if clauses else text.strip()
+
+
+def document_view(*, session: Session, slug: str) -> DocumentView | None:
+    document = get_document(session=session, slug=slug)
+    if document is None or document.id is None:
+        return None
+    clauses = clauses_of(session=session, document_id=document.id)
+    roots: list[ClauseNode] = []
+    stack: list[ClauseNode] = []
+    for node in clause_nodes(document, clauses):
+        clause = node.clause
         while stack and stack[-1].clause.level >= clause.level:
             stack.pop()
         (stack[-1].children if stack else roots).append(node)
         stack.append(node)
-    preamble = text[: _marker_start(text, clauses[0], 0)].strip() if clauses else text.strip()
-    return DocumentView(document=document, preamble=preamble, clauses=roots, clause_count=len(clauses))
+    return DocumentView(
+        document=document,
+        preamble=document_preamble(document, clauses),
+        clauses=roots,
+        clause_count=len(clauses),
+    )

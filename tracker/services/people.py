@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from tracker.models import Agency, Meeting, Member, MemberKind, Proposal, Reply
+from tracker.services.visibility import Viewer, proposal_filter
 
 
 def _same(column: Any, value: object) -> ColumnElement[bool]:
@@ -53,15 +55,31 @@ def get_or_create_agency(*, session: Session, name: str) -> Agency:
     return agency
 
 
-def meetings_with_counts(*, session: Session) -> list[tuple[Meeting, int]]:
-    """Every meeting with its number of proposals, latest first (unknown years last)."""
+def meetings_with_counts(*, session: Session, viewer: Viewer) -> list[tuple[Meeting, int]]:
+    """Every meeting with its number of proposals ``viewer`` may see, latest first (unknown years last)."""
     stmt = (
         select(Meeting, func.count(col(Proposal.id)))
-        .join(Proposal, col(Proposal.meeting_id) == col(Meeting.id), isouter=True)
+        .join(
+            Proposal,
+            sa.and_(col(Proposal.meeting_id) == col(Meeting.id), proposal_filter(viewer)),
+            isouter=True,
+        )
         .group_by(col(Meeting.id))
         .order_by(col(Meeting.year).is_(None), col(Meeting.year).desc(), col(Meeting.id).desc())
     )
     return [(meeting, count) for meeting, count in session.exec(stmt).all()]
+
+
+def all_agencies(*, session: Session) -> list[Agency]:
+    return list(session.exec(select(Agency).order_by(col(Agency.name))).all())
+
+
+def all_meetings(*, session: Session) -> list[Meeting]:
+    """Every meeting, latest first (unknown years last)."""
+    stmt = select(Meeting).order_by(
+        col(Meeting.year).is_(None), col(Meeting.year).desc(), col(Meeting.id).desc()
+    )
+    return list(session.exec(stmt).all())
 
 
 def agencies_with_replies(*, session: Session) -> list[Agency]:

@@ -13,6 +13,8 @@ from sqlmodel import Session, col, func, select
 from tracker.domain.splitting import split_proposal
 from tracker.domain.units import Unit
 from tracker.models import (
+    Agency,
+    Assignment,
     Meeting,
     Member,
     PointLink,
@@ -27,6 +29,7 @@ from tracker.models import (
     Suggestion,
 )
 from tracker.services.errors import DuplicateError, ServiceError
+from tracker.services.visibility import Viewer, proposal_filter, visible_proposal
 
 T = TypeVar("T")
 
@@ -160,14 +163,16 @@ def _store_suggestions(session: Session, proposal: Proposal, units: Sequence[Uni
 def list_proposals(
     *,
     session: Session,
+    viewer: Viewer,
     meeting_id: int | None = None,
     status: str | None = None,
     agency_id: int | None = None,
     page: int = 1,
     page_size: int = DEFAULT_PAGE_SIZE,
 ) -> Page[Proposal]:
-    """One page of proposals matching the filters; a page past the end gives the last page."""
-    stmt = select(Proposal)
+    """One page of the proposals ``viewer`` may see that match the filters; a page past the end
+    gives the last page."""
+    stmt = select(Proposal).where(proposal_filter(viewer))
     if meeting_id is not None:
         stmt = stmt.where(Proposal.meeting_id == meeting_id)
     if status is not None:
@@ -189,13 +194,14 @@ def list_proposals(
     return Page(items=list(items), total=total, page=page, page_size=page_size)
 
 
-def latest_proposals(*, session: Session, limit: int = 5) -> list[Proposal]:
-    stmt = select(Proposal).order_by(col(Proposal.created_at).desc(), col(Proposal.id).desc()).limit(limit)
+def latest_proposals(*, session: Session, viewer: Viewer, limit: int = 5) -> list[Proposal]:
+    stmt = (
+        select(Proposal)
+        .where(proposal_filter(viewer))
+        .order_by(col(Proposal.created_at).desc(), col(Proposal.id).desc())
+        .limit(limit)
+    )
     return list(session.exec(stmt).all())
-
-
-def get_proposal(*, session: Session, proposal_id: int) -> Proposal | None:
-    return session.get(Proposal, proposal_id)
 
 
 def suggestions_of(*, session: Session, proposal_id: int, top_level: bool = False) -> list[Suggestion]:
@@ -257,6 +263,10 @@ class ProposalDetail:
     rows: list[SuggestionRow]
     replies: list[Reply]
     unlinked_points: list[UnlinkedPoint]
+    cosigner_status: dict[int, str] = field(default_factory=dict)  # member id -> SignerStatus
+    merged_into: Proposal | None = None  # 并案: the proposal this one became part of
+    merged_from: list[Proposal] = field(default_factory=list)  # proposals merged into this one
+    assignments: list[tuple[Assignment, Agency]] = field(default_factory=list)  # current, lead first
 
 
 def suggestion_anchor(suggestion: Suggestion) -> str:
@@ -270,9 +280,10 @@ def point_anchor(point: ReplyPoint, *, reply: Reply, lead: bool) -> str:
     return f"r{label}" if lead else f"r{reply.id}-{label}"
 
 
-def proposal_detail(*, session: Session, proposal_id: int) -> ProposalDetail | None:
-    """A proposal's top-level suggestions, each with the reply points linked to it."""
-    proposal = session.get(Proposal, proposal_id)
+def proposal_detail(*, session: Session, viewer: Viewer, proposal_id: int) -> ProposalDetail | None:
+    """A proposal's top-level suggestions, each with the reply points linked to it; None when it
+    does not exist or ``viewer`` may not see it."""
+    proposal = visible_proposal(session=session, viewer=viewer, proposal_id=proposal_id)
     if proposal is None:
         return None
     signers = session.exec(
@@ -323,6 +334,17 @@ def proposal_detail(*, session: Session, proposal_id: int) -> ProposalDetail | N
                         first=first,
                     )
                 )
+    merged_from = session.exec(
+        select(Proposal)
+        .where(Proposal.merged_into_id == proposal_id, proposal_filter(viewer))
+        .order_by(col(Proposal.id))
+    ).all()
+    assignments = session.exec(
+        select(Assignment, Agency)
+        .join(Agency, col(Agency.id) == col(Assignment.agency_id))
+        .where(Assignment.proposal_id == proposal_id, col(Assignment.ended_at).is_(None))
+        .order_by(col(Assignment.role) != ReplyRole.LEAD.value, col(Agency.name))
+    ).all()
     return ProposalDetail(
         proposal=proposal,
         joint_proposers=[m for s, m in signers if s.role == SignerRole.PROPOSER.value],
@@ -330,20 +352,29 @@ def proposal_detail(*, session: Session, proposal_id: int) -> ProposalDetail | N
         rows=rows,
         replies=replies,
         unlinked_points=unlinked,
+        cosigner_status={m.id: s.status for s, m in signers if m.id is not None},
+        merged_into=(
+            visible_proposal(session=session, viewer=viewer, proposal_id=proposal.merged_into_id)
+            if proposal.merged_into_id
+            else None
+        ),
+        merged_from=list(merged_from),
+        assignments=[(a, agency) for a, agency in assignments],
     )
 
 
-def counts(*, session: Session) -> dict[str, int]:
-    """Totals for the home page."""
-
-    def count(model: type) -> int:
-        return session.exec(select(func.count()).select_from(model)).one()
-
+def counts(*, session: Session, viewer: Viewer) -> dict[str, int]:
+    """Totals for the home page, over the proposals ``viewer`` may see."""
+    visible = select(Proposal.id).where(proposal_filter(viewer))
     return {
-        "proposals": count(Proposal),
+        "proposals": session.exec(select(func.count()).select_from(visible.subquery())).one(),
         "suggestions": session.exec(
-            select(func.count()).select_from(Suggestion).where(col(Suggestion.parent_id).is_(None))
+            select(func.count())
+            .select_from(Suggestion)
+            .where(col(Suggestion.parent_id).is_(None), col(Suggestion.proposal_id).in_(visible))
         ).one(),
-        "replies": count(Reply),
-        "references": count(ReferenceDocument),
+        "replies": session.exec(
+            select(func.count()).select_from(Reply).where(col(Reply.proposal_id).in_(visible))
+        ).one(),
+        "references": session.exec(select(func.count()).select_from(ReferenceDocument)).one(),
     }

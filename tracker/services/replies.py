@@ -26,6 +26,7 @@ from tracker.services.dates import parse_cn_date
 from tracker.services.errors import ServiceError
 from tracker.services.people import get_or_create_agency
 from tracker.services.proposals import point_anchor, suggestion_anchor, suggestions_of
+from tracker.services.visibility import Viewer, visible_proposal
 
 # "办复类别: B类", "答复类型：A" — the label varies between offices, the value does not.
 _OUTCOME_LABEL = re.compile(r"类[别型]")
@@ -179,12 +180,14 @@ class ReplyLetter:
     points: list[LetterPoint]
 
 
-def reply_letter(*, session: Session, reply_id: int) -> ReplyLetter | None:
+def reply_letter(*, session: Session, viewer: Viewer, reply_id: int) -> ReplyLetter | None:
+    """The letter and the points it answers; None when it does not exist or ``viewer`` may not see
+    the proposal it answers."""
     reply = session.get(Reply, reply_id)
     if reply is None:
         return None
-    proposal = session.get(Proposal, reply.proposal_id)
-    if proposal is None:  # unreachable while the foreign key holds
+    proposal = visible_proposal(session=session, viewer=viewer, proposal_id=reply.proposal_id)
+    if proposal is None:
         return None
     rows = session.exec(
         select(ReplyPoint)

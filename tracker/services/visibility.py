@@ -1,7 +1,8 @@
 """Who may see which proposal: one rule, used by the page queries and by the search index.
 
-The public sees published proposals; a member sees their own and those they co-sign; an agency
-sees what is assigned to it (today: what it has replied to); committee staff and administrators
+The public sees published proposals; a member sees their own and those they co-sign (or are
+invited to co-sign, until they decline); an agency sees what is assigned to it (lead or co-handling,
+while the assignment is current) and what it has replied to; committee staff and administrators
 see everything. Pages apply ``proposal_filter`` in their queries; the search index stores
 ``access_facts`` with every document and filters on the same facts in its query.
 """
@@ -15,7 +16,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from tracker.models import Proposal, ProposalSigner, Reply
+from tracker.models import Assignment, Proposal, ProposalSigner, Reply, SignerStatus, User
 
 
 class Role(StrEnum):
@@ -33,6 +34,7 @@ class Viewer:
     role: Role = Role.PUBLIC
     member_id: int | None = None
     agency_id: int | None = None
+    user_id: int | None = None  # the account acting, recorded with every workflow step
 
     @property
     def sees_all(self) -> bool:
@@ -40,6 +42,13 @@ class Viewer:
 
 
 ANONYMOUS = Viewer()
+
+
+def viewer_for(user: User | None) -> Viewer:
+    """The Viewer an account acts as; an inactive or missing account is the public."""
+    if user is None or not user.active:
+        return ANONYMOUS
+    return Viewer(Role(user.role), member_id=user.member_id, agency_id=user.agency_id, user_id=user.id)
 
 
 @dataclass(frozen=True)
@@ -51,15 +60,27 @@ class AccessFacts:
     agency_ids: frozenset[int] = field(default_factory=frozenset)  # agencies it is assigned to
 
 
+def _signing() -> sa.ColumnElement[bool]:
+    # A member who declined an invitation to co-sign has no part in the proposal any more.
+    return col(ProposalSigner.status) != SignerStatus.DECLINED.value
+
+
+def _current_assignment() -> sa.ColumnElement[bool]:
+    return col(Assignment.ended_at).is_(None)
+
+
 def member_proposal_ids(member_id: int) -> sa.Select:
     return sa.union(
         select(Proposal.id).where(Proposal.proposer_id == member_id),
-        select(ProposalSigner.proposal_id).where(ProposalSigner.member_id == member_id),
+        select(ProposalSigner.proposal_id).where(ProposalSigner.member_id == member_id, _signing()),
     )
 
 
 def agency_proposal_ids(agency_id: int) -> sa.Select:
-    return select(Reply.proposal_id).where(Reply.agency_id == agency_id)
+    return sa.union(
+        select(Assignment.proposal_id).where(Assignment.agency_id == agency_id, _current_assignment()),
+        select(Reply.proposal_id).where(Reply.agency_id == agency_id),
+    )
 
 
 def proposal_filter(viewer: Viewer) -> sa.ColumnElement[bool]:
@@ -83,6 +104,12 @@ def can_see(facts: AccessFacts, viewer: Viewer) -> bool:
     return viewer.role == Role.AGENCY and viewer.agency_id in facts.agency_ids
 
 
+def visible_proposal(*, session: Session, viewer: Viewer, proposal_id: int) -> Proposal | None:
+    """The proposal if ``viewer`` may see it; None when it does not exist or is not theirs to see."""
+    stmt = select(Proposal).where(Proposal.id == proposal_id, proposal_filter(viewer))
+    return session.exec(stmt).first()
+
+
 def access_facts(*, session: Session, proposal_ids: Iterable[int]) -> dict[int, AccessFacts]:
     """Facts for many proposals in three queries (the indexer calls this in bulk)."""
     ids = list(proposal_ids)
@@ -99,15 +126,21 @@ def access_facts(*, session: Session, proposal_ids: Iterable[int]) -> dict[int, 
             members[pid].add(proposer_id)
     for pid, member_id in session.exec(
         select(ProposalSigner.proposal_id, ProposalSigner.member_id).where(
-            col(ProposalSigner.proposal_id).in_(ids)
+            col(ProposalSigner.proposal_id).in_(ids), _signing()
         )
     ):
         members[pid].add(member_id)
     for pid, agency_id in session.exec(
-        select(Reply.proposal_id, Reply.agency_id).where(col(Reply.proposal_id).in_(ids))
+        sa.union(
+            select(Assignment.proposal_id, Assignment.agency_id).where(
+                col(Assignment.proposal_id).in_(ids), _current_assignment()
+            ),
+            select(Reply.proposal_id, Reply.agency_id).where(
+                col(Reply.proposal_id).in_(ids), col(Reply.agency_id).is_not(None)
+            ),
+        )
     ):
-        if agency_id is not None:
-            agencies[pid].add(agency_id)
+        agencies[pid].add(agency_id)
     return {
         pid: AccessFacts(published[pid], frozenset(members[pid]), frozenset(agencies[pid]))
         for pid in published

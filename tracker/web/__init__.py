@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from tracker.web import home, library, proposals, replies
+from tracker.web import accounts, auth, drafts, home, inbox, library, proposals, replies, review, search
 from tracker.web.labels import label, meeting_label
 from tracker.web.text import body_after_title, paragraphs, percent, split_heading
 
@@ -15,13 +16,20 @@ def _error_page(error: HTTPException) -> tuple[str, int]:
     return render_template("errors/error.html", code=code), code
 
 
+def _csrf_error(_error: CSRFError) -> tuple[str, int]:
+    return render_template("errors/error.html", code=400, csrf=True), 400
+
+
 def _server_error(_error: Exception) -> tuple[str, int]:
     return render_template("errors/error.html", code=500), 500
 
 
 def init_app(app: Flask) -> None:
-    for module in (home, proposals, replies, library):
+    auth.init_app(app)
+    for module in (home, proposals, replies, library, accounts, drafts, review, inbox):
         app.register_blueprint(module.bp)
+    search.init_app(app)  # its blueprint, the fragment filter and the similar-proposals helper
+    app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _server_error)
     app.add_template_filter(paragraphs)

@@ -7,16 +7,17 @@ from flask import Blueprint, render_template
 from tracker.db import get_session
 from tracker.services.people import meetings_with_counts
 from tracker.services.proposals import counts, latest_proposals
+from tracker.web.auth import current_viewer
 
 bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
 def index() -> str:
-    session = get_session()
+    session, viewer = get_session(), current_viewer()
     return render_template(
         "home/index.html",
-        counts=counts(session=session),
-        meetings=meetings_with_counts(session=session),
-        latest=latest_proposals(session=session, limit=5),
+        counts=counts(session=session, viewer=viewer),
+        meetings=meetings_with_counts(session=session, viewer=viewer),
+        latest=latest_proposals(session=session, viewer=viewer, limit=5),
     )

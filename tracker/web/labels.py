@@ -5,7 +5,17 @@ from __future__ import annotations
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from tracker.models import LinkMethod, Meeting, MemberKind, ProposalStatus, ReplyRole, ReplyStatus
+from tracker.domain.workflow import Action
+from tracker.models import (
+    LinkMethod,
+    Meeting,
+    MemberKind,
+    ProposalStatus,
+    ReplyRole,
+    ReplyStatus,
+    SignerStatus,
+    UserRole,
+)
 
 PROPOSAL_STATUS = {
     ProposalStatus.DRAFT: _l("Draft"),
@@ -37,6 +47,29 @@ DOCUMENT_KIND = {
     "news": _l("News"),
 }
 LANGUAGE = {"zh": _l("Chinese"), "en": _l("English")}
+ACTION = {
+    Action.CREATE: _l("Create"),
+    Action.SUBMIT: _l("Submit"),
+    Action.WITHDRAW: _l("Withdraw"),
+    Action.ACCEPT: _l("Accept"),
+    Action.NOT_ACCEPT: _l("Not accept"),
+    Action.MERGE: _l("Merge"),
+    Action.ASSIGN: _l("Assign"),
+    Action.RETURN: _l("Return"),
+    Action.REPLY: _l("Reply"),
+    Action.CLOSE: _l("Close"),
+}
+SIGNER_STATUS = {
+    SignerStatus.PENDING: _l("Not answered yet"),
+    SignerStatus.CONFIRMED: _l("Confirmed"),
+    SignerStatus.DECLINED: _l("Declined"),
+}
+USER_ROLE = {
+    UserRole.MEMBER: _l("Member"),
+    UserRole.AGENCY: _l("Agency staff"),
+    UserRole.STAFF: _l("Committee office"),
+    UserRole.ADMIN: _l("Administrator"),
+}
 
 
 LABELS = {
@@ -47,6 +80,9 @@ LABELS = {
     "link_method": LINK_METHOD,
     "document_kind": DOCUMENT_KIND,
     "language": LANGUAGE,
+    "action": ACTION,
+    "signer_status": SIGNER_STATUS,
+    "user_role": USER_ROLE,
 }
 
 

@@ -8,7 +8,10 @@ from tracker.db import get_session
 from tracker.models import ProposalStatus
 from tracker.services.people import agencies_with_replies, meetings_with_counts
 from tracker.services.proposals import list_proposals, proposal_detail
+from tracker.services.workflow import available_actions, timeline
 from tracker.web.args import choice_arg, id_arg, page_arg, require_id
+from tracker.web.auth import current_viewer
+from tracker.web.forms import ActionForm
 from tracker.web.labels import label, meeting_label
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
@@ -16,7 +19,7 @@ bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
 @bp.get("")
 def index() -> str:
-    session = get_session()
+    session, viewer = get_session(), current_viewer()
     filters = {
         "session": id_arg("session"),
         "status": choice_arg("status", (s.value for s in ProposalStatus)),
@@ -24,6 +27,7 @@ def index() -> str:
     }
     page = list_proposals(
         session=session,
+        viewer=viewer,
         meeting_id=filters["session"],
         status=filters["status"],
         agency_id=filters["agency"],
@@ -36,7 +40,9 @@ def index() -> str:
         filters=filters,
         # Only the filters in use go into links, so URLs stay short and shareable.
         active_filters={k: v for k, v in filters.items() if v is not None},
-        session_options=[(m.id, meeting_label(m)) for m, _count in meetings_with_counts(session=session)],
+        session_options=[
+            (m.id, meeting_label(m)) for m, _count in meetings_with_counts(session=session, viewer=viewer)
+        ],
         status_options=[(s.value, label("proposal_status", s.value)) for s in ProposalStatus],
         agency_options=[(a.id, a.name) for a in agencies_with_replies(session=session)],
     )
@@ -44,7 +50,16 @@ def index() -> str:
 
 @bp.get("/<int:proposal_id>")
 def detail(proposal_id: int) -> str:
-    found = proposal_detail(session=get_session(), proposal_id=require_id(proposal_id))
+    session, viewer = get_session(), current_viewer()
+    found = proposal_detail(session=session, viewer=viewer, proposal_id=require_id(proposal_id))
     if found is None:
         abort(404)
-    return render_template("proposals/detail.html", detail=found, proposal=found.proposal)
+    proposal = found.proposal
+    return render_template(
+        "proposals/detail.html",
+        detail=found,
+        proposal=proposal,
+        timeline=timeline(session=session, proposal_id=proposal.id or 0),
+        actions=available_actions(session=session, proposal=proposal, actor=viewer),
+        action_form=ActionForm(),
+    )

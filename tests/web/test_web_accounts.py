@@ -1,0 +1,128 @@
+"""Logging in and out: where each role lands, failed attempts, the rate limit, cookie flags, safe
+redirects, and the production settings that refuse a development secret key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from tracker import create_app
+from tracker.config import ConfigError
+from tracker.services.accounts import set_password
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "start"),
+    [
+        ("member", "member-demo", "/my"),
+        ("agency", "agency-demo", "/inbox"),
+        ("staff", "staff-demo", "/review"),
+        ("admin", "admin-demo", "/review"),
+    ],
+)
+def test_each_demo_account_logs_in_to_its_work(client, username: str, password: str, start: str) -> None:
+    response = client.post("/login", data={"username": username, "password": password})
+    assert response.status_code == 303 and response.headers["Location"] == start
+    page = client.get(start)
+    assert page.status_code == 200
+    assert "退出登录" in page.get_data(as_text=True)
+
+
+def test_wrong_password_says_so_and_keeps_the_username(client) -> None:
+    response = client.post("/login", data={"username": "staff", "password": "nope"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "用户名或密码错误" in html
+    assert 'value="staff"' in html
+    assert client.get("/review").status_code == 302  # not logged in
+
+
+def test_login_is_rate_limited_per_address(client) -> None:
+    for _ in range(5):
+        assert client.post("/login", data={"username": "staff", "password": "nope"}).status_code == 200
+    blocked = client.post("/login", data={"username": "staff", "password": "staff-demo"})
+    assert blocked.status_code == 429
+    assert "尝试次数过多" in blocked.get_data(as_text=True)
+    other = client.post(
+        "/login",
+        data={"username": "staff", "password": "staff-demo"},
+        environ_base={"REMOTE_ADDR": "10.9.9.9"},
+    )
+    assert other.status_code == 303
+
+
+def test_successful_logins_do_not_use_up_the_limit(client) -> None:
+    for _ in range(7):
+        assert client.post("/login", data={"username": "staff", "password": "staff-demo"}).status_code == 303
+        client.post("/logout")
+
+
+def test_session_cookie_is_http_only_and_same_site(client) -> None:
+    response = client.post("/login", data={"username": "staff", "password": "staff-demo"})
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # development over http; production sets it (below)
+
+
+@pytest.mark.parametrize(
+    ("next_url", "landing"),
+    [
+        ("/proposals", "/proposals"),
+        ("//evil.example/x", "/review"),
+        ("https://evil.example/", "/review"),
+        ("/\\evil.example", "/review"),
+    ],
+)
+def test_login_only_redirects_within_the_site(client, next_url: str, landing: str) -> None:
+    response = client.post(
+        "/login", query_string={"next": next_url}, data={"username": "staff", "password": "staff-demo"}
+    )
+    assert response.headers["Location"] == landing
+
+
+def test_role_pages_send_anonymous_visitors_to_the_login_page(client) -> None:
+    response = client.get("/review/overdue")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=%2Freview%2Foverdue"
+    assert "请先登录" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_logout_ends_the_session(client, login) -> None:
+    login(client, "staff")
+    assert client.get("/review").status_code == 200
+    assert client.post("/logout").headers["Location"] == "/"
+    assert client.get("/review").status_code == 302
+
+
+def test_a_password_change_logs_the_account_out(app: Flask, client, login, session) -> None:
+    login(client, "member")
+    assert client.get("/my").status_code == 200
+    set_password(session=session, username="member", password="another password")
+    session.commit()
+    assert client.get("/my").status_code == 302
+
+
+def test_an_inactive_account_is_logged_out(client, login, session) -> None:
+    user = login(client, "agency")
+    from tracker.models import User
+
+    row = session.get(User, user.id)
+    row.active = False
+    session.commit()
+    assert client.get("/inbox").status_code == 302
+
+
+def test_production_refuses_the_development_secret_key(tmp_path: Path) -> None:
+    quiet = {"SEARCH_INDEX_DIR": str(tmp_path / "index"), "SEARCH_CHECK_ON_START": False}
+    base = {"DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}", "TRACKER_ENV": "production", **quiet}
+    for key in ("dev", "", "short"):
+        with pytest.raises(ConfigError, match="TRACKER_SECRET_KEY"):
+            create_app({**base, "SECRET_KEY": key})
+    app = create_app({**base, "SECRET_KEY": "a-long-random-production-secret"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    development = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}", **quiet})
+    assert development.config["SECRET_KEY"] == "dev"
+    assert development.config["SESSION_COOKIE_SECURE"] is False

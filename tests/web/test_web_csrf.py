@@ -1,0 +1,74 @@
+"""CSRF: with protection on (as in production), a POST without a token is refused on every form."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlmodel import Session, select
+
+from tracker.db import get_engine
+from tracker.models import Proposal
+
+POST_ROUTES_NEED_ARGS = {"proposal_id"}
+
+
+@pytest.fixture
+def csrf_app(app: Flask) -> Iterator[Flask]:
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield app
+
+
+def _post_urls(app: Flask, proposal_id: int) -> list[str]:
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods:
+            continue
+        assert set(rule.arguments) <= POST_ROUTES_NEED_ARGS, f"{rule}: teach this test its arguments"
+        urls.append(rule.rule.replace("<int:proposal_id>", str(proposal_id)))
+    return urls
+
+
+@pytest.mark.parametrize("role", [None, "member", "agency", "staff"])
+def test_every_post_without_a_token_is_refused(csrf_app: Flask, client, login, role: str | None) -> None:
+    with Session(get_engine(csrf_app)) as session:
+        proposal = session.exec(select(Proposal).where(Proposal.number == 2)).one()
+        before = (proposal.status, proposal.published_at)
+    if role:
+        login(client, role)
+    urls = _post_urls(csrf_app, proposal.id)
+    assert len(urls) >= 15  # every form of the app (login, proposals, review, inbox, …)
+    for url in urls:
+        response = client.post(
+            url, data={"note": "理由", "title": "标题", "username": "staff", "password": "staff-demo"}
+        )
+        assert response.status_code == 400, url
+        assert "表单已失效" in response.get_data(as_text=True), url
+    with Session(get_engine(csrf_app)) as session:
+        proposal = session.get(Proposal, proposal.id)
+        assert (proposal.status, proposal.published_at) == before
+
+
+def test_a_token_from_the_page_is_accepted(csrf_app: Flask, client) -> None:
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        r'name="csrf_token" value="([^"]+)"', page
+    )
+    assert token is not None
+    response = client.post(
+        "/login", data={"csrf_token": token.group(1), "username": "staff", "password": "staff-demo"}
+    )
+    assert response.status_code == 303
+    assert client.post("/logout").status_code == 400  # and the next form needs its own token
+
+
+def test_every_post_form_in_the_templates_carries_a_token() -> None:
+    """A form added without a token would be refused in production: catch it here."""
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    for path in templates.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        for form in re.findall(r"<form[^>]*method=\"post\".*?</form>", html, re.S | re.I):
+            assert "csrf_token" in form or "csrf_input()" in form, f"{path.name}: a POST form without a token"

@@ -1,0 +1,281 @@
+"""Every route, every role: a table of (role, URL, method) → expected status.
+
+Anonymous visitors and other roles get 404 for proposals they may not see and 403 (or the login
+page, for anonymous visitors) for pages of another role, and never the content. A route added
+without a row here fails ``test_every_route_has_a_row``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from flask import Flask
+from sqlmodel import Session, select
+
+from tracker.domain.drafting import Draft
+from tracker.models import Agency, Proposal, Reply, User
+from tracker.services import drafting, workflow
+from tracker.services.visibility import Role, Viewer
+
+ROLES = ("anon", "member", "agency", "staff", "admin")
+TODAY = date(2025, 3, 10)
+
+
+def _draft(title: str, cosigners: list[str] | None = None) -> Draft:
+    return Draft(
+        title=title,
+        category="其他",
+        background="背景。",
+        suggestions=["第一条建议。内容。"],
+        cosigners=cosigners or [],
+    )
+
+
+@pytest.fixture
+def scene(session: Session, make) -> dict[str, int]:
+    """Proposals in the situations the table needs, made through the use cases."""
+    users = {u.username: u for u in session.exec(select(User)).all()}
+    dai = Viewer(Role.MEMBER, member_id=users["member"].member_id, user_id=users["member"].id)
+    other_member = make.member(name="乙委员")
+    other = Viewer(Role.MEMBER, member_id=other_member.id)
+    staff = Viewer(Role.STAFF, user_id=users["staff"].id)
+    meeting = make.meeting(name="第十届第三次会议", year=2025)
+    commerce = session.exec(select(Agency).where(Agency.name == "镇海区商务局")).one()
+
+    def create(author: Viewer, title: str, submit: bool, cosigners: list[str] | None = None) -> Proposal:
+        return drafting.create(
+            session=session,
+            author=author,
+            draft=_draft(title, cosigners),
+            form_token=f"{len(title):02d}{abs(hash(title)):030x}"[:32],
+            submit=submit,
+            categories=["其他"],
+            today=TODAY,
+        ).proposal
+
+    own_draft = create(dai, "戴的草稿", submit=False)
+    own_submitted = create(dai, "戴已提交的提案", submit=True)
+    foreign = create(other, "乙的未公开提案", submit=True)
+    invite = create(other, "乙邀请戴联名", submit=True, cosigners=["戴培红"])
+    accepted = create(other, "已立案待交办", submit=True)
+    workflow.accept(session=session, proposal_id=accepted.id, actor=staff, today=TODAY, meeting_id=meeting.id)
+    assigned = create(other, "交办给经信局", submit=True)
+    elsewhere = create(other, "交办给商务局", submit=True)
+    for proposal, lead in ((assigned, users["agency"].agency_id), (elsewhere, commerce.id)):
+        workflow.accept(
+            session=session, proposal_id=proposal.id, actor=staff, today=TODAY, meeting_id=meeting.id
+        )
+        workflow.assign(
+            session=session, proposal_ids=[proposal.id], actor=staff, lead_agency_id=lead, today=TODAY
+        )
+    replied = create(other, "已答复待办结", submit=True)
+    workflow.accept(session=session, proposal_id=replied.id, actor=staff, today=TODAY, meeting_id=meeting.id)
+    workflow.assign(
+        session=session, proposal_ids=[replied.id], actor=staff, lead_agency_id=commerce.id, today=TODAY
+    )
+    workflow.mark_replied(session=session, proposal_id=replied.id, actor=staff)
+    hidden_reply = make.reply(foreign, agency_id=commerce.id, title="未公开答复")
+    published = session.exec(select(Proposal).where(Proposal.published_at.is_not(None))).one()
+    published_reply = session.exec(select(Reply).where(Reply.proposal_id == published.id)).first()
+    session.commit()
+    return {
+        "own_draft": own_draft.id,
+        "own_submitted": own_submitted.id,
+        "foreign": foreign.id,
+        "invite": invite.id,
+        "accepted": accepted.id,
+        "assigned": assigned.id,
+        "elsewhere": elsewhere.id,
+        "replied": replied.id,
+        "published": published.id,
+        "published_reply": published_reply.id,
+        "hidden_reply": hidden_reply.id,
+        "missing": 999_999,
+    }
+
+
+def each(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+def only(roles: tuple[str, ...], allowed: int, others: int, anon: int | None = None) -> dict[str, int]:
+    """``allowed`` for ``roles``; the others get ``others``; anonymous visitors ``anon`` (login: 302)."""
+    table = {r: (allowed if r in roles else others) for r in ROLES}
+    if anon is not None and "anon" not in roles:
+        table["anon"] = anon
+    return table
+
+
+STAFF_PAGE = only(("staff", "admin"), 200, 403, anon=302)
+STAFF_POST = only(("staff", "admin"), 303, 403, anon=302)
+MEMBER_PAGE = only(("member",), 200, 403, anon=302)
+MEMBER_POST = only(("member",), 303, 403, anon=302)
+AGENCY_PAGE = only(("agency",), 200, 403, anon=302)
+AGENCY_POST = only(("agency",), 303, 403, anon=302)
+
+
+@dataclass(frozen=True)
+class Row:
+    endpoint: str
+    method: str
+    url: str  # with {placeholders} filled from the scene
+    expected: dict[str, int]
+    data: dict | None = None
+    hidden: str | None = None  # text that must not appear unless the status is 200
+
+
+ROWS = [
+    Row("static", "GET", "/static/css/app.css", each(200)),
+    Row("home.index", "GET", "/", each(200)),
+    Row("proposals.index", "GET", "/proposals", each(200)),
+    Row("proposals.detail", "GET", "/proposals/{published}", each(200)),
+    Row(
+        "proposals.detail",
+        "GET",
+        "/proposals/{foreign}",
+        only(("staff", "admin"), 200, 404),
+        hidden="乙的未公开提案",
+    ),
+    Row(
+        "proposals.detail",
+        "GET",
+        "/proposals/{own_draft}",
+        only(("member", "staff", "admin"), 200, 404),
+        hidden="戴的草稿",
+    ),
+    Row(
+        "proposals.detail",
+        "GET",
+        "/proposals/{invite}",
+        only(("member", "staff", "admin"), 200, 404),
+        hidden="乙邀请戴联名",
+    ),
+    Row(
+        "proposals.detail",
+        "GET",
+        "/proposals/{assigned}",
+        only(("agency", "staff", "admin"), 200, 404),
+        hidden="交办给经信局",
+    ),
+    Row(
+        "proposals.detail",
+        "GET",
+        "/proposals/{elsewhere}",
+        only(("staff", "admin"), 200, 404),
+        hidden="交办给商务局",
+    ),
+    Row("proposals.detail", "GET", "/proposals/{missing}", each(404)),
+    Row("replies.detail", "GET", "/replies/{published_reply}", each(200)),
+    Row(
+        "replies.detail",
+        "GET",
+        "/replies/{hidden_reply}",
+        only(("staff", "admin"), 200, 404),
+        hidden="未公开答复",
+    ),
+    Row("library.index", "GET", "/library", each(200)),
+    Row("library.document", "GET", "/library/beijing-sme-plan-2011-2015", each(200)),
+    Row("accounts.login", "GET", "/login", each(200)),
+    Row("accounts.login", "POST", "/login", each(200), data={"username": "staff", "password": "wrong"}),
+    Row("accounts.logout", "POST", "/logout", each(303)),
+    Row("drafts.index", "GET", "/my", MEMBER_PAGE),
+    Row("drafts.new", "GET", "/my/proposals/new", MEMBER_PAGE),
+    Row("drafts.new", "POST", "/my/proposals/new", MEMBER_PAGE, data={"op": "add", "title": "新提案"}),
+    Row("drafts.edit", "GET", "/my/proposals/{own_draft}/edit", MEMBER_PAGE),
+    Row(
+        "drafts.edit",
+        "GET",
+        "/my/proposals/{foreign}/edit",
+        only(("member",), 404, 403, anon=302),
+        hidden="乙的未公开提案",
+    ),
+    Row(
+        "drafts.edit",
+        "POST",
+        "/my/proposals/{own_draft}/edit",
+        MEMBER_PAGE,
+        data={"op": "add", "title": "改"},
+    ),
+    Row("drafts.submit", "POST", "/my/proposals/{own_draft}/submit", MEMBER_POST),
+    Row("drafts.submit", "POST", "/my/proposals/{foreign}/submit", only(("member",), 404, 403, anon=302)),
+    Row("drafts.withdraw", "POST", "/my/proposals/{own_submitted}/withdraw", MEMBER_POST),
+    Row("drafts.withdraw", "POST", "/my/proposals/{foreign}/withdraw", only(("member",), 404, 403, anon=302)),
+    Row("drafts.confirm", "POST", "/my/invitations/{invite}/confirm", MEMBER_POST),
+    Row("drafts.confirm", "POST", "/my/invitations/{foreign}/confirm", only(("member",), 404, 403, anon=302)),
+    Row("drafts.decline", "POST", "/my/invitations/{invite}/decline", MEMBER_POST),
+    Row("review.index", "GET", "/review", STAFF_PAGE),
+    Row("review.index", "GET", "/review?status=accepted", STAFF_PAGE, hidden="已立案待交办"),
+    Row("review.overdue", "GET", "/review/overdue", STAFF_PAGE),
+    Row("review.detail", "GET", "/review/{foreign}", STAFF_PAGE, hidden="乙的未公开提案"),
+    Row("review.detail", "GET", "/review/{missing}", only(("staff", "admin"), 404, 403, anon=302)),
+    Row("review.accept", "POST", "/review/{foreign}/accept", STAFF_POST),
+    Row("review.accept", "POST", "/review/{missing}/accept", only(("staff", "admin"), 404, 403, anon=302)),
+    Row("review.not_accept", "POST", "/review/{foreign}/not-accept", STAFF_POST, data={"note": "理由"}),
+    Row("review.merge", "POST", "/review/{foreign}/merge", STAFF_POST, data={"sources": "{own_submitted}"}),
+    Row("review.assign", "POST", "/review/{accepted}/assign", STAFF_POST, data={"lead": "1"}),
+    Row(
+        "review.bulk_assign",
+        "POST",
+        "/review/assign",
+        STAFF_POST,
+        data={"proposals": "{accepted}", "lead": "1"},
+    ),
+    Row("review.close", "POST", "/review/{replied}/close", STAFF_POST),
+    Row("inbox.index", "GET", "/inbox", AGENCY_PAGE),
+    Row(
+        "inbox.return_assignment", "POST", "/inbox/{assigned}/return", AGENCY_POST, data={"note": "不属本局"}
+    ),
+    Row(
+        "inbox.return_assignment",
+        "POST",
+        "/inbox/{elsewhere}/return",
+        only(("agency",), 404, 403, anon=302),
+        data={"note": "不属本局"},
+    ),
+    # Search (tracker/web/search.py): open to everyone; its own tests check that results follow the
+    # visibility rule.
+    Row("search.index", "GET", "/search?q=提案", each(200)),
+    Row("search.api", "GET", "/api/search?q=提案", each(200)),
+]
+
+
+def test_every_route_has_a_row(app: Flask) -> None:
+    covered = {(row.endpoint, row.method) for row in ROWS}
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert sorted(routes - covered) == [], "add a row for each new route to ROWS"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_row_answers_as_the_table_says(
+    app: Flask, client, login, scene: dict[str, int], role: str
+) -> None:
+    """All rows for one role on one database (rows are ordered so that a step taken by one row does
+    not change the status another row expects); every mismatch is reported, not only the first."""
+    registered = {rule.endpoint for rule in app.url_map.iter_rules()}
+    wrong = []
+    for row in ROWS:
+        if row.endpoint not in registered:
+            continue  # a blueprint not registered in this build; test_every_route_has_a_row covers the rest
+        if role != "anon":
+            login(client, role)  # again before each row: one of them logs out
+        url = row.url.format(**scene)
+        data = {k: v.format(**scene) for k, v in (row.data or {}).items()}
+        response = client.get(url) if row.method == "GET" else client.post(url, data=data)
+        body = response.get_data(as_text=True)
+        response.close()
+        expected = row.expected[role]
+        if response.status_code != expected:
+            wrong.append(f"{row.method} {url}: {response.status_code}, expected {expected}")
+        elif expected == 302 and not response.headers["Location"].startswith("/login?next="):
+            wrong.append(
+                f"{row.method} {url}: redirected to {response.headers['Location']}, not the login page"
+            )
+        elif row.hidden and expected != 200 and row.hidden in body:
+            wrong.append(f"{row.method} {url}: {expected} but the page shows {row.hidden!r}")
+    assert wrong == []

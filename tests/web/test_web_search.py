@@ -1,0 +1,164 @@
+"""The search page and its JSON twin: results, links to exact anchors, facets, escaping, visibility."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from flask.testing import FlaskClient
+from sqlmodel import Session
+
+from tracker.search import get_backend
+from tracker.search.sync import get_keeper
+
+SCRIPT_TITLE = "<script>alert(1)</script>"
+
+
+def test_the_header_has_a_search_box(get_page) -> None:
+    page = get_page("/")
+    form = page.find_all("form", class_="header-search")[0]
+    assert form.attrs["action"] == "/search" and form.attrs["method"] == "get"
+    assert form.find_all("input", name="q")
+
+
+def test_results_link_to_the_exact_suggestion_reply_point_and_clause(get_page) -> None:
+    page = get_page("/search?q=培训")
+    links = {a.attrs["href"] for a in page.find_all("a", class_="unit-link")}
+    assert {"/proposals/1#s3", "/proposals/1#r3"} <= links
+    assert "/library/zhejiang-small-micro-enterprises-opinions#c5-16" in links
+    titles = [a.text() for a in page.find_all("h2", class_="result-title")]
+    assert titles[0] == "关于加强小型微型企业分级服务与管理的建议"
+    marks = [m.text() for m in page.find_all("mark")]
+    assert marks and set(marks) == {"培训"}
+
+
+def test_a_case_number_goes_straight_to_the_proposal(client: FlaskClient) -> None:
+    for query in ("第2号", "2号提案"):
+        response = client.get(f"/search?q={query}")
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/proposals/1"
+
+
+def test_the_json_search(client: FlaskClient) -> None:
+    body = client.get("/api/search?q=电子商务平台").get_json()
+    assert body["total"] == 3 and body["page"] == 1
+    proposal = body["groups"][0]
+    assert proposal["kind"] == "proposal" and proposal["number"] == 2 and proposal["url"] == "/proposals/1"
+    urls = [u["url"] for u in proposal["units"]]
+    assert urls == ["/proposals/1#s5", "/proposals/1#r5"]
+    assert "<mark>" in proposal["units"][0]["fragments"][0]["html"]
+    assert {f["value"] for f in body["facets"]["type"]} >= {"suggestion", "reply_point", "clause"}
+    jump = client.get("/api/search?q=第2号").get_json()
+    assert jump["jump"] == {"proposal_id": 1, "number": 2, "url": "/proposals/1"}
+
+
+def test_facet_links_narrow_and_combine(client: FlaskClient, get_page) -> None:
+    page = get_page("/search?q=培训")
+    facet_links = {a.text(): a.attrs["href"] for a in page.find_all("aside")[0].find_all("a")}
+    clause_link = next(href for text, href in facet_links.items() if text == "政策条款")
+    assert parse_qs(urlsplit(clause_link).query) == {"q": ["培训"], "type": ["clause"]}
+    narrowed = get_page(clause_link)
+    assert {a.attrs["href"].split("#")[0] for a in narrowed.find_all("a", class_="unit-link")} == {
+        "/library/zhejiang-small-micro-enterprises-opinions",
+        "/library/beijing-sme-plan-2011-2015",
+    }
+    both = client.get("/api/search?q=培训&type=clause&type=suggestion").get_json()
+    assert {u["type"] for g in both["groups"] for u in g["units"]} == {"clause", "suggestion"}
+    selected = [f for f in both["facets"]["type"] if f["selected"]]
+    assert {f["value"] for f in selected} == {"clause", "suggestion"}
+
+
+def test_unknown_filter_values_are_ignored(client: FlaskClient) -> None:
+    body = client.get("/api/search?q=培训&type=secret&status=nonsense&sort=sideways&page=-3").get_json()
+    assert body["filters"] == {} and body["sort"] == "relevance" and body["total"] == 3
+
+
+def test_pages_keep_the_query_and_filters(app, client: FlaskClient, get_page) -> None:
+    app.config["SEARCH_PAGE_SIZE"] = 1
+    page = get_page("/search?q=培训&type=clause&sort=date")
+    next_link = page.find_all("a", rel="next")[0].attrs["href"]
+    assert parse_qs(urlsplit(next_link).query) == {
+        "q": ["培训"],
+        "type": ["clause"],
+        "sort": ["date"],
+        "page": ["2"],
+    }
+
+
+def test_nothing_found_offers_broader_queries(get_page) -> None:
+    page = get_page("/search?q=小微企业融资难")
+    hints = [a.text() for a in page.find_all("ul", class_="hints")[0].find_all("a")]
+    assert hints[0] == "小微企业 融资难"
+
+
+def test_an_empty_query_asks_for_words(get_page) -> None:
+    page = get_page("/search")
+    assert not page.find_all("ol", class_="result-list")
+    assert page.find_all("input", id="search-q")
+
+
+def _script_proposal(make: Any, session: Session, published: bool) -> None:
+    proposal = make.proposal(
+        title=SCRIPT_TITLE, number=66, published_at=datetime.now(UTC) if published else None
+    )
+    make.suggestion(proposal, title="<b>加粗</b>", text="<img src=x onerror=alert(2)> alert 培训补贴")
+    session.commit()
+
+
+def test_markup_in_a_title_is_found_and_shown_escaped(
+    client: FlaskClient, session: Session, make: Any
+) -> None:
+    _script_proposal(make, session, published=True)
+    html = client.get("/search?q=alert").get_data(as_text=True)
+    assert "<script>alert" not in html and "<img src=x" not in html and "<b>加粗" not in html
+    assert "&lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=<mark>alert</mark>(2)&gt;" in html
+
+    body = client.get("/api/search?q=alert").get_json()
+    group = body["groups"][0]
+    assert group["title"] == SCRIPT_TITLE  # data, for the client to escape
+    assert group["title_html"] == "&lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt;"
+    unit_html = [f["html"] for u in group["units"] for f in u["fragments"]]
+    assert all("<img" not in h and "<script" not in h for h in unit_html)
+
+
+def test_an_unpublished_proposal_is_not_found_anonymously(
+    client: FlaskClient, get_page, session: Session, make: Any
+) -> None:
+    _script_proposal(make, session, published=False)
+    assert client.get("/api/search?q=alert").get_json()["total"] == 0
+    page = get_page("/search?q=alert")
+    assert not page.find_all("li", class_="result") and page.find_all("div", class_="empty")
+    assert client.get("/search?q=第66号").status_code == 200  # no jump to what may not be seen
+
+
+def test_the_proposal_page_lists_similar_proposals(get_page, session: Session, make: Any) -> None:
+    similar = make.proposal(title="关于小微企业培训的建议", number=9, published_at=datetime.now(UTC))
+    make.suggestion(
+        similar,
+        title="加大培训力度",
+        text="加大培训力度。为小型微型企业提供创业和管理知识培训，开展岗前培训。",
+    )
+    session.commit()
+    page = get_page("/proposals/1")
+    section = page.by_id("similar-heading").parent
+    assert [a.attrs["href"] for a in section.find_all("a")] == [f"/proposals/{similar.id}"]
+
+
+def test_a_proposal_with_nothing_similar_has_no_such_section(get_page) -> None:
+    assert not get_page("/proposals/1").find_all(id="similar-heading")
+
+
+def test_a_failing_index_gives_503_and_is_checked_again(app, client: FlaskClient, monkeypatch) -> None:
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise OSError("index file vanished")
+
+    monkeypatch.setattr(get_backend(app), "search", broken)
+    keeper = get_keeper(app)
+    keeper.ready.clear()
+    keeper.ready_wait = 0.01
+    assert client.get("/search?q=培训").status_code == 503
+    assert client.get("/api/search?q=培训").status_code == 503
+    assert client.get("/proposals/1").status_code == 200  # the pages do not need the index
+    assert keeper.wait_ready(10) and keeper.last_check == "up to date"

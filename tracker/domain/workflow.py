@@ -1,0 +1,153 @@
+"""The life of a proposal: its states and ONE table of the transitions allowed between them.
+
+Every move a service makes goes through ``check``: the table says from which state an action
+starts, where it ends and in which capacity the person must act (the proposer, committee staff,
+the lead or a co-handling agency of the current assignment). Anything not in the table is refused
+with a message naming the state and the action. Dates are computed here too (deadlines, the
+return window), so the rules stay testable without a database.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from .messages import N_, Problem, RuleError
+
+
+class ProposalStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"  # 立案
+    NOT_ACCEPTED = "not_accepted"  # 不予立案，转为意见建议
+    MERGED = "merged"  # 并案: folded into another proposal
+    ASSIGNED = "assigned"  # 交办
+    REPLIED = "replied"
+    CLOSED = "closed"
+
+
+class Action(StrEnum):
+    CREATE = "create"  # not a move between states: recorded as the first step of the timeline
+    SUBMIT = "submit"
+    WITHDRAW = "withdraw"
+    ACCEPT = "accept"
+    NOT_ACCEPT = "not_accept"
+    MERGE = "merge"
+    ASSIGN = "assign"
+    RETURN = "return"  # 退回: an agency sends a wrong assignment back to staff
+    REPLY = "reply"
+    CLOSE = "close"
+
+
+class Capacity(StrEnum):
+    """In what capacity someone acts on one proposal."""
+
+    PROPOSER = "proposer"
+    STAFF = "staff"
+    LEAD_AGENCY = "lead_agency"
+    CO_AGENCY = "co_agency"
+
+
+@dataclass(frozen=True)
+class Rule:
+    action: Action
+    source: ProposalStatus
+    target: ProposalStatus
+    by: frozenset[Capacity]
+    needs_note: bool = False  # a reason is required (not accepted, returned)
+
+
+S, A, C = ProposalStatus, Action, Capacity
+
+TRANSITIONS: tuple[Rule, ...] = (
+    Rule(A.SUBMIT, S.DRAFT, S.SUBMITTED, frozenset({C.PROPOSER})),
+    Rule(A.WITHDRAW, S.SUBMITTED, S.DRAFT, frozenset({C.PROPOSER})),
+    Rule(A.ACCEPT, S.SUBMITTED, S.ACCEPTED, frozenset({C.STAFF})),
+    Rule(A.NOT_ACCEPT, S.SUBMITTED, S.NOT_ACCEPTED, frozenset({C.STAFF}), needs_note=True),
+    Rule(A.MERGE, S.SUBMITTED, S.MERGED, frozenset({C.STAFF})),
+    Rule(A.ASSIGN, S.ACCEPTED, S.ASSIGNED, frozenset({C.STAFF})),
+    Rule(A.RETURN, S.ASSIGNED, S.ACCEPTED, frozenset({C.LEAD_AGENCY, C.CO_AGENCY}), needs_note=True),
+    Rule(A.REPLY, S.ASSIGNED, S.REPLIED, frozenset({C.LEAD_AGENCY, C.STAFF})),
+    Rule(A.CLOSE, S.REPLIED, S.CLOSED, frozenset({C.STAFF})),
+)
+
+_BY_KEY: dict[tuple[ProposalStatus, Action], Rule] = {(r.source, r.action): r for r in TRANSITIONS}
+
+
+def rule_for(state: str, action: str) -> Rule | None:
+    """The rule for ``action`` from ``state``, or None when the table has none."""
+    try:
+        return _BY_KEY.get((ProposalStatus(state), Action(action)))
+    except ValueError:
+        return None
+
+
+def check(state: str, action: str, capacities: Iterable[Capacity], note: str = "") -> Rule:
+    """The rule that allows ``action`` from ``state`` in one of ``capacities``, or RuleError."""
+    rule = rule_for(state, action)
+    if rule is None:
+        raise RuleError(
+            Problem(
+                None,
+                N_("A proposal in the state “%(state)s” cannot be given the action “%(action)s”."),
+                {"state": state, "action": action},
+            )
+        )
+    if not rule.by & set(capacities):
+        raise RuleError(Problem(None, N_("You may not “%(action)s” this proposal."), {"action": action}))
+    if rule.needs_note and not note.strip():
+        raise RuleError(Problem("note", N_("Give the reason for “%(action)s”."), {"action": action}))
+    return rule
+
+
+def allowed_actions(state: str, capacities: Iterable[Capacity]) -> list[Action]:
+    """Actions someone acting in ``capacities`` may take from ``state``, in table order."""
+    held = set(capacities)
+    return [r.action for r in TRANSITIONS if r.source == state and r.by & held]
+
+
+# -- dates -------------------------------------------------------------------------------------------
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day ``months`` later, or the last day of that month when it is shorter."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def default_deadline(assigned_on: date, months: int) -> date:
+    return add_months(assigned_on, months)
+
+
+def check_deadline(deadline: date, today: date) -> None:
+    if deadline <= today:
+        raise RuleError(Problem("deadline", N_("The deadline must be a day after today.")))
+
+
+def return_ends_at(assigned_at: datetime, days: int) -> datetime:
+    """Until when an assignment made at ``assigned_at`` may be returned."""
+    return assigned_at + timedelta(days=days)
+
+
+def check_return_window(assigned_at: datetime, now: datetime, days: int) -> None:
+    last = return_ends_at(assigned_at, days)
+    if now > last:
+        raise RuleError(
+            Problem(
+                None,
+                N_(
+                    "An assignment can be returned within %(days)d days of being made; "
+                    "the time for this one ended on %(date)s."
+                ),
+                {"days": days, "date": last.date().isoformat()},
+            )
+        )
+
+
+def days_overdue(deadline: date, today: date) -> int:
+    """How many days past ``deadline`` ``today`` is (0 or less: not overdue)."""
+    return (today - deadline).days

@@ -1,0 +1,232 @@
+"""Full-text search: the small interface the app uses, and the registry that picks a backend.
+
+documents.py     what is searchable (plain documents built from rows; no engine here)
+analysis.py      Chinese and English analysis over rjieba (no engine here)
+whoosh_index.py  the Whoosh backend, the only module that imports whoosh
+sync.py          keeps the index true: after-commit updates, the start-up check, reindex
+
+The app talks to a ``SearchBackend`` and gets plain dataclasses back, so a PostgreSQL full-text
+backend can replace Whoosh by adding an entry to ``BACKENDS`` and setting ``SEARCH_BACKEND``.
+Nothing here needs a request: tracker.services.search drives a backend directly.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Protocol
+
+from flask import Flask, current_app
+
+from tracker.search.documents import GroupFacts, SearchDocument, UnitType
+from tracker.services.visibility import Viewer
+
+# SEARCH_BACKEND value -> "module:class"; the class is built with the app config.
+BACKENDS = {"whoosh": "tracker.search.whoosh_index:WhooshBackend"}
+
+_EXTENSION_KEY = "tracker.search"
+
+
+class Sort(StrEnum):
+    RELEVANCE = "relevance"
+    DATE = "date"  # newest proposal first
+
+
+class Facet(StrEnum):
+    SESSION = "session"  # meeting id
+    YEAR = "year"
+    CATEGORY = "category"
+    AGENCY = "agency"  # agency name (a proposal may have several)
+    OUTCOME = "outcome"  # A/B/C of its replies (several possible)
+    STATUS = "status"
+    TYPE = "type"  # unit type
+
+
+# Filters a request may carry besides the facets (used by the 案号 jump and the group view).
+EXTRA_FILTERS = ("number", "group")
+
+# Facets counted in units; the others count groups (proposals and reference documents).
+UNIT_FACETS = frozenset({Facet.TYPE})
+
+# Loads the current documents of some groups: called by a backend inside its write lock.
+Loader = Callable[[Collection[str]], Iterable[SearchDocument]]
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A piece of text cut for display: plain strings, each marked as a match or not.
+
+    No markup here: the web layer escapes every piece and wraps only the matches in <mark>.
+    """
+
+    pieces: tuple[tuple[str, bool], ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(text for text, _marked in self.pieces)
+
+    @property
+    def marked(self) -> bool:
+        return any(marked for _text, marked in self.pieces)
+
+
+@dataclass(frozen=True)
+class UnitHit:
+    key: str
+    type: UnitType
+    title: Fragment
+    fragments: tuple[Fragment, ...]
+    anchor: str
+    position: int
+    score: float
+    reply_id: int | None = None
+    agency: str = ""
+
+
+@dataclass(frozen=True)
+class GroupHit:
+    """A proposal or reference document with the units of it that matched, best first."""
+
+    facts: GroupFacts
+    title: Fragment
+    score: float
+    units: tuple[UnitHit, ...]
+
+    @property
+    def key(self) -> str:
+        return self.facts.group
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str
+    count: int
+    selected: bool = False
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    text: str
+    viewer: Viewer
+    # facet (or extra filter) -> accepted values: values of one facet are ORed, facets are ANDed
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    sort: Sort = Sort.RELEVANCE
+    page: int = 1
+    page_size: int = 10
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    request: SearchRequest
+    groups: tuple[GroupHit, ...]
+    total: int  # matching groups
+    total_units: int
+    facets: Mapping[str, tuple[FacetCount, ...]]
+    page: int  # the page actually shown (a page past the end gives the last one)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // max(1, self.request.page_size)))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+@dataclass(frozen=True)
+class Similar:
+    """A group similar to a text, with its best units (for clauses: the clauses themselves)."""
+
+    facts: GroupFacts
+    score: float
+    units: tuple[UnitHit, ...] = ()
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """What the index holds, for the start-up check: units per group."""
+
+    counts: Mapping[str, int]
+    healthy: bool  # False: missing, unreadable or of another schema; rebuild it
+
+
+class IndexBusy(RuntimeError):
+    """The index stayed locked by another writer for the whole timeout; the update waits for a retry."""
+
+
+class SearchBackend(Protocol):
+    def index_documents(self, groups: Collection[str], load: Loader) -> int:
+        """Replace every document of ``groups`` by ``load(groups)``; returns documents written.
+
+        ``load`` is called while the backend holds its write lock, so of two writers the one
+        that writes last also read the database last: an older state never overwrites a newer.
+        """
+        ...
+
+    def delete(self, groups: Collection[str]) -> None: ...
+
+    def rebuild(self, documents: Callable[[], Iterable[SearchDocument]]) -> int: ...
+
+    def pending(self) -> bool:
+        """Whether updates are waiting for a retry (the write lock was busy for too long)."""
+        ...
+
+    def retry_pending(self, load: Loader) -> int: ...
+
+    def state(self) -> IndexState: ...
+
+    def search(self, request: SearchRequest) -> SearchResults: ...
+
+    def count(self, text: str, *, viewer: Viewer, filters: Mapping[str, tuple[str, ...]] = ...) -> int: ...
+
+    def spelling(self, text: str) -> str | None:
+        """The query with misspelt words replaced by indexed ones, or None when nothing changes."""
+        ...
+
+    def more_like_this(
+        self,
+        text: str,
+        *,
+        viewer: Viewer,
+        types: Collection[UnitType],
+        exclude_groups: Collection[str] = (),
+        limit: int = 5,
+    ) -> list[Similar]: ...
+
+    def doc_count(self) -> int: ...
+
+    def clear(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def create_backend(config: Mapping[str, Any]) -> SearchBackend:
+    name = config.get("SEARCH_BACKEND", "whoosh")
+    try:
+        module_name, class_name = BACKENDS[name].split(":")
+    except KeyError:
+        raise ValueError(f"unknown SEARCH_BACKEND {name!r}; known: {', '.join(BACKENDS)}") from None
+    backend_class = getattr(importlib.import_module(module_name), class_name)
+    return backend_class.from_config(config)
+
+
+def init_app(app: Flask) -> None:
+    """Create the configured backend, keep the index in step with commits, check it on first request."""
+    from tracker.search import sync
+
+    if not app.config.get("SEARCH_INDEX_DIR"):
+        app.config["SEARCH_INDEX_DIR"] = str(Path(app.instance_path) / "search-index")
+    backend = create_backend(app.config)
+    app.extensions[_EXTENSION_KEY] = backend
+    sync.init_app(app, backend)
+
+
+def get_backend(app: Flask | None = None) -> SearchBackend:
+    return (app or current_app).extensions[_EXTENSION_KEY]

@@ -1,0 +1,228 @@
+"""Chinese (and English) text analysis for search: normalisation, segmentation, synonyms.
+
+Plain Python over rjieba (the Rust binding of jieba); no Whoosh import. The Whoosh tokenizer in
+``whoosh_index`` is a thin wrapper around ``index_tokens`` and ``query_tokens``.
+
+Why this shape (measured on this archive's kind of text, see ../shared/notes/search-measurements.md):
+
+- Text is NFKC-normalised and lower-cased first, so full-width and half-width forms (Ａ/A, ２/2, ：/:)
+  and case compare equal.
+- Han runs are cut by jieba. At index time a word is indexed with its dictionary sub-words
+  (电子商务 also as 电子, 商务), and every sub-word takes the position of the word that contains
+  it; at query time text is cut precisely. A query for 商务平台 is the phrase 商务 + 平台, which
+  still matches 电子商务平台 because 商务 sits at the position of 电子商务.
+- Other letters and digits form words of their own (English stemming is applied by the Whoosh
+  filter that follows the tokenizer).
+- A user dictionary (dictionary.txt) keeps domain words whole; a synonym table (synonyms.txt) is
+  applied at query time.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+import rjieba
+
+DICTIONARY = Path(__file__).with_name("dictionary.txt")
+SYNONYMS = Path(__file__).with_name("synonyms.txt")
+
+# Han ideographs (with extensions and compatibility forms) are segmented by jieba; every other run
+# of letters or digits is one word.
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_RUNS = re.compile(rf"(?P<han>[{_HAN}]+)|(?P<word>[^\W_{_HAN}]+)")
+_HAN_WORD = re.compile(rf"^[{_HAN}]+$")
+
+
+class Token(NamedTuple):
+    """One analysed word: its normalised text, word position, and offsets in the original text."""
+
+    text: str
+    position: int
+    start: int
+    end: int
+
+
+# -- normalisation ---------------------------------------------------------------------------------
+
+
+@cache
+def _fold_char(ch: str) -> str:
+    return unicodedata.normalize("NFKC", ch).lower()
+
+
+def normalize(text: str) -> str:
+    """NFKC and lower case: what both documents and queries are compared in."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int] | None]:
+    """The normalised text and, when it differs in length, where each of its characters came from.
+
+    ``offsets[i]`` is the index in ``text`` of the character that produced normalised character
+    ``i`` (with one extra entry for the end). ``None`` means the lengths agree and offsets are
+    the same in both, which is the case for almost all text: NFKC maps full-width forms one to
+    one, and only rare characters (①, ㈠, ligatures, decomposed accents) change length.
+    """
+    folded = normalize(text)
+    if len(folded) == len(text):
+        return folded, None
+    parts: list[str] = []
+    offsets: list[int] = []
+    for index, ch in enumerate(text):
+        mapped = _fold_char(ch)
+        parts.append(mapped)
+        offsets.extend([index] * len(mapped))
+    offsets.append(len(text))
+    return "".join(parts), offsets
+
+
+# -- the segmenter ---------------------------------------------------------------------------------
+
+
+class _Segmenter:
+    """One jieba instance with the user dictionary, loaded on first use (rjieba loads in ~0.2 s)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jieba: rjieba.Jieba | None = None
+
+    def get(self) -> rjieba.Jieba:
+        if self._jieba is None:
+            with self._lock:
+                if self._jieba is None:
+                    jieba = rjieba.Jieba()
+                    for word, freq in user_words():
+                        jieba.add_word(word, freq, None)
+                    self._jieba = jieba
+        return self._jieba
+
+
+_SEGMENTER = _Segmenter()
+
+
+def _data_lines(path: Path) -> Iterator[str]:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            yield line
+
+
+@cache
+def user_words() -> tuple[tuple[str, int | None], ...]:
+    """The user dictionary: (word, frequency or None to let jieba choose one that keeps it whole)."""
+    words = []
+    for line in _data_lines(DICTIONARY):
+        word, _, freq = line.partition(" ")
+        words.append((normalize(word), int(freq) if freq.strip() else None))
+    return tuple(words)
+
+
+def _runs(text: str) -> Iterator[tuple[bool, int, int]]:
+    for m in _RUNS.finditer(text):
+        yield m.lastgroup == "han", m.start(), m.end()
+
+
+@lru_cache(maxsize=65536)
+def _sub_words(word: str) -> tuple[tuple[str, int, int], ...]:
+    """Dictionary words strictly inside ``word``, with their offsets in it (longest first)."""
+    has_word = _SEGMENTER.get().has_word
+    size = len(word)
+    return tuple(
+        (word[i : i + length], i, i + length)
+        for length in range(size - 1, 1, -1)
+        for i in range(size - length + 1)
+        if has_word(word[i : i + length])
+    )
+
+
+def _tokens(text: str, *, index: bool) -> Iterator[Token]:
+    folded, offsets = normalize_with_offsets(text)
+    jieba = _SEGMENTER.get()
+    position = -1
+
+    def source(start: int, end: int) -> tuple[int, int]:
+        return (start, end) if offsets is None else (offsets[start], offsets[end])
+
+    for han, start, end in _runs(folded):
+        if not han:
+            position += 1
+            yield Token(folded[start:end], position, *source(start, end))
+            continue
+        for word, w_start, w_end in jieba.tokenize(folded[start:end]):
+            position += 1
+            yield Token(word, position, *source(start + w_start, start + w_end))
+            if index and len(word) > 2:
+                for piece, p_start, p_end in _sub_words(word):
+                    a = start + w_start + p_start
+                    yield Token(piece, position, *source(a, a + p_end - p_start))
+
+
+def index_tokens(text: str) -> Iterator[Token]:
+    """Words for the index: each word, then its dictionary sub-words at the same position."""
+    return _tokens(text, index=True)
+
+
+def query_tokens(text: str) -> Iterator[Token]:
+    """Words for a query: the precise cut, one position each."""
+    return _tokens(text, index=False)
+
+
+@lru_cache(maxsize=16384)
+def finer(word: str) -> tuple[str, ...]:
+    """A Han word cut into the longest dictionary words shorter than itself (single characters where
+    none fits): 商务平台 -> 商务, 平台.
+
+    A query word can span words of the text: jieba knows 商务平台, but cuts 电子商务平台 into
+    电子商务 + 平台, so the index has no 商务平台. Searching for the finer cut as a phrase as well
+    finds it (商务 is a sub-word of 电子商务, at its position).
+    """
+    if len(word) < 3 or not is_han(word):
+        return (word,)
+    has_word = _SEGMENTER.get().has_word
+    parts: list[str] = []
+    i = 0
+    while i < len(word):
+        for j in range(min(len(word), i + len(word) - 1), i + 1, -1):
+            if has_word(word[i:j]):
+                parts.append(word[i:j])
+                i = j
+                break
+        else:
+            parts.append(word[i])
+            i += 1
+    return tuple(parts)
+
+
+def words(text: str) -> list[str]:
+    """The precise cut of ``text`` as plain strings (for building broader queries)."""
+    return [t.text for t in query_tokens(text)]
+
+
+def is_han(word: str) -> bool:
+    return bool(_HAN_WORD.match(word))
+
+
+# -- synonyms --------------------------------------------------------------------------------------
+
+
+@cache
+def synonym_groups() -> dict[str, tuple[str, ...]]:
+    """Each word of the synonym table mapped to its whole group (normalised)."""
+    groups: dict[str, tuple[str, ...]] = {}
+    for line in _data_lines(SYNONYMS):
+        group = tuple(dict.fromkeys(normalize(w) for w in line.split()))
+        for word in group:
+            groups[word] = tuple(dict.fromkeys(groups.get(word, ()) + group))
+    return groups
+
+
+def synonyms(word: str) -> tuple[str, ...]:
+    """The other words that mean the same as ``word`` (which may be a run of several cut words)."""
+    key = normalize(word)
+    return tuple(w for w in synonym_groups().get(key, ()) if w != key)

@@ -1,0 +1,374 @@
+"""What is searchable: one plain document per unit, built from database rows (no Whoosh here).
+
+A *group* is what a result page lists: a proposal (``p12``) with its own text, its numbered
+suggestions, the points of its replies and the reply letters' preamble and closing; or a reference
+document (``d3``) with its numbered clauses. Every unit carries the facts of its group (案号,
+session, category, state, agencies, outcomes and the visibility facts), so one query can filter
+and count by them.
+
+Only top-level suggestions and reply points are units: a sub-point's text is part of its parent's
+text and has no anchor of its own on the pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlmodel import Session, col, func, select
+
+from tracker.models import (
+    Agency,
+    Meeting,
+    Member,
+    Proposal,
+    ProposalSigner,
+    ReferenceClause,
+    ReferenceDocument,
+    Reply,
+    ReplyPoint,
+    ReplyRole,
+    Suggestion,
+)
+from tracker.services.library import clause_nodes, document_preamble
+from tracker.services.proposals import point_anchor, suggestion_anchor
+from tracker.services.visibility import access_facts
+
+
+class UnitType(StrEnum):
+    PROPOSAL = "proposal"  # title, background, closing remarks, proposers
+    SUGGESTION = "suggestion"
+    REPLY_POINT = "reply_point"
+    REPLY = "reply"  # a reply letter's preamble and closing
+    DOCUMENT = "document"  # a reference document's title and text outside its clauses
+    CLAUSE = "clause"
+
+
+PROPOSAL_UNITS = frozenset({UnitType.PROPOSAL, UnitType.SUGGESTION, UnitType.REPLY_POINT, UnitType.REPLY})
+LIBRARY_UNITS = frozenset({UnitType.DOCUMENT, UnitType.CLAUSE})
+
+
+def proposal_group(proposal_id: int) -> str:
+    return f"p{proposal_id}"
+
+
+def document_group(document_id: int) -> str:
+    return f"d{document_id}"
+
+
+def parse_group(group: str) -> tuple[str, int] | None:
+    """("p", 12) for "p12"; None for anything else."""
+    kind, digits = group[:1], group[1:]
+    if kind in ("p", "d") and digits.isdigit():
+        return kind, int(digits)
+    return None
+
+
+@dataclass(frozen=True)
+class GroupFacts:
+    """What every unit of a group carries: for display, facets and the visibility filter."""
+
+    group: str
+    title: str
+    published: bool
+    proposal_id: int | None = None
+    number: int | None = None  # 案号
+    meeting_id: int | None = None
+    meeting_body: str | None = None
+    meeting_name: str | None = None
+    year: int | None = None
+    category: str | None = None
+    status: str | None = None
+    agencies: tuple[str, ...] = ()  # names of the agencies that replied
+    outcomes: tuple[str, ...] = ()  # A/B/C of its replies
+    member_ids: tuple[int, ...] = ()  # proposer and co-signers (visibility)
+    agency_ids: tuple[int, ...] = ()  # agencies it is assigned to (visibility)
+    date: date | None = None
+    proposer: str = ""  # proposer and co-signer names
+    document_id: int | None = None
+    slug: str | None = None
+    language: str = "zh"
+    doc_kind: str = ""
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """One searchable unit."""
+
+    key: str  # unique in the index: "p12", "s40", "rp7", "r3", "d2", "c118"
+    type: UnitType
+    title: str
+    body: str
+    position: int  # order within the group (the proposal or document itself is 0)
+    facts: GroupFacts
+    anchor: str = ""  # fragment on the group's page ("s3", "r3", "c1-2"); "" for its top
+    reply_id: int | None = None  # reply letter units link to the letter page
+    agency: str = ""  # who wrote a reply unit
+    summary: str = ""  # proposal units: title and suggestions, what similar proposals are found by
+
+    @property
+    def group(self) -> str:
+        return self.facts.group
+
+
+# -- loading ---------------------------------------------------------------------------------------
+
+
+def load_groups(*, session: Session, groups: Collection[str]) -> list[SearchDocument]:
+    """The units of these groups as the database has them now (a group that is gone has none)."""
+    proposal_ids: list[int] = []
+    document_ids: list[int] = []
+    for group in groups:
+        parsed = parse_group(group)
+        if parsed is not None:
+            (proposal_ids if parsed[0] == "p" else document_ids).append(parsed[1])
+    return [*_proposal_units(session, proposal_ids), *_document_units(session, document_ids)]
+
+
+def iter_all(*, session: Session, batch: int = 200) -> Iterator[SearchDocument]:
+    """Every unit of the database, loaded a batch of groups at a time."""
+    for ids in _batches(session.exec(select(Proposal.id).order_by(col(Proposal.id))).all(), batch):
+        yield from _proposal_units(session, ids)
+    for ids in _batches(
+        session.exec(select(ReferenceDocument.id).order_by(col(ReferenceDocument.id))).all(), batch
+    ):
+        yield from _document_units(session, ids)
+
+
+def expected_counts(*, session: Session) -> dict[str, int]:
+    """How many units each group has in the database, from counts alone (the index should agree)."""
+    counts = dict.fromkeys((proposal_group(i) for i in session.exec(select(Proposal.id)).all()), 1)
+    counts.update(
+        dict.fromkeys((document_group(i) for i in session.exec(select(ReferenceDocument.id)).all()), 1)
+    )
+    per_proposal = [
+        select(Suggestion.proposal_id, func.count())
+        .where(col(Suggestion.parent_id).is_(None))
+        .group_by(col(Suggestion.proposal_id)),
+        select(Reply.proposal_id, func.count()).group_by(col(Reply.proposal_id)),
+        select(Reply.proposal_id, func.count())
+        .join(ReplyPoint, col(ReplyPoint.reply_id) == col(Reply.id))
+        .where(col(ReplyPoint.parent_id).is_(None))
+        .group_by(col(Reply.proposal_id)),
+    ]
+    for stmt in per_proposal:
+        for pid, n in session.exec(stmt).all():
+            counts[proposal_group(pid)] = counts.get(proposal_group(pid), 1) + n
+    for did, n in session.exec(
+        select(ReferenceClause.document_id, func.count()).group_by(col(ReferenceClause.document_id))
+    ).all():
+        counts[document_group(did)] = counts.get(document_group(did), 1) + n
+    return counts
+
+
+def _batches(ids: Iterable[int | None], size: int) -> Iterator[list[int]]:
+    batch: list[int] = []
+    for i in ids:
+        if i is None:
+            continue
+        batch.append(i)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _joined(*parts: str | None) -> str:
+    return "\n".join(p.strip() for p in parts if p and p.strip())
+
+
+def _proposal_units(session: Session, ids: list[int]) -> Iterator[SearchDocument]:
+    if not ids:
+        return
+    proposals = session.exec(
+        select(Proposal).where(col(Proposal.id).in_(ids)).order_by(col(Proposal.id))
+    ).all()
+    access = access_facts(session=session, proposal_ids=ids)
+    meetings = {
+        m.id: m
+        for m in session.exec(
+            select(Meeting).where(col(Meeting.id).in_({p.meeting_id for p in proposals if p.meeting_id}))
+        ).all()
+    }
+    proposers = {
+        m.id: m.name
+        for m in session.exec(
+            select(Member).where(col(Member.id).in_({p.proposer_id for p in proposals if p.proposer_id}))
+        ).all()
+    }
+    names: dict[int, list[str]] = {
+        p.id or 0: [proposers[p.proposer_id]] if p.proposer_id in proposers else [] for p in proposals
+    }
+    for pid, name in session.exec(
+        select(ProposalSigner.proposal_id, Member.name)
+        .join(Member, col(Member.id) == col(ProposalSigner.member_id))
+        .where(col(ProposalSigner.proposal_id).in_(ids))
+        .order_by(col(ProposalSigner.proposal_id), col(Member.id))
+    ).all():
+        names[pid].append(name)
+    replies: dict[int, list[tuple[Reply, Agency | None]]] = {i: [] for i in ids}
+    for reply, agency in session.exec(
+        select(Reply, Agency)
+        .join(Agency, col(Agency.id) == col(Reply.agency_id), isouter=True)
+        .where(col(Reply.proposal_id).in_(ids))
+        # the order of replies_of(): the lead reply first, then by id
+        .order_by(col(Reply.proposal_id), col(Reply.role) != ReplyRole.LEAD.value, col(Reply.id))
+    ).all():
+        replies[reply.proposal_id].append((reply, agency))
+    suggestions: dict[int, list[Suggestion]] = {i: [] for i in ids}
+    for s in session.exec(
+        select(Suggestion)
+        .where(col(Suggestion.proposal_id).in_(ids), col(Suggestion.parent_id).is_(None))
+        .order_by(col(Suggestion.proposal_id), col(Suggestion.position))
+    ).all():
+        suggestions[s.proposal_id].append(s)
+    reply_ids = [r.id for rs in replies.values() for r, _a in rs]
+    points: dict[int, list[ReplyPoint]] = {i: [] for i in reply_ids if i is not None}
+    if reply_ids:
+        for point in session.exec(
+            select(ReplyPoint)
+            .where(col(ReplyPoint.reply_id).in_(reply_ids), col(ReplyPoint.parent_id).is_(None))
+            .order_by(col(ReplyPoint.reply_id), col(ReplyPoint.position))
+        ).all():
+            points[point.reply_id].append(point)
+
+    for proposal in proposals:
+        pid = proposal.id or 0
+        meeting = meetings.get(proposal.meeting_id) if proposal.meeting_id else None
+        own = access.get(pid)
+        its_replies = replies[pid]
+        facts = GroupFacts(
+            group=proposal_group(pid),
+            title=proposal.title,
+            published=bool(own and own.published),
+            proposal_id=pid,
+            number=proposal.number,
+            meeting_id=proposal.meeting_id,
+            meeting_body=meeting.body if meeting else None,
+            meeting_name=meeting.name if meeting else None,
+            year=meeting.year if meeting and meeting.year else _year(proposal),
+            category=proposal.category or None,
+            status=proposal.status,
+            agencies=tuple(dict.fromkeys(a.name for _r, a in its_replies if a is not None)),
+            outcomes=tuple(sorted({r.outcome for r, _a in its_replies if r.outcome})),
+            member_ids=tuple(sorted(own.member_ids)) if own else (),
+            agency_ids=tuple(sorted(own.agency_ids)) if own else (),
+            date=_proposal_date(proposal),
+            proposer="、".join(names[pid]),
+        )
+        yield SearchDocument(
+            key=facts.group,
+            type=UnitType.PROPOSAL,
+            title=proposal.title,
+            body=_joined(proposal.background, proposal.leadin, proposal.closing),
+            position=0,
+            facts=facts,
+            summary=_joined(proposal.title, *(s.text for s in suggestions[pid])),
+        )
+        position = 1
+        for s in suggestions[pid]:
+            yield SearchDocument(
+                key=f"s{s.id}",
+                type=UnitType.SUGGESTION,
+                title=s.title,
+                body=s.text,
+                position=position,
+                facts=facts,
+                anchor=suggestion_anchor(s),
+            )
+            position += 1
+        for index, (reply, agency) in enumerate(its_replies):
+            written_by = agency.name if agency is not None else reply.signature
+            yield SearchDocument(
+                key=f"r{reply.id}",
+                type=UnitType.REPLY,
+                title=reply.title,
+                body=_joined(reply.preamble, reply.closing),
+                position=position,
+                facts=facts,
+                reply_id=reply.id,
+                agency=written_by,
+            )
+            position += 1
+            for point in points.get(reply.id or 0, []):
+                yield SearchDocument(
+                    key=f"rp{point.id}",
+                    type=UnitType.REPLY_POINT,
+                    title=point.heading,
+                    body=point.text,
+                    position=position,
+                    facts=facts,
+                    anchor=point_anchor(point, reply=reply, lead=index == 0),
+                    reply_id=reply.id,
+                    agency=written_by,
+                )
+                position += 1
+
+
+def _proposal_date(proposal: Proposal) -> date | None:
+    """When it was submitted, else published, else recorded: what "sort by date" orders by."""
+    for value in (proposal.submitted_on, proposal.published_at, proposal.created_at):
+        if isinstance(value, datetime):
+            return value.date()
+        if value is not None:
+            return value
+    return None
+
+
+def _year(proposal: Proposal) -> int | None:
+    if proposal.submitted_on is not None:
+        return proposal.submitted_on.year
+    return None
+
+
+def _document_units(session: Session, ids: list[int]) -> Iterator[SearchDocument]:
+    if not ids:
+        return
+    documents = session.exec(
+        select(ReferenceDocument)
+        .where(col(ReferenceDocument.id).in_(ids))
+        .order_by(col(ReferenceDocument.id))
+    ).all()
+    clauses: dict[int, list[ReferenceClause]] = {i: [] for i in ids}
+    for clause in session.exec(
+        select(ReferenceClause)
+        .where(col(ReferenceClause.document_id).in_(ids))
+        .order_by(col(ReferenceClause.document_id), col(ReferenceClause.position))
+    ).all():
+        clauses[clause.document_id].append(clause)
+    for document in documents:
+        did = document.id or 0
+        its_clauses = clauses[did]
+        facts = GroupFacts(
+            group=document_group(did),
+            title=document.display_title,
+            published=True,  # the reference library is public
+            document_id=did,
+            slug=document.slug,
+            language=document.language,
+            doc_kind=document.kind,
+        )
+        yield SearchDocument(
+            key=facts.group,
+            type=UnitType.DOCUMENT,
+            title=document.display_title,
+            body=_joined(
+                document.description if document.title else None,
+                document_preamble(document, its_clauses),
+            ),
+            position=0,
+            facts=facts,
+        )
+        for position, node in enumerate(clause_nodes(document, its_clauses), 1):
+            yield SearchDocument(
+                key=f"c{node.clause.id}",
+                type=UnitType.CLAUSE,
+                title=node.clause.title,
+                body=node.body,
+                position=position,
+                facts=facts,
+                anchor=node.anchor,
+            )

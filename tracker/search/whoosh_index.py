@@ -1,0 +1,958 @@
+"""The Whoosh backend: the only module of the app that imports whoosh.
+
+Schema: one document per unit (see documents.py) with a unique ``key``, the ``group`` it belongs to,
+the analysed text fields, the facet fields and the visibility facts. The analyzer is
+``ChineseTokenizer | StemFilter``; Whoosh pickles it into the index, so both classes must keep their
+import path (tracker.search.whoosh_index).
+
+Writes. Whoosh allows one writer at a time per index, guarded by a lock file. A writer waits for
+the lock up to ``lock_timeout`` seconds. Before waiting, the groups to update are written to a
+small ticket file under ``pending/``; whoever holds the lock next indexes every ticket it finds
+(reading the database after taking the lock, so the newest committed state is what lands) and
+then deletes them. A ticket left behind by a timeout or a crash is picked up by the next write,
+the retry that sync.py schedules, or the start-up check: no committed update is lost.
+
+Reads. One searcher per backend (one backend per app, so one per worker process), kept open and
+replaced only when the index has a newer generation (``Searcher.refresh()``). Searches on it are
+serialised with a lock: Whoosh readers are not documented as thread-safe.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import threading
+import time
+import unicodedata
+import uuid
+import warnings
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from whoosh import query, sorting
+from whoosh.analysis import StemFilter, Token, Tokenizer
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import FileIndex, LockError
+from whoosh.lang.porter import stem
+from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
+from whoosh.searching import Searcher
+from whoosh.writing import CLEAR, SegmentWriter
+
+from tracker.search import (
+    UNIT_FACETS,
+    Facet,
+    FacetCount,
+    Fragment,
+    GroupHit,
+    IndexBusy,
+    IndexState,
+    Loader,
+    SearchRequest,
+    SearchResults,
+    Similar,
+    Sort,
+    UnitHit,
+    analysis,
+)
+from tracker.search.documents import GroupFacts, SearchDocument, UnitType
+from tracker.services.visibility import Role, Viewer
+
+log = logging.getLogger(__name__)
+
+INDEX_NAME = "units"
+# Bump when the schema or the analysis changes in a way old indexes cannot serve; the start-up
+# check then rebuilds.
+SCHEMA_VERSION = 1
+VERSION_FILE = "schema-version"
+PENDING_DIR = "pending"
+WRITE_LOCK = f"{INDEX_NAME}_WRITELOCK"  # the name Whoosh's writer locks
+CREATE_LOCK = f"{INDEX_NAME}_CREATELOCK"
+
+TEXT_FIELDS = ("title", "body", "proposer", "agency_name")
+# Field scopes users may type, in both languages. Unknown scopes are searched as plain words.
+FIELD_ALIASES = {
+    "title": ["标题", "题目"],
+    "body": ["正文", "内容", "text"],
+    "proposer": ["提案人", "委员"],
+    "agency_name": ["agency", "承办单位", "办理单位", "单位"],
+}
+FIELD_BOOSTS = {"title": 2.0}
+# facet or filter name -> field
+FILTER_FIELDS = {
+    Facet.SESSION: "session",
+    Facet.YEAR: "year",
+    Facet.CATEGORY: "category",
+    Facet.AGENCY: "agency",
+    Facet.OUTCOME: "outcome",
+    Facet.STATUS: "status",
+    Facet.TYPE: "type",
+    "number": "number",
+    "group": "group",
+}
+MULTI_VALUED = frozenset({Facet.AGENCY, Facet.OUTCOME})
+
+MERGE_AT_SEGMENTS = 8  # an update commits a new segment; merge once there are this many
+FRAGMENT_CHARS = 150  # characters of text around the matches shown per fragment
+FRAGMENT_LEAD = 30  # of which before the first match
+FRAGMENTS_PER_UNIT = 2
+SIMILAR_TERMS = 25  # key terms a more-like-this query is built from
+
+
+# -- analysis --------------------------------------------------------------------------------------
+
+
+class ChineseTokenizer(Tokenizer):
+    """Words from tracker.search.analysis: search-mode cut when indexing, precise cut otherwise."""
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = value
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        words = analysis.index_tokens(value) if mode == "index" else analysis.query_tokens(value)
+        for word in words:
+            token.text = word.text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = word.text
+            if positions:
+                token.pos = start_pos + word.position
+            if chars:
+                token.startchar, token.endchar = start_char + word.start, start_char + word.end
+            yield token
+
+
+def stem_latin(word: str) -> str:
+    """Porter stemming for English words; Chinese words and numbers pass unchanged."""
+    return stem(word) if word.isascii() and word.isalpha() else word
+
+
+def chinese_analyzer() -> Any:
+    return ChineseTokenizer() | StemFilter(stemfn=stem_latin)
+
+
+def make_schema() -> Schema:
+    analyzer = chinese_analyzer()
+
+    def text(**kwargs: Any) -> TEXT:
+        return TEXT(analyzer=analyzer, multitoken_query="phrase", **kwargs)
+
+    return Schema(
+        key=ID(unique=True, stored=True),
+        group=ID(stored=True, sortable=True),
+        type=ID(stored=True, sortable=True),
+        title=text(stored=True),
+        body=text(stored=True),
+        proposer=text(stored=True),
+        agency_name=text(stored=True),
+        # proposal units only: title and suggestions, what more-like-this compares proposals by
+        summary=TEXT(analyzer=analyzer, phrase=False),
+        number=ID(stored=True),
+        session=ID(stored=True, sortable=True),
+        year=ID(stored=True, sortable=True),
+        category=ID(stored=True, sortable=True),
+        status=ID(stored=True, sortable=True),
+        agency=KEYWORD(stored=True, commas=True),
+        outcome=KEYWORD(stored=True, commas=True),
+        published=ID(stored=True),
+        member_ids=KEYWORD(stored=True, commas=True),
+        agency_ids=KEYWORD(stored=True, commas=True),
+        date=NUMERIC(stored=True, sortable=True),
+        position=NUMERIC(stored=True),
+        anchor=STORED(),
+        reply_id=STORED(),
+        group_title=STORED(),
+        proposal_id=STORED(),
+        meeting_body=STORED(),
+        meeting_name=STORED(),
+        document_id=STORED(),
+        slug=STORED(),
+        language=STORED(),
+        doc_kind=STORED(),
+    )
+
+
+def _keywords(values: Iterable[object]) -> str:
+    # KEYWORD(commas=True) splits on commas: a comma inside a value becomes a full-width one.
+    return ",".join(str(v).replace(",", "，") for v in values)
+
+
+def document_fields(doc: SearchDocument) -> dict[str, Any]:
+    """The Whoosh fields of one unit (absent values are left out, not stored as "")."""
+    f = doc.facts
+    fields: dict[str, Any] = {
+        "key": doc.key,
+        "group": f.group,
+        "type": doc.type.value,
+        "title": doc.title,
+        "body": doc.body,
+        "published": "y" if f.published else "n",
+        "date": int(f.date.strftime("%Y%m%d")) if f.date else 0,
+        "position": doc.position,
+        "anchor": doc.anchor,
+        "group_title": f.title,
+        "language": f.language,
+        "doc_kind": f.doc_kind,
+    }
+    optional = {
+        "proposer": f.proposer if doc.type == UnitType.PROPOSAL else "",
+        "agency_name": doc.agency,
+        "summary": doc.summary,
+        "number": "" if f.number is None else str(f.number),
+        "session": "" if f.meeting_id is None else str(f.meeting_id),
+        "year": "" if f.year is None else str(f.year),
+        "category": f.category or "",
+        "status": f.status or "",
+        "agency": _keywords(f.agencies),
+        "outcome": _keywords(f.outcomes),
+        "member_ids": _keywords(f.member_ids),
+        "agency_ids": _keywords(f.agency_ids),
+        "meeting_body": f.meeting_body or "",
+        "meeting_name": f.meeting_name or "",
+        "slug": f.slug or "",
+    }
+    fields.update({k: v for k, v in optional.items() if v})
+    for name, value in (
+        ("reply_id", doc.reply_id),
+        ("proposal_id", f.proposal_id),
+        ("document_id", f.document_id),
+    ):
+        if value is not None:
+            fields[name] = value
+    return fields
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(v for v in (value or "").split(",") if v)
+
+
+def facts_from_stored(stored: Mapping[str, Any]) -> GroupFacts:
+    stamp = stored.get("date") or 0
+    return GroupFacts(
+        group=stored["group"],
+        title=stored.get("group_title", ""),
+        published=stored.get("published") == "y",
+        proposal_id=stored.get("proposal_id"),
+        number=int(stored["number"]) if stored.get("number") else None,
+        meeting_id=int(stored["session"]) if stored.get("session") else None,
+        meeting_body=stored.get("meeting_body") or None,
+        meeting_name=stored.get("meeting_name") or None,
+        year=int(stored["year"]) if stored.get("year") else None,
+        category=stored.get("category") or None,
+        status=stored.get("status") or None,
+        agencies=_split(stored.get("agency")),
+        outcomes=_split(stored.get("outcome")),
+        member_ids=tuple(int(v) for v in _split(stored.get("member_ids"))),
+        agency_ids=tuple(int(v) for v in _split(stored.get("agency_ids"))),
+        date=date(stamp // 10000, stamp // 100 % 100, stamp % 100) if stamp else None,
+        proposer=stored.get("proposer", ""),
+        document_id=stored.get("document_id"),
+        slug=stored.get("slug") or None,
+        language=stored.get("language", "zh"),
+        doc_kind=stored.get("doc_kind", ""),
+    )
+
+
+# -- queries ---------------------------------------------------------------------------------------
+
+# Quotation marks people type in Chinese text; the parser knows only the ASCII one.
+_QUOTES = str.maketrans({c: '"' for c in "“”„‟«»「」『』〝〞"})
+
+
+def normalize_query(text: str) -> str:
+    """NFKC (full-width ：－（） become ASCII) and one kind of quotation mark; case is kept for OR/NOT."""
+    return unicodedata.normalize("NFKC", text).translate(_QUOTES).strip()
+
+
+def visibility_query(viewer: Viewer) -> query.Query | None:
+    """The rule of tracker.services.visibility.can_see, over the facts stored with every unit."""
+    if viewer.sees_all:
+        return None
+    clauses: list[query.Query] = [query.Term("published", "y")]
+    if viewer.role == Role.MEMBER and viewer.member_id is not None:
+        clauses.append(query.Term("member_ids", str(viewer.member_id)))
+    if viewer.role == Role.AGENCY and viewer.agency_id is not None:
+        clauses.append(query.Term("agency_ids", str(viewer.agency_id)))
+    return query.Or(clauses) if len(clauses) > 1 else clauses[0]
+
+
+def _words_of(q: query.Query) -> list[str] | None:
+    if isinstance(q, query.Term) and isinstance(q.text, str):
+        return [q.text]
+    if isinstance(q, query.Phrase):
+        return list(q.words)
+    return None
+
+
+class _Highlight:
+    """What to mark in each text field: single words, and phrases (marked only where whole)."""
+
+    def __init__(self) -> None:
+        self.words: dict[str, set[str]] = defaultdict(set)
+        self.phrases: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+
+    def collect(self, q: query.Query) -> _Highlight:
+        if isinstance(q, query.Not):
+            return self
+        if isinstance(q, query.AndNot):
+            return self.collect(q.a)
+        words = _words_of(q)
+        if words is not None and q.fieldname in TEXT_FIELDS:
+            if len(words) == 1:
+                self.words[q.fieldname].add(words[0])
+            else:
+                self.phrases[q.fieldname].add(tuple(words))
+            return self
+        for child in q.children():
+            self.collect(child)
+        return self
+
+    def fields(self, *names: str) -> tuple[set[str], set[tuple[str, ...]]]:
+        words: set[str] = set()
+        phrases: set[tuple[str, ...]] = set()
+        for name in names:
+            words |= self.words.get(name, set())
+            phrases |= self.phrases.get(name, set())
+        return words, phrases
+
+
+_SPACE = re.compile(r"[\s\u3000]+")
+
+
+def _squash(text: str) -> str:
+    return _SPACE.sub(" ", text)
+
+
+def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _pieces(text: str, spans: list[tuple[int, int]], start: int, end: int) -> Fragment:
+    pieces: list[tuple[str, bool]] = []
+    if start > 0:
+        pieces.append(("…", False))
+    cursor = start
+    for s, e in spans:
+        s, e = max(s, start), min(e, end)
+        if s >= e:
+            continue
+        if s > cursor:
+            pieces.append((_squash(text[cursor:s]), False))
+        pieces.append((_squash(text[s:e]), True))
+        cursor = e
+    if cursor < end:
+        pieces.append((_squash(text[cursor:end]), False))
+    if end < len(text):
+        pieces.append(("…", False))
+    if pieces and not pieces[0][1]:
+        pieces[0] = (pieces[0][0].lstrip(), False)
+    if pieces and not pieces[-1][1]:
+        pieces[-1] = (pieces[-1][0].rstrip(), False)
+    return Fragment(tuple(p for p in pieces if p[0]))
+
+
+def _windows(spans: list[tuple[int, int]], length: int, width: int, count: int) -> list[tuple[int, int]]:
+    """Up to ``count`` non-overlapping windows of ``width`` characters holding the most matches."""
+    candidates = []
+    for s, _e in spans:
+        start = max(0, min(s - FRAGMENT_LEAD, length - width))
+        end = min(length, start + width)
+        candidates.append((sum(1 for a, b in spans if a >= start and b <= end), -start, start, end))
+    chosen: list[tuple[int, int]] = []
+    for _n, _neg, start, end in sorted(candidates, reverse=True):
+        if all(end <= a or start >= b for a, b in chosen):
+            chosen.append((start, end))
+        if len(chosen) == count:
+            break
+    return sorted(chosen)
+
+
+# -- the backend -----------------------------------------------------------------------------------
+
+
+class WhooshBackend:
+    """A Whoosh index in one directory (``SEARCH_INDEX_DIR``)."""
+
+    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 10.0) -> None:
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+        self.schema = make_schema()
+        self._analyzer = chinese_analyzer()
+        self._lock = threading.RLock()  # guards the index object and the searcher
+        self._ix: FileIndex | None = None
+        self._searcher: Searcher | None = None
+        self._parser = self._make_parser()
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> WhooshBackend:
+        return cls(config["SEARCH_INDEX_DIR"], lock_timeout=float(config.get("SEARCH_LOCK_TIMEOUT", 10.0)))
+
+    # -- opening -----------------------------------------------------------------------------------
+
+    def _storage(self) -> FileStorage:
+        self.path.mkdir(parents=True, exist_ok=True)
+        return FileStorage(str(self.path))
+
+    def _has_toc(self) -> bool:
+        """Whether the directory holds an index (a table of contents file), without reading it."""
+        try:
+            return any(n.startswith(f"_{INDEX_NAME}_") and n.endswith(".toc") for n in os.listdir(self.path))
+        except OSError:
+            return False
+
+    def _version_ok(self) -> bool:
+        try:
+            return (self.path / VERSION_FILE).read_text().strip() == str(SCHEMA_VERSION)
+        except OSError:
+            return False
+
+    def _index(self) -> FileIndex:
+        """The open index; created (empty) when the directory has none."""
+        with self._lock:
+            storage = self._storage()
+            if self._ix is not None and self._has_toc():
+                return self._ix
+            self._drop_searcher()
+            if not self._has_toc() or not self._version_ok():
+                self._create(storage)
+            self._ix = storage.open_index(INDEX_NAME)
+            return self._ix
+
+    def _create(self, storage: FileStorage) -> None:
+        """Create an empty index, one process at a time (the create lock)."""
+        lock = storage.lock(CREATE_LOCK)
+        if not _acquire(lock, self.lock_timeout):
+            raise IndexBusy(f"{self.path}: another process is creating the index")
+        try:
+            if self._has_toc() and self._version_ok():
+                return
+            storage.create_index(self.schema, indexname=INDEX_NAME)
+            (self.path / VERSION_FILE).write_text(f"{SCHEMA_VERSION}\n")
+        finally:
+            lock.release()
+
+    def _drop_searcher(self) -> None:
+        if self._searcher is not None:
+            with suppress(Exception):
+                self._searcher.close()
+            self._searcher = None
+
+    @contextmanager
+    def _searching(self) -> Iterator[Searcher]:
+        """The process's searcher, refreshed only when the index has a newer generation."""
+        with self._lock:
+            ix = self._index()
+            if self._searcher is not None and not self._searcher.up_to_date():
+                # Not Searcher.refresh(): it reuses the readers of segments it already had, and a
+                # reused reader misses documents deleted from its segment since (an update made
+                # without a merge), so the old version of an edited unit would still be found.
+                self._drop_searcher()
+            if self._searcher is None:
+                self._searcher = ix.searcher()
+            yield self._searcher
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop_searcher()
+            if self._ix is not None:
+                self._ix.close()
+                self._ix = None
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    def _writer(self, **kwargs: Any) -> SegmentWriter:
+        try:
+            return self._index().writer(timeout=self.lock_timeout, delay=0.05, **kwargs)
+        except LockError:
+            raise IndexBusy(f"{self.path}: the index stayed locked for {self.lock_timeout:g} s") from None
+
+    def _pending_dir(self) -> Path:
+        path = self.path / PENDING_DIR
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def _journal(self, groups: Collection[str]) -> Path:
+        """Write a ticket for these groups (atomically: readers never see half a ticket)."""
+        folder = self._pending_dir()
+        name = f"{time.time_ns()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        tmp = folder / f".{name}.tmp"
+        tmp.write_text(json.dumps(sorted(groups)), encoding="utf-8")
+        final = folder / f"{name}.json"
+        tmp.replace(final)
+        return final
+
+    def _tickets(self) -> list[tuple[Path, list[str]]]:
+        tickets = []
+        for path in sorted(self._pending_dir().glob("*.json")):
+            try:
+                groups = json.loads(path.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                continue  # another writer took it
+            except (OSError, ValueError):
+                log.error("search: unreadable ticket %s removed; run `tracker reindex`", path)
+                path.unlink(missing_ok=True)
+                continue
+            tickets.append((path, [str(g) for g in groups]))
+        return tickets
+
+    def pending(self) -> bool:
+        return any(self._pending_dir().glob("*.json"))
+
+    def index_documents(self, groups: Collection[str], load: Loader) -> int:
+        if not groups:
+            return 0
+        self._journal(groups)
+        return self.retry_pending(load)
+
+    def delete(self, groups: Collection[str]) -> None:
+        self.index_documents(groups, lambda _groups: ())
+
+    def retry_pending(self, load: Loader) -> int:
+        """Index every ticket waiting in pending/ (raises IndexBusy when the lock stays taken)."""
+        writer = self._writer()
+        try:
+            tickets = self._tickets()
+            groups = sorted({g for _path, gs in tickets for g in gs})
+            if not groups:
+                writer.cancel()
+                return 0
+            documents = list(load(groups))  # read now, under the lock: the newest committed state
+            for group in groups:
+                writer.delete_by_term("group", group)
+            for doc in documents:
+                writer.add_document(**document_fields(doc))
+            # Whoosh merges small segments at every commit by default, which for a small archive
+            # means rewriting all of it per update; merge only once segments have piled up.
+            writer.commit(merge=len(writer.segments) >= MERGE_AT_SEGMENTS)
+        except BaseException:
+            with suppress(Exception):
+                writer.cancel()
+            raise
+        for path, _groups in tickets:
+            path.unlink(missing_ok=True)
+        return len(documents)
+
+    def rebuild(self, documents: Callable[[], Iterable[SearchDocument]]) -> int:
+        """Replace the whole index with ``documents()`` (readers keep the old one until it commits)."""
+        if not self.state().healthy:
+            self._reset()
+        writer = self._writer(limitmb=128)
+        try:
+            tickets = self._tickets()  # what they ask for is in the database read below
+            count = 0
+            for doc in documents():
+                writer.add_document(**document_fields(doc))
+                count += 1
+            writer.commit(mergetype=CLEAR)
+        except BaseException:
+            with suppress(Exception):
+                writer.cancel()
+            raise
+        for path, _groups in tickets:
+            path.unlink(missing_ok=True)
+        return count
+
+    def _reset(self) -> None:
+        """Throw away an unreadable index or one of another schema version, keeping pending tickets.
+
+        Done holding Whoosh's own write lock, so no writer of another process is mid-commit.
+        """
+        with self._lock:
+            self._drop_searcher()
+            self._ix = None
+            storage = self._storage()
+            lock = storage.lock(WRITE_LOCK)
+            if not _acquire(lock, self.lock_timeout):
+                raise IndexBusy(f"{self.path}: the index stayed locked for {self.lock_timeout:g} s")
+            try:
+                for entry in self.path.iterdir():
+                    if entry.name == PENDING_DIR or "LOCK" in entry.name:
+                        continue
+                    if entry.is_dir():
+                        shutil.rmtree(entry, ignore_errors=True)
+                    else:
+                        entry.unlink(missing_ok=True)
+                self._create(storage)
+            finally:
+                lock.release()
+
+    def clear(self) -> None:
+        writer = self._writer()
+        writer.commit(mergetype=CLEAR)
+
+    def doc_count(self) -> int:
+        with self._lock:
+            return self._index().doc_count()
+
+    def state(self) -> IndexState:
+        if not self._has_toc():
+            return IndexState(counts={}, healthy=False)
+        if not self._version_ok():
+            return IndexState(counts={}, healthy=False)
+        # Whoosh leaves a file open when it fails to read a damaged table of contents; the file is
+        # closed when the exception is dropped, at the end of this block, and that is expected here.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                with self._searching() as searcher:
+                    results = searcher.search(
+                        query.Every(),
+                        limit=None,
+                        scored=False,
+                        groupedby={"group": sorting.FieldFacet("group")},
+                        maptype=sorting.Count,
+                    )
+                    return IndexState(counts=dict(results.groups("group")), healthy=True)
+            except Exception as exc:  # any failure to read means the index cannot be trusted: rebuild it
+                # the message only: a kept traceback would keep Whoosh's file open
+                log.warning("search: the index in %s cannot be read: %s", self.path, str(exc))
+            with self._lock:
+                self._drop_searcher()
+                self._ix = None
+            return IndexState(counts={}, healthy=False)
+
+    # -- queries -----------------------------------------------------------------------------------
+
+    def _make_parser(self) -> MultifieldParser:
+        # The parser sees only the text fields: "published:y" or "member_ids:3" are plain words.
+        text_schema = Schema(**{name: self.schema[name] for name in TEXT_FIELDS})
+        parser = MultifieldParser(list(TEXT_FIELDS), schema=text_schema, fieldboosts=FIELD_BOOSTS)
+        parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
+        parser.add_plugin(PlusMinusPlugin())
+        return parser
+
+    def _text_query(self, fieldname: str, text: str, boost: float = 1.0) -> query.Query | None:
+        words = list(self.schema[fieldname].process_text(text, mode="query"))
+        if not words:
+            return None
+        if len(words) == 1:
+            return query.Term(fieldname, words[0], boost=boost)
+        return query.Phrase(fieldname, words, boost=boost)
+
+    def _expand(self, q: query.Query) -> query.Query:
+        """Chinese words and phrases also match their finer cut and their synonyms.
+
+        商务平台 also as the phrase 商务 + 平台 (see analysis.finer); 小微企业 also as 小型微型企业.
+        """
+        words = _words_of(q)
+        if words is None:
+            return q.apply(self._expand) if not q.is_leaf() else q
+        if q.fieldname not in TEXT_FIELDS or not all(analysis.is_han(w) for w in words):
+            return q
+        alternatives: list[query.Query] = []
+        fine = [part for word in words for part in analysis.finer(word)]
+        if fine != words:
+            alternatives.append(query.Phrase(q.fieldname, fine, boost=q.boost))
+        for synonym in analysis.synonyms("".join(words)):
+            alternative = self._text_query(q.fieldname, synonym, q.boost)
+            if alternative is not None:
+                alternatives.append(alternative)
+        return query.Or([q, *alternatives]) if alternatives else q
+
+    def parse(self, text: str) -> query.Query:
+        """The user's query as Whoosh runs it: an empty one matches everything (filters then choose)."""
+        text = normalize_query(text)
+        if not text:
+            return query.Every()
+        return self._expand(self._parser.parse(text))
+
+    def _filter(
+        self, viewer: Viewer, filters: Mapping[str, Collection[str]], skip: str | None = None
+    ) -> query.Query | None:
+        parts: list[query.Query] = []
+        seen = visibility_query(viewer)
+        if seen is not None:
+            parts.append(seen)
+        for name, values in filters.items():
+            fieldname = FILTER_FIELDS.get(name)
+            if name == skip or fieldname is None or not values:
+                continue
+            parts.append(query.Or([query.Term(fieldname, str(v)) for v in values]))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else query.And(parts)
+
+    @staticmethod
+    def _facet(name: str) -> sorting.FieldFacet:
+        return sorting.FieldFacet(FILTER_FIELDS[name], allow_overlap=name in MULTI_VALUED)
+
+    def _facet_counts(
+        self, results: Any, names: Iterable[str], group_of: Mapping[int, str]
+    ) -> dict[str, list[tuple[str, int]]]:
+        counts: dict[str, list[tuple[str, int]]] = {}
+        for name in names:
+            found = []
+            for value, docnums in results.groups(name).items():
+                if value in (None, "", b""):
+                    continue
+                n = len(docnums) if name in UNIT_FACETS else len({group_of[d] for d in docnums})
+                found.append((value.decode() if isinstance(value, bytes) else str(value), n))
+            counts[name] = found
+        return counts
+
+    def search(self, request: SearchRequest) -> SearchResults:
+        q = self.parse(request.text)
+        filters = {k: tuple(v) for k, v in request.filters.items() if v}
+        selected = [name for name in Facet if filters.get(name)]
+        unselected = [name for name in Facet if name not in filters]
+        with self._searching() as searcher:
+            groupedby = {"group": sorting.FieldFacet("group")}
+            groupedby.update({name: self._facet(name) for name in unselected})
+            results = searcher.search(
+                q,
+                filter=self._filter(request.viewer, filters),
+                limit=None,
+                groupedby=groupedby,
+                maptype=sorting.UnorderedList,
+            )
+            scores = {docnum: score for score, docnum in results.top_n}
+            members: dict[str, list[int]] = results.groups("group")
+            group_of = {d: g for g, docnums in members.items() for d in docnums}
+            raw = self._facet_counts(results, unselected, group_of)
+            # A facet in use is counted without its own filter, so its other values stay choosable.
+            for name in selected:
+                others = searcher.search(
+                    q,
+                    filter=self._filter(request.viewer, filters, skip=name),
+                    limit=None,
+                    scored=False,
+                    groupedby={"group": sorting.FieldFacet("group"), name: self._facet(name)},
+                    maptype=sorting.UnorderedList,
+                )
+                their_groups = {d: g for g, docnums in others.groups("group").items() for d in docnums}
+                raw.update(self._facet_counts(others, [name], their_groups))
+
+            best = {g: max(scores.get(d, 0.0) for d in docnums) for g, docnums in members.items()}
+            if request.sort == Sort.DATE:
+                dates = searcher.reader().column_reader("date")
+                newest = {g: max(dates[d] for d in docnums) for g, docnums in members.items()}
+                order = sorted(members, key=lambda g: (-newest[g], -best[g], g))
+            else:
+                order = sorted(members, key=lambda g: (-best[g], g))
+            size = max(1, request.page_size)
+            pages = max(1, -(-len(order) // size))
+            page = min(max(1, request.page), pages)
+            shown = order[(page - 1) * size : page * size]
+
+            marks = _Highlight().collect(q)
+            groups = []
+            for g in shown:
+                docnums = sorted(members[g], key=lambda d: (-scores.get(d, 0.0), d))
+                stored = [searcher.stored_fields(d) for d in docnums]
+                units = tuple(
+                    self._unit_hit(s, scores.get(d, 0.0), marks) for d, s in zip(docnums, stored, strict=True)
+                )
+                facts = facts_from_stored(stored[0])
+                groups.append(
+                    GroupHit(
+                        facts=facts,
+                        title=self._mark_whole(facts.title, *marks.fields(*TEXT_FIELDS)),
+                        score=best[g],
+                        units=units,
+                    )
+                )
+        facets = {
+            name: tuple(
+                FacetCount(value, n, value in filters.get(name, ()))
+                for value, n in sorted(raw.get(name, []), key=lambda vn: (-vn[1], vn[0]))
+            )
+            for name in Facet
+        }
+        return SearchResults(
+            request=request,
+            groups=tuple(groups),
+            total=len(order),
+            total_units=len(scores),
+            facets=facets,
+            page=page,
+        )
+
+    def count(
+        self, text: str, *, viewer: Viewer, filters: Mapping[str, tuple[str, ...]] | None = None
+    ) -> int:
+        """How many groups match (unscored: cheap enough to try several queries)."""
+        with self._searching() as searcher:
+            results = searcher.search(
+                self.parse(text),
+                filter=self._filter(viewer, filters or {}),
+                limit=None,
+                scored=False,
+                groupedby={"group": sorting.FieldFacet("group")},
+                maptype=sorting.Count,
+            )
+            return len(results.groups("group"))
+
+    def spelling(self, text: str) -> str | None:
+        """Replace words no text field holds by the closest indexed word (edit distance 1 for
+        Chinese, 2 otherwise); None when no word needs it or none has a correction."""
+        normalized = normalize_query(text)
+        q = self._parser.parse(normalized)
+        changed = normalized
+        with self._searching() as searcher:
+            reader = searcher.reader()
+            corrector = searcher.corrector("body")
+            unknown = {
+                t.decode() if isinstance(t, bytes) else t
+                for fieldname, t in q.all_terms()
+                if fieldname in TEXT_FIELDS
+            }
+            for word in sorted(unknown, key=len, reverse=True):
+                if any((fieldname, word) in reader for fieldname in TEXT_FIELDS):
+                    continue
+                maxdist = 1 if analysis.is_han(word) else 2
+                suggestions = corrector.suggest(word, limit=1, maxdist=maxdist)
+                if suggestions and suggestions[0] != word:
+                    changed = re.sub(re.escape(word), suggestions[0], changed, count=1, flags=re.IGNORECASE)
+        return changed if changed != normalized else None
+
+    def more_like_this(
+        self,
+        text: str,
+        *,
+        viewer: Viewer,
+        types: Collection[UnitType],
+        exclude_groups: Collection[str] = (),
+        limit: int = 5,
+    ) -> list[Similar]:
+        """Units like ``text``: key terms (Bo1 over the index) ORed, weighted, within ``types``.
+
+        Proposals are compared by their ``summary`` (title and suggestions); other units by text.
+        Proposal results are one per proposal; clause results one per clause.
+        """
+        fieldname = "summary" if set(types) == {UnitType.PROPOSAL} else "body"
+        with self._searching() as searcher:
+            terms = [
+                (term, weight)
+                for term, weight in searcher.key_terms_from_text(fieldname, text, numterms=SIMILAR_TERMS * 2)
+                # single Han characters are mostly particles (的, 与, 和): they only add noise
+                if not (len(term) == 1 and analysis.is_han(term))
+            ][:SIMILAR_TERMS]
+            if not terms:
+                return []
+            q = query.Or([query.Term(fieldname, term, boost=weight) for term, weight in terms])
+            kinds = query.Or([query.Term("type", t.value) for t in types])
+            seen = visibility_query(viewer)
+            results = searcher.search(
+                q,
+                filter=kinds if seen is None else query.And([kinds, seen]),
+                mask=query.Or([query.Term("group", g) for g in exclude_groups]) if exclude_groups else None,
+                limit=limit,
+            )
+            marks = _Highlight()
+            for term, _weight in terms:
+                marks.words["body"].add(term)
+                marks.words["title"].add(term)
+            return [
+                Similar(
+                    facts=facts_from_stored(hit.fields()),
+                    score=hit.score or 0.0,
+                    units=(self._unit_hit(hit.fields(), hit.score or 0.0, marks),),
+                )
+                for hit in results
+            ]
+
+    # -- highlighting ------------------------------------------------------------------------------
+
+    def _spans(self, text: str, words: set[str], phrases: set[tuple[str, ...]]) -> list[tuple[int, int]]:
+        """Character spans of ``text`` whose analysed words are a query word or a whole phrase."""
+        if not text or not (words or phrases):
+            return []
+        spans: list[tuple[int, int]] = []
+        at: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
+        for t in self._analyzer(text, positions=True, chars=True, mode="index"):
+            if t.text in words:
+                spans.append((t.startchar, t.endchar))
+            if phrases:
+                at[t.pos].append((t.text, t.startchar, t.endchar))
+        for phrase in phrases:
+            for pos, tokens in at.items():
+                for word, start, _end in tokens:
+                    if word != phrase[0]:
+                        continue
+                    end = self._phrase_end(at, pos, phrase)
+                    if end is not None:
+                        spans.append((start, end))
+        return _merge(spans)
+
+    @staticmethod
+    def _phrase_end(
+        at: Mapping[int, list[tuple[str, int, int]]], pos: int, phrase: tuple[str, ...]
+    ) -> int | None:
+        end = None
+        for offset, word in enumerate(phrase[1:], 1):
+            match = [e for w, _s, e in at.get(pos + offset, []) if w == word]
+            if not match:
+                return None
+            end = max(match)
+        return end
+
+    def _mark_whole(self, text: str, words: set[str], phrases: set[tuple[str, ...]]) -> Fragment:
+        return _pieces(text, self._spans(text, words, phrases), 0, len(text))
+
+    def _fragments(self, text: str, words: set[str], phrases: set[tuple[str, ...]]) -> tuple[Fragment, ...]:
+        if not text:
+            return ()
+        spans = self._spans(text, words, phrases)
+        if not spans:
+            return (_pieces(text, [], 0, min(len(text), FRAGMENT_CHARS)),)
+        windows = _windows(spans, len(text), FRAGMENT_CHARS, FRAGMENTS_PER_UNIT)
+        return tuple(_pieces(text, spans, start, end) for start, end in windows)
+
+    def _unit_hit(self, stored: Mapping[str, Any], score: float, marks: _Highlight) -> UnitHit:
+        title = stored.get("title", "")
+        body = stored.get("body", "")
+        words, phrases = marks.fields("body", "proposer", "agency_name")
+        return UnitHit(
+            key=stored["key"],
+            type=UnitType(stored["type"]),
+            title=self._mark_whole(title, *marks.fields("title")),
+            fragments=self._fragments(body, words, phrases),
+            anchor=stored.get("anchor", ""),
+            position=stored.get("position", 0),
+            score=score,
+            reply_id=stored.get("reply_id"),
+            agency=stored.get("agency_name", ""),
+        )
+
+
+def _acquire(lock: Any, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while True:
+        if lock.acquire(blocking=False):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)

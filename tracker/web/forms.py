@@ -1,0 +1,113 @@
+"""The POST forms. Every one is a FlaskForm, so each carries the CSRF token CSRFProtect checks.
+
+Rules live in the domain and services: the forms only carry values. Choice fields coerce leniently
+(a bad value becomes None) and the use case says what is wrong, in the user's language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    FieldList,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from tracker.domain.messages import Problem
+from tracker.web.messages import describe
+
+
+def optional_int(value: Any) -> int | None:
+    """Coerce a submitted id; anything that is not a positive 32-bit integer is None."""
+    if value is None or value == "":
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= 2**31 - 1 else None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes instead of a multiple select: usable on a phone."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form: Any) -> None:
+        """Unknown values are the use case's to report, not WTForms'."""
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"))
+    password = PasswordField(_l("Password"))
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token (submit, withdraw, confirm, log out)."""
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField(_l("Reason"))
+
+
+class ProposalForm(FlaskForm):
+    title = StringField(_l("Title"))
+    category = SelectField(_l("Category"), choices=[], validate_choice=False)
+    paste = TextAreaField(_l("Paste the whole proposal"))
+    background = TextAreaField(_l("Background"))
+    suggestions = FieldList(TextAreaField(_l("Suggestion")), min_entries=0)
+    closing = TextAreaField(_l("Closing remarks"))
+    cosigners = StringField(_l("Invite co-signers"))
+    leadin = HiddenField()
+    form_token = HiddenField()
+
+
+class AcceptForm(FlaskForm):
+    meeting = SelectField(_l("Session"), coerce=optional_int, choices=[], validate_choice=False)
+    note = TextAreaField(_l("Note"))
+
+
+class MergeForm(FlaskForm):
+    sources = MultiCheckboxField(_l("Proposals to merge into this one"), coerce=optional_int, choices=[])
+    meeting = SelectField(_l("Session"), coerce=optional_int, choices=[], validate_choice=False)
+    note = TextAreaField(_l("Note"))
+
+
+class AssignForm(FlaskForm):
+    lead = SelectField(_l("Lead agency"), coerce=optional_int, choices=[], validate_choice=False)
+    co = MultiCheckboxField(_l("Co-handling agencies"), coerce=optional_int, choices=[])
+    deadline = DateField(_l("Deadline"), validators=[Optional()])
+    note = TextAreaField(_l("Note"))
+
+
+class BulkAssignForm(AssignForm):
+    proposals = MultiCheckboxField(_l("Proposals"), coerce=optional_int, choices=[])
+
+
+def ids(values: list[int | None] | None) -> list[int]:
+    return [v for v in values or [] if v is not None]
+
+
+def put_problems(form: FlaskForm, problems: list[Problem]) -> list[str]:
+    """Show each problem beside its field; returns the messages that belong to no field."""
+    general: list[str] = []
+    for problem in problems:
+        message = describe(problem)
+        field = getattr(form, problem.field, None) if problem.field else None
+        if field is None or not hasattr(field, "errors"):
+            general.append(message)
+            continue
+        if message not in field.errors:
+            field.errors = [*field.errors, message]
+    return general

@@ -1,0 +1,59 @@
+"""Agency staff: the proposals assigned to their agency, and returning a wrong assignment (退回)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from tracker.db import get_session
+from tracker.services import review, workflow
+from tracker.services.errors import NotFoundError, ServiceError
+from tracker.services.visibility import Role
+from tracker.web.args import require_id
+from tracker.web.auth import current_viewer, local_now, local_today, roles_required, workflow_settings
+from tracker.web.forms import NoteForm
+from tracker.web.messages import describe_error
+
+bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+
+agency_only = roles_required(Role.AGENCY)
+
+
+@bp.get("")
+@agency_only
+def index() -> str:
+    viewer = current_viewer()
+    rows = review.inbox(
+        session=get_session(),
+        agency_id=viewer.agency_id or 0,
+        today=local_today(),
+        now=local_now(),
+        settings=workflow_settings(),
+    )
+    return render_template("inbox/index.html", rows=rows, return_form=NoteForm(formdata=None))
+
+
+@bp.post("/<int:proposal_id>/return")
+@agency_only
+def return_assignment(proposal_id: int) -> Response:
+    form = NoteForm()
+    session = get_session()
+    try:
+        workflow.return_assignment(
+            session=session,
+            proposal_id=require_id(proposal_id),
+            actor=current_viewer(),
+            reason=form.note.data,
+            now=local_now(),
+            settings=workflow_settings(),
+        )
+        session.commit()
+        flash(_("The assignment was returned to the committee office."), "success")
+    except NotFoundError:
+        session.rollback()
+        abort(404)
+    except ServiceError as error:
+        session.rollback()
+        flash(describe_error(error), "error")
+    return redirect(url_for("inbox.index"), code=303)
