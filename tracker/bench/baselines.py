@@ -1,0 +1,153 @@
+"""What users have elsewhere, on the same data and queries: SQL LIKE, and SQLite FTS5.
+
+LIKE '%词%' over the text columns is what the Chinese systems we know do: no ranking, a full scan.
+FTS5 is a C engine close to the practical limit on one machine; its unicode61 tokenizer runs over
+the text already cut into words by our own analyzer (index mode, space-joined), and queries are cut
+the same way, so both engines see the same words. Both return, like the search page, a total and
+the top ten proposals with a highlighted fragment.
+"""
+
+from __future__ import annotations
+
+import html
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from tracker.models import Proposal, Reply, ReplyPoint, Suggestion
+from tracker.search.analysis import finer, query_tokens
+
+
+@dataclass(frozen=True)
+class BaselineResult:
+    total: int  # proposals matching
+    top: tuple[int, ...]  # proposal ids shown on the first page
+    fragments: tuple[str, ...]
+
+
+def _units() -> sa.Select:
+    """(proposal id, text) of every searchable unit, as one UNION ALL."""
+    return sa.union_all(
+        select(col(Proposal.id).label("pid"), col(Proposal.title).label("body")),
+        select(col(Proposal.id).label("pid"), col(Proposal.background).label("body")),
+        select(col(Suggestion.proposal_id).label("pid"), col(Suggestion.text).label("body")),
+        select(col(Reply.proposal_id).label("pid"), col(ReplyPoint.text).label("body")).join(
+            Reply, col(Reply.id) == col(ReplyPoint.reply_id)
+        ),
+    )
+
+
+def _fragment(text: str, word: str, width: int = 30) -> str:
+    i = text.find(word)
+    if i < 0:
+        return html.escape(text[: width * 2])
+    a, b = max(0, i - width), i + len(word) + width
+    return (
+        html.escape(text[a:i])
+        + "<mark>"
+        + html.escape(word)
+        + "</mark>"
+        + html.escape(text[i + len(word) : b])
+    )
+
+
+def like_search(session: Session, words: Sequence[str], *, limit: int = 10) -> BaselineResult:
+    """Proposals with a unit containing every word (AND), newest first, as LIKE can do it."""
+    units = _units().subquery()
+    cond = sa.and_(*(units.c.body.contains(w, autoescape=True) for w in words))
+    matching = select(units.c.pid).where(cond).distinct().subquery()
+    total = session.exec(select(sa.func.count()).select_from(matching)).one()
+    top = tuple(session.exec(select(matching.c.pid).order_by(matching.c.pid.desc()).limit(limit)).all())
+    fragments = []
+    for pid in top:
+        body = session.exec(select(units.c.body).where(units.c.pid == pid, cond).limit(1)).first() or ""
+        fragments.append(_fragment(body, words[0]))
+    return BaselineResult(total, top, tuple(fragments))
+
+
+def segmented(text: str) -> str:
+    """The precise cut, space-joined: one token per word, so FTS5 phrase positions stay exact."""
+    return " ".join(t.text for t in query_tokens(text))
+
+
+class Fts5Index:
+    """An FTS5 table over the same units, pre-segmented; lives in one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db = sqlite3.connect(path)
+        self.db.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS units USING fts5(pid UNINDEXED, body, tokenize='unicode61')"
+        )
+
+    def build(self, rows: Iterable[tuple[int, str]]) -> int:
+        n = 0
+        batch: list[tuple[int, str]] = []
+        for pid, body in rows:
+            if body:
+                batch.append((pid, segmented(body)))
+            if len(batch) >= 2000:
+                self.db.executemany("INSERT INTO units(pid, body) VALUES (?, ?)", batch)
+                n += len(batch)
+                batch.clear()
+        self.db.executemany("INSERT INTO units(pid, body) VALUES (?, ?)", batch)
+        n += len(batch)
+        self.db.commit()
+        return n
+
+    @staticmethod
+    def match_expression(words: Sequence[str], *, phrase: bool = False) -> str:
+        """Each query word, or its finer cut as a phrase (the text may split 电子商务平台 in two),
+        ANDed; a quoted query is one phrase."""
+        tokens = [t.text.replace('"', '""') for w in words for t in query_tokens(w)]
+        if not tokens:
+            return '""'
+        if phrase:
+            return '"' + " ".join(piece for t in tokens for piece in finer(t)) + '"'
+        terms = []
+        for t in tokens:
+            parts = finer(t)
+            terms.append(f'("{t}" OR "{" ".join(parts)}")' if len(parts) > 1 else f'"{t}"')
+        return " AND ".join(terms)
+
+    def search(self, words: Sequence[str], *, phrase: bool = False, limit: int = 10) -> BaselineResult:
+        expr = self.match_expression(words, phrase=phrase)
+        total = self.db.execute(
+            "SELECT count(DISTINCT pid) FROM units WHERE units MATCH ?", (expr,)
+        ).fetchone()[0]
+        rows = self.db.execute(
+            "SELECT pid, snippet(units, 1, '<mark>', '</mark>', '…', 12) FROM units WHERE units MATCH ? "
+            "ORDER BY bm25(units) LIMIT ?",
+            (expr, limit * 4),
+        ).fetchall()
+        top: list[int] = []
+        fragments: list[str] = []
+        for pid, snippet in rows:
+            if pid not in top:
+                top.append(pid)
+                fragments.append(snippet)
+            if len(top) == limit:
+                break
+        return BaselineResult(total, tuple(top), tuple(fragments))
+
+    def all_ids(self, words: Sequence[str], *, phrase: bool = False) -> set[int]:
+        expr = self.match_expression(words, phrase=phrase)
+        return {r[0] for r in self.db.execute("SELECT DISTINCT pid FROM units WHERE units MATCH ?", (expr,))}
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def unit_rows(session: Session) -> Iterable[tuple[int, str]]:
+    """Every (proposal id, text) the baselines index, streamed."""
+    yield from session.exec(_units())
+
+
+def like_ids(session: Session, words: Sequence[str]) -> set[int]:
+    units = _units().subquery()
+    cond = sa.and_(*(units.c.body.contains(w, autoescape=True) for w in words))
+    return set(session.exec(select(units.c.pid).where(cond).distinct()).all())
