@@ -7,8 +7,11 @@ starts from the same migrated and seeded state and may change it freely.
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +22,45 @@ from sqlmodel import Session, select
 
 from tracker import create_app, migrate
 from tracker.db import get_engine, session_scope
-from tracker.models import Agency, Meeting, Member, PointLink, Proposal, Reply, ReplyPoint, Suggestion, User
+from tracker.models import (
+    Agency,
+    Assignment,
+    Meeting,
+    Member,
+    PointLink,
+    Proposal,
+    Reply,
+    ReplyPoint,
+    Suggestion,
+    User,
+)
 from tracker.search import get_backend
+from tracker.services import workflow
 from tracker.services.accounts import hash_password, login_id, seed_demo_accounts
+from tracker.services.proposals import record_proposal
 from tracker.services.seed import seed
+from tracker.services.visibility import Role, Viewer
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "proposals" / "cppcc-002"
+CASE_DAY = date.today()
 
 
 def index_dir(db_path: Path) -> Path:
     """Each test database has its own search index beside it."""
     return db_path.with_name(f"{db_path.stem}-search-index")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _search_index_outside_the_repository(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Apps a test builds without a test config (the CLI with DATABASE_URL set, say) keep their
+    search index in a temporary folder, never in the repository's instance/."""
+    previous = os.environ.get("TRACKER_SEARCH_INDEX_DIR")
+    os.environ["TRACKER_SEARCH_INDEX_DIR"] = str(tmp_path_factory.mktemp("env-search-index"))
+    yield
+    if previous is None:
+        os.environ.pop("TRACKER_SEARCH_INDEX_DIR", None)
+    else:
+        os.environ["TRACKER_SEARCH_INDEX_DIR"] = previous
 
 
 def make_app(db_path: Path, **overrides: Any) -> Flask:
@@ -240,3 +273,68 @@ def login(app: Flask):
         return user
 
     return log_in
+
+
+# -- the model case, assigned (issue 4: replies) ------------------------------------------------------
+
+
+@dataclass
+class AssignedCase:
+    """The seed proposal submitted anew by 戴培红 (the demo member), accepted and assigned to 镇海区经信局
+    (the demo agency, lead) and 镇海区商务局 (co-handling), as in the browser flow."""
+
+    proposal_id: int
+    suggestion_ids: list[int]
+    member: Viewer  # the proposer, demo account "member"
+    lead: Viewer  # demo account "agency" (镇海区经信局)
+    co: Viewer  # an account of 镇海区商务局
+    staff: Viewer  # demo account "staff"
+    assigned_on: date
+    deadline: date
+
+
+@pytest.fixture
+def assigned_case(session: Session) -> AssignedCase:
+    users = {u.username: u for u in session.exec(select(User)).all()}
+    commerce = session.exec(select(Agency).where(Agency.name == "镇海区商务局")).one()
+    co_user = make_user(session, username="shangwu", role="agency", agency_id=commerce.id)
+    member = Viewer(Role.MEMBER, member_id=users["member"].member_id, user_id=users["member"].id)
+    lead = Viewer(Role.AGENCY, agency_id=users["agency"].agency_id, user_id=users["agency"].id)
+    staff = Viewer(Role.STAFF, user_id=users["staff"].id)
+    proposer = session.get(Member, users["member"].member_id)
+    meeting = session.exec(select(Meeting)).first()
+    proposal = record_proposal(
+        session=session,
+        text=(SEEDS / "proposal.txt").read_text(encoding="utf-8"),
+        title="关于加强小型微型企业分级服务与管理的建议（新提交）",
+        proposer=proposer,
+        meeting=meeting,
+        category="经济发展",
+        submitted_on=CASE_DAY,
+    )
+    workflow.accept(session=session, proposal_id=proposal.id, actor=staff, today=CASE_DAY)
+    workflow.assign(
+        session=session,
+        proposal_ids=[proposal.id],
+        actor=staff,
+        lead_agency_id=lead.agency_id,
+        co_agency_ids=[commerce.id],
+        today=CASE_DAY,
+    )
+    session.commit()
+    suggestions = session.exec(
+        select(Suggestion)
+        .where(Suggestion.proposal_id == proposal.id, Suggestion.parent_id.is_(None))
+        .order_by(Suggestion.position)
+    ).all()
+    assignment = session.exec(select(Assignment).where(Assignment.proposal_id == proposal.id)).first()
+    return AssignedCase(
+        proposal_id=proposal.id,
+        suggestion_ids=[s.id for s in suggestions],
+        member=member,
+        lead=lead,
+        co=Viewer(Role.AGENCY, agency_id=commerce.id, user_id=co_user.id),
+        staff=staff,
+        assigned_on=assignment.assigned_at.date(),
+        deadline=assignment.deadline,
+    )

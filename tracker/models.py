@@ -60,8 +60,35 @@ class ReplyRole(StrEnum):
 
 
 class ReplyStatus(StrEnum):
-    DRAFT = "draft"
-    ISSUED = "issued"
+    DRAFT = "draft"  # a letter recorded as a draft (imports); editor drafts are ReplyDraft rows
+    ISSUED = "issued"  # sent: the answer in force
+    RETURNED = "returned"  # sent back by the committee office to be corrected (督办审核); kept
+    SUPERSEDED = "superseded"  # replaced by the reply of a re-handling (重新办理); kept in the history
+
+
+class DraftStatus(StrEnum):
+    DRAFT = "draft"  # being written; saved as often as the writer likes
+    SUBMITTED = "submitted"  # sent; locked until the committee office sends it back or reopens it
+
+
+class DraftMode(StrEnum):
+    SECTIONS = "sections"  # answered suggestion by suggestion in the editor
+    PASTED = "pasted"  # a letter drafted elsewhere, pasted, parsed and linked
+
+
+class Rating(StrEnum):
+    """A proposer's or co-signer's verdict on a reply."""
+
+    SATISFIED = "satisfied"  # 满意
+    BASICALLY_SATISFIED = "basically_satisfied"  # 基本满意
+    DISSATISFIED = "dissatisfied"  # 不满意
+
+
+class ExemptionKind(StrEnum):
+    """Why a suggestion has no point of its own in a reply (tracker.domain.letters.Waiver)."""
+
+    TOGETHER = "together"  # answered together with another suggestion
+    NOT_ANSWERABLE = "not_answerable"  # not the agency's to answer, or cannot be answered
 
 
 class ReplyOutcome(StrEnum):
@@ -170,6 +197,9 @@ class Proposal(SQLModel, table=True):
     form_token: str | None = Field(default=None, unique=True, index=True, max_length=64)
     # 并案: the proposal this one was merged into; its own text stays here.
     merged_into_id: int | None = Field(default=None, foreign_key="proposal.id", index=True)
+    # Staff decided not to publish it (yet): why, and when. Publishing clears both.
+    withheld_reason: str | None = Field(default=None, sa_type=sa.Text)
+    withheld_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
     meeting: Meeting | None = Relationship()
     proposer: Member | None = Relationship()
@@ -280,6 +310,8 @@ class Reply(SQLModel, table=True):
     status: str = Field(default=ReplyStatus.ISSUED.value, index=True)
     header_fields: dict[str, str] = Field(default_factory=dict, sa_type=JSON)  # label lines
     original_text: str = _long_text()
+    # When it was submitted through the editor; None for a letter recorded from a document.
+    issued_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
     proposal: Proposal = Relationship()
     agency: Agency | None = Relationship()
@@ -287,7 +319,10 @@ class Reply(SQLModel, table=True):
 
 class ReplyPoint(SQLModel, table=True):
     __tablename__: ClassVar[str] = "reply_point"
-    __table_args__ = (sa.UniqueConstraint("reply_id", "position"),)
+    __table_args__ = (
+        sa.UniqueConstraint("reply_id", "position"),
+        _one_of("outcome", ReplyOutcome, "outcome"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     reply_id: int = Field(foreign_key="reply.id", index=True, ondelete="CASCADE")
@@ -299,6 +334,7 @@ class ReplyPoint(SQLModel, table=True):
     text: str = _long_text()
     start: int = 0  # offsets of ``text`` in Reply.original_text
     end: int = 0
+    outcome: str | None = None  # the class of this point (A/B/C) when the agency gave one
 
 
 class PointLink(SQLModel, table=True):
@@ -312,6 +348,104 @@ class PointLink(SQLModel, table=True):
     suggestion_id: int = Field(foreign_key="suggestion.id", primary_key=True, index=True, ondelete="CASCADE")
     method: str
     confidence: float = 1.0
+
+
+class ReplyExemption(SQLModel, table=True):
+    """A suggestion a reply answers with no point of its own: together with another one (whose point
+    is then linked to it too), or not answerable; with the agency's reason."""
+
+    __tablename__: ClassVar[str] = "reply_exemption"
+    __table_args__ = (_one_of("kind", ExemptionKind, "kind"),)
+
+    reply_id: int = Field(foreign_key="reply.id", primary_key=True, ondelete="CASCADE")
+    suggestion_id: int = Field(foreign_key="suggestion.id", primary_key=True, index=True, ondelete="CASCADE")
+    kind: str
+    reason: str = _long_text()
+    with_suggestion_id: int | None = Field(default=None, foreign_key="suggestion.id", ondelete="SET NULL")
+
+
+class ReplyDraft(SQLModel, table=True):
+    """The lead agency's working copy of its reply to one proposal (回复草稿).
+
+    Written suggestion by suggestion (``sections``: one answer per suggestion) or pasted from a letter
+    drafted elsewhere (``pasted_text`` with the links the drafter confirmed). Submitting stores a Reply
+    (the letter as sent) and locks the draft; staff sending it back or reopening the proposal unlock
+    it, with its content as the starting point. ``revision`` counts saves, so a save from a stale page
+    is noticed instead of overwriting newer text.
+    """
+
+    __tablename__: ClassVar[str] = "reply_draft"
+    __table_args__ = (
+        sa.UniqueConstraint("proposal_id", "agency_id"),
+        _one_of("mode", DraftMode, "mode"),
+        _one_of("status", DraftStatus, "status"),
+        _one_of("outcome", ReplyOutcome, "outcome"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True, ondelete="CASCADE")
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    mode: str = DraftMode.SECTIONS.value
+    status: str = DraftStatus.DRAFT.value
+    title: str = ""
+    doc_number: str = ""
+    salutation: str = ""
+    preamble: str = _long_text()
+    closing: str = _long_text()
+    signature: str = ""
+    date_text: str = ""
+    outcome: str | None = None
+    pasted_text: str = _long_text()
+    # [{"suggestion": id, "body": "…", "outcome": "A"|None}] in suggestion order
+    sections: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    # pasted letters: [{"point": index, "suggestion": id, "method": "title", "confidence": 0.93}]
+    links: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    point_outcomes: dict[str, str] = Field(default_factory=dict, sa_type=JSON)  # point index -> class
+    # [{"suggestion": id, "kind": "together"|"not_answerable", "reason": "…", "with": id|None}]
+    exemptions: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    revision: int = 0
+    reply_id: int | None = Field(default=None, foreign_key="reply.id", ondelete="SET NULL")
+    updated_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+    updated_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    submitted_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class CoOpinion(SQLModel, table=True):
+    """A co-handling agency's opinion (会办意见) for the lead agency, which sees it while drafting."""
+
+    __tablename__: ClassVar[str] = "co_opinion"
+    __table_args__ = (
+        sa.UniqueConstraint("proposal_id", "agency_id"),
+        _one_of("status", DraftStatus, "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True, ondelete="CASCADE")
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    text: str = _long_text()
+    status: str = DraftStatus.DRAFT.value
+    updated_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+    submitted_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    author_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+
+    agency: Agency = Relationship()
+
+
+class ReplyRating(SQLModel, table=True):
+    """How the proposer or a co-signer rates a reply (满意 / 基本满意 / 不满意), with a comment."""
+
+    __tablename__: ClassVar[str] = "reply_rating"
+    __table_args__ = (sa.UniqueConstraint("reply_id", "member_id"), _one_of("rating", Rating, "rating"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    reply_id: int = Field(foreign_key="reply.id", index=True, ondelete="CASCADE")
+    member_id: int = Field(foreign_key="member.id", index=True)
+    rating: str
+    comment: str = _long_text()
+    created_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+
+    member: Member = Relationship()
 
 
 class ReferenceDocument(SQLModel, table=True):

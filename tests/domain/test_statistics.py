@@ -49,3 +49,15 @@ def test_empty_denominators_are_none_not_zero() -> None:
     s = summarize([CaseFacts("submitted")], today=TODAY)
     assert s.reply_rate is None and s.on_time_rate is None and s.average_days_to_reply is None
     assert s.satisfaction_rate is None and s.outcome_shares == {"A": None, "B": None, "C": None}
+
+
+def test_a_reply_of_unknown_date_counts_as_replied_but_not_in_the_timing() -> None:
+    cases = [
+        CaseFacts("replied", "S1", "教育局", replied=True),  # imported letter without a date
+        CaseFacts("replied", "S1", "教育局", A, D, date(2024, 7, 1)),  # late
+    ]
+    s = summarize(cases, today=TODAY)
+    assert (s.assigned, s.replied, s.replied_dated, s.replied_on_time, s.overdue) == (2, 2, 1, 0, 0)
+    assert s.reply_rate == 1.0
+    assert s.on_time_rate == 0.0
+    assert s.average_days_to_reply == (date(2024, 7, 1) - A).days

@@ -63,6 +63,7 @@ def find(backend: SearchBackend) -> Find:
         **options: Any,
     ) -> search_service.SearchOutcome:
         options.setdefault("page_size", 100)
+        options.setdefault("units_per_group", 100)
         return search_service.search(query, backend=backend, viewer=viewer, filters=filters, **options)
 
     return run

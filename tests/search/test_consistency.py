@@ -171,3 +171,13 @@ def test_updates_left_pending_by_a_crash_are_applied_at_start(app: Flask, sessio
 
 def test_the_check_finds_a_fresh_index_up_to_date(app: Flask) -> None:
     assert get_keeper(app).check() == "up to date"
+
+
+def test_workers_starting_together_rebuild_a_missing_index_once(app: Flask, restart) -> None:
+    _delete_the_index(app)
+    first, second = restart(app), restart(app)
+    for started in (first, second):
+        get_keeper(started).start_check()
+    checks = sorted(get_keeper(s).last_check for s in (first, second) if get_keeper(s).wait_ready(30))
+    assert len(checks) == 2
+    assert checks[0].startswith("rebuilt a missing or unreadable index") and checks[1] == "up to date"

@@ -108,3 +108,18 @@ def test_related_clauses_of_a_draft_text(session: Session, backend: SearchBacken
     )
     assert clauses and clauses[0].facts.slug is not None
     assert any("融资" in c.units[0].title.text or "融资" in c.units[0].fragments[0].text for c in clauses)
+
+
+def test_a_new_proposal_shows_up_as_similar_at_once(session: Session, backend: SearchBackend) -> None:
+    before = similar_proposals(session=session, backend=backend, proposal_id=1)  # answers are cached
+    record_proposal(
+        session=session,
+        text=NEAR_DUPLICATE,
+        title="关于小微企业服务的建议",
+        number=12,
+        published_at=datetime.now(UTC),
+    )
+    session.commit()  # a new index generation: the cached answer is not reused
+    after = similar_proposals(session=session, backend=backend, proposal_id=1)
+    assert 12 not in {s.facts.number for s in before}
+    assert after[0].facts.number == 12

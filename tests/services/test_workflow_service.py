@@ -97,6 +97,10 @@ class World:
             return workflow.mark_replied(session=s, proposal_id=pid, actor=actor, note=note)
         if action == Action.CLOSE:
             return workflow.close(session=s, proposal_id=pid, actor=actor, note=note)
+        if action == Action.SEND_BACK:
+            return workflow.send_back(session=s, proposal_id=pid, actor=actor, note=note)
+        if action == Action.REOPEN:
+            return workflow.reopen(session=s, proposal_id=pid, actor=actor, note=note)
         raise AssertionError(action)
 
     def put(self, state: ProposalStatus, title: str = "关于测试的建议") -> Proposal:

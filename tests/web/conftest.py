@@ -112,3 +112,9 @@ def get_page(client: FlaskClient):
         return parse(response.data)
 
     return get
+
+
+@pytest.fixture
+def parse_html():
+    """``parse`` itself, for pages that come back from a POST."""
+    return parse

@@ -44,7 +44,7 @@ def test_model_case_metadata_and_link_to_the_letter(session: Session, get_page) 
     assert "政协（届次未载明）" in header
     reply_id = session.exec(select(Reply.id)).one()
     letters = page.find_all("ul", class_="reply-links")[0].find_all("a")
-    assert [a.attrs["href"] for a in letters] == [f"/replies/{reply_id}"]
+    assert [a.attrs["href"] for a in letters] == [f"/replies/{reply_id}", f"/replies/{reply_id}/letter.docx"]
     assert letters[0].text() == "镇海区经信局答复函"
     # link method and confidence are shown, discreetly
     assert page.by_id("r1").find_all(class_="link-meta")[0].text() == "按标题对应 · 100%"

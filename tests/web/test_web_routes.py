@@ -8,7 +8,7 @@ without a row here fails ``test_every_route_has_a_row``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import Flask
@@ -79,6 +79,31 @@ def scene(session: Session, make) -> dict[str, int]:
     hidden_reply = make.reply(foreign, agency_id=commerce.id, title="未公开答复")
     published = session.exec(select(Proposal).where(Proposal.published_at.is_not(None))).one()
     published_reply = session.exec(select(Reply).where(Reply.proposal_id == published.id)).first()
+    # issue 4: a co-handling assignment of the demo agency, a letter in force for the replied proposal,
+    # a letter sent back for correction, and a published proposal the demo member did not sign
+    co_assigned = create(other, "经信局协办", submit=True)
+    workflow.accept(
+        session=session, proposal_id=co_assigned.id, actor=staff, today=TODAY, meeting_id=meeting.id
+    )
+    workflow.assign(
+        session=session,
+        proposal_ids=[co_assigned.id],
+        actor=staff,
+        lead_agency_id=commerce.id,
+        co_agency_ids=[users["agency"].agency_id],
+        today=TODAY,
+    )
+    make.reply(replied, agency_id=commerce.id, title="商务局的答复", status="issued", outcome="B")
+    returned_reply = make.reply(
+        published, agency_id=users["agency"].agency_id, title="退回修改的答复", status="returned"
+    )
+    published_other = make.proposal(
+        title="乙的已公开提案",
+        proposer_id=other_member.id,
+        status="replied",
+        published_at=datetime.now(UTC),
+    )
+    make.reply(published_other, agency_id=commerce.id, title="给乙的答复", status="issued")
     session.commit()
     return {
         "own_draft": own_draft.id,
@@ -92,6 +117,9 @@ def scene(session: Session, make) -> dict[str, int]:
         "published": published.id,
         "published_reply": published_reply.id,
         "hidden_reply": hidden_reply.id,
+        "co_assigned": co_assigned.id,
+        "returned_reply": returned_reply.id,
+        "published_other": published_other.id,
         "missing": 999_999,
     }
 
@@ -223,6 +251,120 @@ ROWS = [
         data={"proposals": "{accepted}", "lead": "1"},
     ),
     Row("review.close", "POST", "/review/{replied}/close", STAFF_POST),
+    # -- issue 4: the reply, feedback, publication, documents, statistics ---------------------------
+    # The lead agency's staff write the reply; a co-handling agency only its opinion (403 on the
+    # reply); an agency with no part in the proposal gets 404; other roles 403.
+    Row("reply_editor.edit", "GET", "/proposals/{assigned}/reply", AGENCY_PAGE),
+    Row(
+        "reply_editor.edit",
+        "GET",
+        "/proposals/{co_assigned}/reply",
+        only(("agency",), 403, 403, anon=302),
+        hidden="经信局协办",
+    ),
+    Row(
+        "reply_editor.edit",
+        "GET",
+        "/proposals/{elsewhere}/reply",
+        only(("agency",), 404, 403, anon=302),
+        hidden="交办给商务局",
+    ),
+    Row(
+        "reply_editor.post",
+        "POST",
+        "/proposals/{assigned}/reply",
+        AGENCY_POST,
+        data={"op": "save", "mode": "sections", "salutation": "乙委员"},
+    ),
+    Row(
+        "reply_editor.post",
+        "POST",
+        "/proposals/{co_assigned}/reply",
+        only(("agency",), 403, 403, anon=302),
+        data={"op": "save", "mode": "sections"},
+    ),
+    Row(
+        "reply_editor.post",
+        "POST",
+        "/proposals/{elsewhere}/reply",
+        only(("agency",), 404, 403, anon=302),
+        data={"op": "submit", "mode": "sections"},
+    ),
+    Row("reply_editor.opinion", "GET", "/proposals/{co_assigned}/opinion", AGENCY_PAGE),
+    Row(
+        "reply_editor.opinion", "GET", "/proposals/{assigned}/opinion", only(("agency",), 403, 403, anon=302)
+    ),
+    Row(
+        "reply_editor.opinion", "GET", "/proposals/{elsewhere}/opinion", only(("agency",), 404, 403, anon=302)
+    ),
+    Row(
+        "reply_editor.save_opinion",
+        "POST",
+        "/proposals/{co_assigned}/opinion",
+        AGENCY_POST,
+        data={"op": "submit", "text": "会办意见"},
+    ),
+    Row(
+        "reply_editor.save_opinion",
+        "POST",
+        "/proposals/{assigned}/opinion",
+        only(("agency",), 403, 403, anon=302),
+        data={"op": "submit", "text": "会办意见"},
+    ),
+    # A member rates only proposals they signed: 403 for a published one they did not, 404 for one
+    # they may not see.
+    Row("feedback.rate", "POST", "/proposals/{published}/rating", MEMBER_POST, data={"rating": "satisfied"}),
+    Row(
+        "feedback.rate",
+        "POST",
+        "/proposals/{published_other}/rating",
+        only(("member",), 403, 403, anon=302),
+        data={"rating": "dissatisfied"},
+    ),
+    Row(
+        "feedback.rate",
+        "POST",
+        "/proposals/{foreign}/rating",
+        only(("member",), 404, 403, anon=302),
+        data={"rating": "satisfied"},
+    ),
+    Row(
+        "replies.detail",
+        "GET",
+        "/replies/{returned_reply}",
+        only(("agency", "staff", "admin"), 200, 404),
+        hidden="退回修改的答复",
+    ),
+    Row("documents.letter", "GET", "/replies/{published_reply}/letter.docx", each(200)),
+    Row("documents.letter", "GET", "/replies/{hidden_reply}/letter.docx", only(("staff", "admin"), 200, 404)),
+    Row(
+        "documents.letter",
+        "GET",
+        "/replies/{returned_reply}/letter.docx",
+        only(("agency", "staff", "admin"), 200, 404),
+    ),
+    Row("documents.proposal_form", "GET", "/proposals/{published}/form.docx", each(200)),
+    Row(
+        "documents.proposal_form", "GET", "/proposals/{foreign}/form.docx", only(("staff", "admin"), 200, 404)
+    ),
+    Row("documents.proposal_form", "GET", "/proposals/{missing}/form.docx", each(404)),
+    Row("statistics.index", "GET", "/statistics", each(200)),
+    Row("statistics.csv_file", "GET", "/statistics/agencies.csv", each(200)),
+    Row("statistics.csv_file", "GET", "/statistics/nothing.csv", each(404)),
+    Row("oversight.reclassify", "POST", "/review/{replied}/reclassify", STAFF_POST, data={"outcome": "A"}),
+    Row("oversight.publish", "POST", "/review/{replied}/publish", STAFF_POST),
+    Row(
+        "oversight.withhold", "POST", "/review/{replied}/withhold", STAFF_POST, data={"note": "涉及商业信息"}
+    ),
+    Row("oversight.reopen", "POST", "/review/{replied}/reopen", STAFF_POST, data={"note": "重新办理"}),
+    Row("oversight.send_back", "POST", "/review/{replied}/send-back", STAFF_POST, data={"note": "请补充"}),
+    Row(
+        "oversight.send_back",
+        "POST",
+        "/review/{missing}/send-back",
+        only(("staff", "admin"), 404, 403, anon=302),
+        data={"note": "请补充"},
+    ),
     Row("inbox.index", "GET", "/inbox", AGENCY_PAGE),
     Row(
         "inbox.return_assignment", "POST", "/inbox/{assigned}/return", AGENCY_POST, data={"note": "不属本局"}
@@ -267,7 +409,7 @@ def test_every_row_answers_as_the_table_says(
         url = row.url.format(**scene)
         data = {k: v.format(**scene) for k, v in (row.data or {}).items()}
         response = client.get(url) if row.method == "GET" else client.post(url, data=data)
-        body = response.get_data(as_text=True)
+        body = response.get_data().decode("utf-8", "replace")  # Word files are binary
         response.close()
         expected = row.expected[role]
         if response.status_code != expected:

@@ -162,3 +162,21 @@ def test_a_failing_index_gives_503_and_is_checked_again(app, client: FlaskClient
     assert client.get("/api/search?q=培训").status_code == 503
     assert client.get("/proposals/1").status_code == 200  # the pages do not need the index
     assert keeper.wait_ready(10) and keeper.last_check == "up to date"
+
+
+def test_a_signed_in_proposer_and_staff_find_an_unpublished_proposal(
+    app, client: FlaskClient, login, session: Session, make: Any
+) -> None:
+    member = login(client, "member")  # the demo member, 戴培红
+    draft = make.proposal(title="关于增设公交专用道的建议", number=31, proposer_id=member.member_id)
+    make.suggestion(draft, title="增设公交专用道", text="增设公交专用道。在拥堵路段增设公交专用道。")
+    session.commit()
+
+    assert client.get("/api/search?q=公交专用道").get_json()["total"] == 1
+    assert client.get("/search?q=第31号").headers["Location"] == f"/proposals/{draft.id}"
+    login(client, "agency")
+    assert client.get("/api/search?q=公交专用道").get_json()["total"] == 0
+    login(client, "staff")
+    assert client.get("/api/search?q=公交专用道").get_json()["total"] == 1
+    anonymous = app.test_client()
+    assert anonymous.get("/api/search?q=公交专用道").get_json()["total"] == 0

@@ -3,6 +3,9 @@
 办复率 is replied / assigned (proposals that reached an agency); on time means the reply came on
 or before the deadline; satisfaction counts 满意 and 基本满意 as satisfied. Rates are None where
 their denominator is zero, so a page can show "—" rather than a misleading 0%.
+
+A reply whose date is unknown (a letter imported without one) counts as replied but is left out
+of the timing figures (on-time rate, days to reply), which are over the replies with a date.
 """
 
 from __future__ import annotations
@@ -31,6 +34,12 @@ class CaseFacts:
     replied_on: date | None = None
     outcome: str | None = None
     ratings: tuple[str, ...] = ()
+    # None: replied exactly when ``replied_on`` is known; True for a reply of unknown date.
+    replied: bool | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.replied if self.replied is not None else self.replied_on is not None
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -46,6 +55,7 @@ class Summary:
     assigned: int = 0
     replied: int = 0
     replied_on_time: int = 0
+    replied_dated: int = 0  # replies whose date is known: the denominator of the on-time rate
     overdue: int = 0  # assigned, unanswered, past the deadline
     reply_days: list[int] = field(default_factory=list)
     outcomes: Counter[str] = field(default_factory=Counter)
@@ -57,7 +67,7 @@ class Summary:
 
     @property
     def on_time_rate(self) -> float | None:
-        return _rate(self.replied_on_time, self.replied)
+        return _rate(self.replied_on_time, self.replied_dated)
 
     @property
     def average_days_to_reply(self) -> float | None:
@@ -91,12 +101,14 @@ def _add(s: Summary, case: CaseFacts, today: date) -> None:
         s.opinions += 1
     if case.status in ASSIGNED_STATES:
         s.assigned += 1
-        if case.replied_on is not None:
+        if case.answered:
             s.replied += 1
-            if case.deadline is None or case.replied_on <= case.deadline:
-                s.replied_on_time += 1
-            if case.assigned_on is not None:
-                s.reply_days.append((case.replied_on - case.assigned_on).days)
+            if case.replied_on is not None:
+                s.replied_dated += 1
+                if case.deadline is None or case.replied_on <= case.deadline:
+                    s.replied_on_time += 1
+                if case.assigned_on is not None:
+                    s.reply_days.append((case.replied_on - case.assigned_on).days)
         elif case.deadline is not None and today > case.deadline:
             s.overdue += 1
     if case.outcome in OUTCOMES:

@@ -39,7 +39,13 @@ class Action(StrEnum):
     ASSIGN = "assign"
     RETURN = "return"  # 退回: an agency sends a wrong assignment back to staff
     REPLY = "reply"
+    SEND_BACK = "send_back"  # 督办审核: staff send a submitted reply back to the lead agency to correct
+    REOPEN = "reopen"  # 重新办理: after a dissatisfied rating, the agencies handle the proposal again
     CLOSE = "close"
+    # Recorded in the timeline without moving the proposal (like CREATE): not in the table below.
+    RECLASSIFY = "reclassify"  # staff change the outcome class (A/B/C) of the reply
+    PUBLISH = "publish"  # staff publish the proposal and its reply to the public archive
+    WITHHOLD = "withhold"  # staff keep it from the public archive, with the reason
 
 
 class Capacity(StrEnum):
@@ -71,8 +77,13 @@ TRANSITIONS: tuple[Rule, ...] = (
     Rule(A.ASSIGN, S.ACCEPTED, S.ASSIGNED, frozenset({C.STAFF})),
     Rule(A.RETURN, S.ASSIGNED, S.ACCEPTED, frozenset({C.LEAD_AGENCY, C.CO_AGENCY}), needs_note=True),
     Rule(A.REPLY, S.ASSIGNED, S.REPLIED, frozenset({C.LEAD_AGENCY, C.STAFF})),
+    Rule(A.SEND_BACK, S.REPLIED, S.ASSIGNED, frozenset({C.STAFF}), needs_note=True),
+    Rule(A.REOPEN, S.REPLIED, S.ASSIGNED, frozenset({C.STAFF}), needs_note=True),
     Rule(A.CLOSE, S.REPLIED, S.CLOSED, frozenset({C.STAFF})),
 )
+
+# Steps the timeline records that leave the state as it is (they are checked by their services).
+RECORDED_ONLY = frozenset({A.CREATE, A.RECLASSIFY, A.PUBLISH, A.WITHHOLD})
 
 _BY_KEY: dict[tuple[ProposalStatus, Action], Rule] = {(r.source, r.action): r for r in TRANSITIONS}
 

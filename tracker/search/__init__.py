@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Collection, Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -44,9 +45,6 @@ class Facet(StrEnum):
     STATUS = "status"
     TYPE = "type"  # unit type
 
-
-# Filters a request may carry besides the facets (used by the 案号 jump and the group view).
-EXTRA_FILTERS = ("number", "group")
 
 # Facets counted in units; the others count groups (proposals and reference documents).
 UNIT_FACETS = frozenset({Facet.TYPE})
@@ -93,11 +91,16 @@ class GroupHit:
     facts: GroupFacts
     title: Fragment
     score: float
-    units: tuple[UnitHit, ...]
+    units: tuple[UnitHit, ...]  # the best ``units_per_group`` of them, highlighted
+    unit_count: int = 0  # how many of its units matched in all
 
     @property
     def key(self) -> str:
         return self.facts.group
+
+    @property
+    def more_units(self) -> int:
+        return max(0, self.unit_count - len(self.units))
 
 
 @dataclass(frozen=True)
@@ -111,11 +114,12 @@ class FacetCount:
 class SearchRequest:
     text: str
     viewer: Viewer
-    # facet (or extra filter) -> accepted values: values of one facet are ORed, facets are ANDed
+    # a Facet, "number" (案号) or "group" -> accepted values: values of one are ORed, filters ANDed
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     sort: Sort = Sort.RELEVANCE
     page: int = 1
-    page_size: int = 10
+    page_size: int = 10  # groups per page
+    units_per_group: int = 3  # matching units returned (and highlighted) per group
 
 
 @dataclass(frozen=True)
@@ -182,9 +186,17 @@ class SearchBackend(Protocol):
 
     def state(self) -> IndexState: ...
 
+    def maintenance(self) -> AbstractContextManager[None]:
+        """Held while checking or rebuilding the index: one process at a time."""
+        ...
+
     def search(self, request: SearchRequest) -> SearchResults: ...
 
-    def count(self, text: str, *, viewer: Viewer, filters: Mapping[str, tuple[str, ...]] = ...) -> int: ...
+    def count(
+        self, text: str, *, viewer: Viewer, filters: Mapping[str, tuple[str, ...]] | None = None
+    ) -> int:
+        """How many groups match (no ranking, no highlights)."""
+        ...
 
     def spelling(self, text: str) -> str | None:
         """The query with misspelt words replaced by indexed ones, or None when nothing changes."""

@@ -46,10 +46,6 @@ class UnitType(StrEnum):
     CLAUSE = "clause"
 
 
-PROPOSAL_UNITS = frozenset({UnitType.PROPOSAL, UnitType.SUGGESTION, UnitType.REPLY_POINT, UnitType.REPLY})
-LIBRARY_UNITS = frozenset({UnitType.DOCUMENT, UnitType.CLAUSE})
-
-
 def proposal_group(proposal_id: int) -> str:
     return f"p{proposal_id}"
 

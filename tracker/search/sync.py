@@ -231,6 +231,11 @@ class IndexKeeper:
     # the start-up check and the rebuild
 
     def rebuild(self) -> Rebuilt:
+        """Rebuild the whole index from the database (``tracker reindex``)."""
+        with self.backend.maintenance():
+            return self._rebuild()
+
+    def _rebuild(self) -> Rebuilt:
         started = time.perf_counter()
         kinds = {"p": 0, "d": 0}
         units = 0
@@ -250,14 +255,18 @@ class IndexKeeper:
         """Compare the index with the database and repair it; returns what was done, in a phrase."""
         if not _has_tables(self.engine):
             return "no database tables yet"
+        with self.backend.maintenance():
+            return self._check()
+
+    def _check(self) -> str:
         state = self.backend.state()
         if not state.healthy:
-            return f"rebuilt a missing or unreadable index: {self.rebuild().summary()}"
+            return f"rebuilt a missing or unreadable index: {self._rebuild().summary()}"
         with Session(self.engine) as session:
             expected = documents.expected_counts(session=session)
         stale = {g for g in expected.keys() | state.counts.keys() if expected.get(g) != state.counts.get(g)}
         if stale and len(stale) > max(20, REBUILD_SHARE * len(expected)):
-            return f"rebuilt a stale index ({len(stale)} groups differed): {self.rebuild().summary()}"
+            return f"rebuilt a stale index ({len(stale)} groups differed): {self._rebuild().summary()}"
         done = []
         if self.backend.pending():
             done.append(f"applied pending updates ({self.backend.retry_pending(self.load)} documents)")

@@ -2,8 +2,8 @@
 
 Schema: one document per unit (see documents.py) with a unique ``key``, the ``group`` it belongs to,
 the analysed text fields, the facet fields and the visibility facts. The analyzer is
-``ChineseTokenizer | StemFilter``; Whoosh pickles it into the index, so both classes must keep their
-import path (tracker.search.whoosh_index).
+``ChineseTokenizer`` (which also stems English words); Whoosh pickles it into the index, so the class
+must keep its import path (tracker.search.whoosh_index).
 
 Writes. Whoosh allows one writer at a time per index, guarded by a lock file. A writer waits for
 the lock up to ``lock_timeout`` seconds. Before waiting, the groups to update are written to a
@@ -13,12 +13,14 @@ then deletes them. A ticket left behind by a timeout or a crash is picked up by 
 the retry that sync.py schedules, or the start-up check: no committed update is lost.
 
 Reads. One searcher per backend (one backend per app, so one per worker process), kept open and
-replaced only when the index has a newer generation (``Searcher.refresh()``). Searches on it are
-serialised with a lock: Whoosh readers are not documented as thread-safe.
+reopened only when the index has a newer generation. Searches on it are serialised with a lock:
+Whoosh readers are not documented as thread-safe. The query matches every unit it can (so facet
+counts are exact); facet filters and counts are then computed from column values, per group.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -29,15 +31,17 @@ import time
 import unicodedata
 import uuid
 import warnings
-from collections import defaultdict
+from bisect import bisect_right
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from whoosh import query, sorting
-from whoosh.analysis import StemFilter, Token, Tokenizer
+from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex, LockError
@@ -61,6 +65,7 @@ from tracker.search import (
     Sort,
     UnitHit,
     analysis,
+    highlight,
 )
 from tracker.search.documents import GroupFacts, SearchDocument, UnitType
 from tracker.services.visibility import Role, Viewer
@@ -70,23 +75,28 @@ log = logging.getLogger(__name__)
 INDEX_NAME = "units"
 # Bump when the schema or the analysis changes in a way old indexes cannot serve; the start-up
 # check then rebuilds.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 VERSION_FILE = "schema-version"
 PENDING_DIR = "pending"
 WRITE_LOCK = f"{INDEX_NAME}_WRITELOCK"  # the name Whoosh's writer locks
 CREATE_LOCK = f"{INDEX_NAME}_CREATELOCK"
+MAINTENANCE_LOCK = f"{INDEX_NAME}_CHECKLOCK"
 
-TEXT_FIELDS = ("title", "body", "proposer", "agency_name")
+TEXT_FIELDS = ("title", "text", "proposer", "agency_name")
+DEFAULT_FIELDS = ("title", "text")
 # Field scopes users may type, in both languages. Unknown scopes are searched as plain words.
 FIELD_ALIASES = {
     "title": ["标题", "题目"],
-    "body": ["正文", "内容", "text"],
+    "text": ["正文", "内容", "全文", "body"],
     "proposer": ["提案人", "委员"],
     "agency_name": ["agency", "承办单位", "办理单位", "单位"],
 }
 FIELD_BOOSTS = {"title": 2.0}
-# facet or filter name -> field
-FILTER_FIELDS = {
+# Filters applied in the index query (besides visibility); facet filters are applied to the
+# matches' column values, so that each facet can also be counted without its own filter.
+QUERY_FILTERS = {"number": "number", "group": "group"}
+# facet -> the sortable field (column) holding its value(s)
+FACET_FIELDS = {
     Facet.SESSION: "session",
     Facet.YEAR: "year",
     Facet.CATEGORY: "category",
@@ -94,23 +104,24 @@ FILTER_FIELDS = {
     Facet.OUTCOME: "outcome",
     Facet.STATUS: "status",
     Facet.TYPE: "type",
-    "number": "number",
-    "group": "group",
 }
+LIST_SEPARATOR = "\x1f"  # between the values of a multi-valued facet field
 MULTI_VALUED = frozenset({Facet.AGENCY, Facet.OUTCOME})
+FACETS = frozenset(f.value for f in Facet)
 
 MERGE_AT_SEGMENTS = 8  # an update commits a new segment; merge once there are this many
-FRAGMENT_CHARS = 150  # characters of text around the matches shown per fragment
-FRAGMENT_LEAD = 30  # of which before the first match
-FRAGMENTS_PER_UNIT = 2
 SIMILAR_TERMS = 25  # key terms a more-like-this query is built from
+SIMILAR_CACHE = 512  # more-like-this answers kept per process (for the current index generation)
 
 
 # -- analysis --------------------------------------------------------------------------------------
 
 
 class ChineseTokenizer(Tokenizer):
-    """Words from tracker.search.analysis: search-mode cut when indexing, precise cut otherwise."""
+    """Words from tracker.search.analysis: search-mode cut when indexing, precise cut otherwise.
+
+    English words are stemmed here rather than by a StemFilter: one pass over the tokens, not two.
+    """
 
     def __call__(
         self,
@@ -137,7 +148,7 @@ class ChineseTokenizer(Tokenizer):
             return
         words = analysis.index_tokens(value) if mode == "index" else analysis.query_tokens(value)
         for word in words:
-            token.text = word.text
+            token.text = stem_latin(word.text)
             token.boost = 1.0
             token.stopped = False
             if keeporiginal:
@@ -149,13 +160,18 @@ class ChineseTokenizer(Tokenizer):
             yield token
 
 
+@lru_cache(maxsize=50000)
+def _stem(word: str) -> str:
+    return stem(word)
+
+
 def stem_latin(word: str) -> str:
     """Porter stemming for English words; Chinese words and numbers pass unchanged."""
-    return stem(word) if word.isascii() and word.isalpha() else word
+    return _stem(word) if word.isascii() and word.isalpha() else word
 
 
-def chinese_analyzer() -> Any:
-    return ChineseTokenizer() | StemFilter(stemfn=stem_latin)
+def chinese_analyzer() -> ChineseTokenizer:
+    return ChineseTokenizer()
 
 
 def make_schema() -> Schema:
@@ -168,8 +184,10 @@ def make_schema() -> Schema:
         key=ID(unique=True, stored=True),
         group=ID(stored=True, sortable=True),
         type=ID(stored=True, sortable=True),
+        # The default query searches title (boosted) and text; the other text fields are scopes.
         title=text(stored=True),
-        body=text(stored=True),
+        text=text(),  # title, body and names together
+        body=STORED(),  # shown in fragments
         proposer=text(stored=True),
         agency_name=text(stored=True),
         # proposal units only: title and suggestions, what more-like-this compares proposals by
@@ -179,8 +197,9 @@ def make_schema() -> Schema:
         year=ID(stored=True, sortable=True),
         category=ID(stored=True, sortable=True),
         status=ID(stored=True, sortable=True),
-        agency=KEYWORD(stored=True, commas=True),
-        outcome=KEYWORD(stored=True, commas=True),
+        # several values joined by LIST_SEPARATOR; read from their columns for facets
+        agency=ID(stored=True, sortable=True),
+        outcome=ID(stored=True, sortable=True),
         published=ID(stored=True),
         member_ids=KEYWORD(stored=True, commas=True),
         agency_ids=KEYWORD(stored=True, commas=True),
@@ -212,6 +231,11 @@ def document_fields(doc: SearchDocument) -> dict[str, Any]:
         "group": f.group,
         "type": doc.type.value,
         "title": doc.title,
+        "text": "\n".join(
+            t
+            for t in (doc.title, doc.body, f.proposer if doc.type == UnitType.PROPOSAL else "", doc.agency)
+            if t
+        ),
         "body": doc.body,
         "published": "y" if f.published else "n",
         "date": int(f.date.strftime("%Y%m%d")) if f.date else 0,
@@ -230,8 +254,8 @@ def document_fields(doc: SearchDocument) -> dict[str, Any]:
         "year": "" if f.year is None else str(f.year),
         "category": f.category or "",
         "status": f.status or "",
-        "agency": _keywords(f.agencies),
-        "outcome": _keywords(f.outcomes),
+        "agency": LIST_SEPARATOR.join(f.agencies),
+        "outcome": LIST_SEPARATOR.join(f.outcomes),
         "member_ids": _keywords(f.member_ids),
         "agency_ids": _keywords(f.agency_ids),
         "meeting_body": f.meeting_body or "",
@@ -249,8 +273,10 @@ def document_fields(doc: SearchDocument) -> dict[str, Any]:
     return fields
 
 
-def _split(value: str | None) -> tuple[str, ...]:
-    return tuple(v for v in (value or "").split(",") if v)
+def _split(value: str | bytes | None, separator: str = ",") -> tuple[str, ...]:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8")
+    return tuple(v for v in (value or "").split(separator) if v)
 
 
 def facts_from_stored(stored: Mapping[str, Any]) -> GroupFacts:
@@ -267,8 +293,8 @@ def facts_from_stored(stored: Mapping[str, Any]) -> GroupFacts:
         year=int(stored["year"]) if stored.get("year") else None,
         category=stored.get("category") or None,
         status=stored.get("status") or None,
-        agencies=_split(stored.get("agency")),
-        outcomes=_split(stored.get("outcome")),
+        agencies=_split(stored.get("agency"), LIST_SEPARATOR),
+        outcomes=_split(stored.get("outcome"), LIST_SEPARATOR),
         member_ids=tuple(int(v) for v in _split(stored.get("member_ids"))),
         agency_ids=tuple(int(v) for v in _split(stored.get("agency_ids"))),
         date=date(stamp // 10000, stamp // 100 % 100, stamp % 100) if stamp else None,
@@ -343,61 +369,97 @@ class _Highlight:
         return words, phrases
 
 
-_SPACE = re.compile(r"[\s\u3000]+")
+# -- matches, facets and filters ------------------------------------------------------------------
 
 
-def _squash(text: str) -> str:
-    return _SPACE.sub(" ", text)
+class _Matches:
+    """The units a query matched, with the column values facets and filters need.
 
+    Facet filters are applied here rather than in the index query, so that a facet in use can be
+    counted without its own filter (its other values stay choosable) from the same matches.
+    Every unit of a group carries the group's facts, so those are read once per group.
+    """
 
-def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
+    def __init__(self, reader: Any, pairs: Iterable[tuple[float | None, int]]) -> None:
+        # Columns are read per segment: Whoosh's multi-segment column reader skips segments that
+        # lack the column and then reads the wrong segment's values.
+        leaves = reader.leaf_readers()
+        self._leaves = [leaf for leaf, _offset in leaves]
+        self._offsets = [offset for _leaf, offset in leaves]
+        self._columns: dict[str, list[Any]] = {}
+        self.score = {docnum: score or 0.0 for score, docnum in pairs}
+        group, kind = self.column("group"), self.column("type")
+        self.group = {d: group(d) for d in self.score}
+        self.type = {d: kind(d) for d in self.score}
+        first: dict[str, int] = {}
+        for d, g in self.group.items():
+            first.setdefault(g, d)
+        self.values: dict[str, dict[str, tuple[str, ...]]] = {
+            g: {name: self._group_values(name, d) for name in Facet if name not in UNIT_FACETS}
+            for g, d in first.items()
+        }
 
+    def column(self, fieldname: str) -> Callable[[int], Any]:
+        """The value of a sortable field for a document (None where its segment has no such column)."""
+        if fieldname not in self._columns:
+            self._columns[fieldname] = [
+                leaf.column_reader(fieldname) if leaf.has_column(fieldname) else None for leaf in self._leaves
+            ]
+        readers, offsets = self._columns[fieldname], self._offsets
 
-def _pieces(text: str, spans: list[tuple[int, int]], start: int, end: int) -> Fragment:
-    pieces: list[tuple[str, bool]] = []
-    if start > 0:
-        pieces.append(("…", False))
-    cursor = start
-    for s, e in spans:
-        s, e = max(s, start), min(e, end)
-        if s >= e:
-            continue
-        if s > cursor:
-            pieces.append((_squash(text[cursor:s]), False))
-        pieces.append((_squash(text[s:e]), True))
-        cursor = e
-    if cursor < end:
-        pieces.append((_squash(text[cursor:end]), False))
-    if end < len(text):
-        pieces.append(("…", False))
-    if pieces and not pieces[0][1]:
-        pieces[0] = (pieces[0][0].lstrip(), False)
-    if pieces and not pieces[-1][1]:
-        pieces[-1] = (pieces[-1][0].rstrip(), False)
-    return Fragment(tuple(p for p in pieces if p[0]))
+        def value(docnum: int) -> Any:
+            i = bisect_right(offsets, docnum) - 1
+            reader = readers[i]
+            if reader is None:
+                return None
+            found = reader[docnum - offsets[i]]
+            return found.decode("utf-8") if isinstance(found, bytes) else found
 
+        return value
 
-def _windows(spans: list[tuple[int, int]], length: int, width: int, count: int) -> list[tuple[int, int]]:
-    """Up to ``count`` non-overlapping windows of ``width`` characters holding the most matches."""
-    candidates = []
-    for s, _e in spans:
-        start = max(0, min(s - FRAGMENT_LEAD, length - width))
-        end = min(length, start + width)
-        candidates.append((sum(1 for a, b in spans if a >= start and b <= end), -start, start, end))
-    chosen: list[tuple[int, int]] = []
-    for _n, _neg, start, end in sorted(candidates, reverse=True):
-        if all(end <= a or start >= b for a, b in chosen):
-            chosen.append((start, end))
-        if len(chosen) == count:
-            break
-    return sorted(chosen)
+    def _group_values(self, name: str, docnum: int) -> tuple[str, ...]:
+        raw = self.column(FACET_FIELDS[name])(docnum)
+        if name in MULTI_VALUED:
+            return _split(raw, LIST_SEPARATOR)
+        return (str(raw),) if raw not in (None, "") else ()
+
+    def _passes(self, docnum: int, filters: Mapping[str, tuple[str, ...]], skip: str | None) -> bool:
+        for name, wanted in filters.items():
+            if name == skip or name not in FACETS:
+                continue
+            if name in UNIT_FACETS:
+                if self.type[docnum] not in wanted:
+                    return False
+            elif not set(self.values[self.group[docnum]][name]) & set(wanted):
+                return False
+        return True
+
+    def members(
+        self, filters: Mapping[str, tuple[str, ...]], skip: str | None = None
+    ) -> dict[str, list[int]]:
+        """Group -> its matching units that pass the facet filters (all but ``skip``)."""
+        found: dict[str, list[int]] = defaultdict(list)
+        for d in self.score:
+            if self._passes(d, filters, skip):
+                found[self.group[d]].append(d)
+        return dict(found)
+
+    def facets(self, filters: Mapping[str, tuple[str, ...]]) -> dict[str, dict[str, int]]:
+        """Counts per facet value: units for the unit facets, groups (proposals, documents) otherwise."""
+        passing = self.members(filters)
+        counts: dict[str, dict[str, int]] = {}
+        for name in Facet:
+            members = self.members(filters, skip=name) if filters.get(name) else passing
+            tally: dict[str, int] = defaultdict(int)
+            for g, docnums in members.items():
+                if name in UNIT_FACETS:
+                    for d in docnums:
+                        tally[self.type[d]] += 1
+                else:
+                    for value in self.values[g][name]:
+                        tally[value] += 1
+            counts[name] = dict(tally)
+        return counts
 
 
 # -- the backend -----------------------------------------------------------------------------------
@@ -415,6 +477,7 @@ class WhooshBackend:
         self._ix: FileIndex | None = None
         self._searcher: Searcher | None = None
         self._parser = self._make_parser()
+        self._similar: OrderedDict[tuple[Any, ...], tuple[Similar, ...]] = OrderedDict()
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> WhooshBackend:
@@ -609,6 +672,17 @@ class WhooshBackend:
             finally:
                 lock.release()
 
+    @contextmanager
+    def maintenance(self) -> Iterator[None]:
+        """Held while the index is checked or rebuilt: one process at a time does it, and the next
+        one finds the work done (workers starting together do not each rebuild the archive)."""
+        lock = self._storage().lock(MAINTENANCE_LOCK)
+        lock.acquire(blocking=True)
+        try:
+            yield
+        finally:
+            lock.release()
+
     def clear(self) -> None:
         writer = self._writer()
         writer.commit(mergetype=CLEAR)
@@ -649,7 +723,7 @@ class WhooshBackend:
     def _make_parser(self) -> MultifieldParser:
         # The parser sees only the text fields: "published:y" or "member_ids:3" are plain words.
         text_schema = Schema(**{name: self.schema[name] for name in TEXT_FIELDS})
-        parser = MultifieldParser(list(TEXT_FIELDS), schema=text_schema, fieldboosts=FIELD_BOOSTS)
+        parser = MultifieldParser(list(DEFAULT_FIELDS), schema=text_schema, fieldboosts=FIELD_BOOSTS)
         parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
         parser.add_plugin(PlusMinusPlugin())
         return parser
@@ -689,114 +763,81 @@ class WhooshBackend:
             return query.Every()
         return self._expand(self._parser.parse(text))
 
-    def _filter(
-        self, viewer: Viewer, filters: Mapping[str, Collection[str]], skip: str | None = None
-    ) -> query.Query | None:
+    def _filter(self, viewer: Viewer, filters: Mapping[str, Collection[str]]) -> query.Query | None:
+        """Visibility (the rule of the pages, in the query itself) and the 案号/group filters."""
         parts: list[query.Query] = []
         seen = visibility_query(viewer)
         if seen is not None:
             parts.append(seen)
-        for name, values in filters.items():
-            fieldname = FILTER_FIELDS.get(name)
-            if name == skip or fieldname is None or not values:
-                continue
-            parts.append(query.Or([query.Term(fieldname, str(v)) for v in values]))
+        for name, fieldname in QUERY_FILTERS.items():
+            values = filters.get(name)
+            if values:
+                parts.append(query.Or([query.Term(fieldname, str(v)) for v in values]))
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else query.And(parts)
 
-    @staticmethod
-    def _facet(name: str) -> sorting.FieldFacet:
-        return sorting.FieldFacet(FILTER_FIELDS[name], allow_overlap=name in MULTI_VALUED)
-
-    def _facet_counts(
-        self, results: Any, names: Iterable[str], group_of: Mapping[int, str]
-    ) -> dict[str, list[tuple[str, int]]]:
-        counts: dict[str, list[tuple[str, int]]] = {}
-        for name in names:
-            found = []
-            for value, docnums in results.groups(name).items():
-                if value in (None, "", b""):
-                    continue
-                n = len(docnums) if name in UNIT_FACETS else len({group_of[d] for d in docnums})
-                found.append((value.decode() if isinstance(value, bytes) else str(value), n))
-            counts[name] = found
-        return counts
+    def _matches(
+        self, searcher: Searcher, request: SearchRequest, *, scored: bool = True
+    ) -> tuple[_Matches, dict[str, tuple[str, ...]]]:
+        filters = {k: tuple(v) for k, v in request.filters.items() if v}
+        results = searcher.search(
+            self.parse(request.text),
+            filter=self._filter(request.viewer, filters),
+            limit=None,
+            scored=scored,
+        )
+        pairs = results.top_n if scored else [(0.0, d) for d in results.docs()]
+        return _Matches(searcher.reader(), pairs), filters
 
     def search(self, request: SearchRequest) -> SearchResults:
         q = self.parse(request.text)
-        filters = {k: tuple(v) for k, v in request.filters.items() if v}
-        selected = [name for name in Facet if filters.get(name)]
-        unselected = [name for name in Facet if name not in filters]
         with self._searching() as searcher:
-            groupedby = {"group": sorting.FieldFacet("group")}
-            groupedby.update({name: self._facet(name) for name in unselected})
-            results = searcher.search(
-                q,
-                filter=self._filter(request.viewer, filters),
-                limit=None,
-                groupedby=groupedby,
-                maptype=sorting.UnorderedList,
-            )
-            scores = {docnum: score for score, docnum in results.top_n}
-            members: dict[str, list[int]] = results.groups("group")
-            group_of = {d: g for g, docnums in members.items() for d in docnums}
-            raw = self._facet_counts(results, unselected, group_of)
-            # A facet in use is counted without its own filter, so its other values stay choosable.
-            for name in selected:
-                others = searcher.search(
-                    q,
-                    filter=self._filter(request.viewer, filters, skip=name),
-                    limit=None,
-                    scored=False,
-                    groupedby={"group": sorting.FieldFacet("group"), name: self._facet(name)},
-                    maptype=sorting.UnorderedList,
-                )
-                their_groups = {d: g for g, docnums in others.groups("group").items() for d in docnums}
-                raw.update(self._facet_counts(others, [name], their_groups))
-
-            best = {g: max(scores.get(d, 0.0) for d in docnums) for g, docnums in members.items()}
+            matches, filters = self._matches(searcher, request)
+            members = matches.members(filters)
+            facets = matches.facets(filters)
+            best = {g: max(matches.score[d] for d in docnums) for g, docnums in members.items()}
             if request.sort == Sort.DATE:
-                dates = searcher.reader().column_reader("date")
-                newest = {g: max(dates[d] for d in docnums) for g, docnums in members.items()}
+                dates = matches.column("date")
+                newest = {g: max(dates(d) or 0 for d in docnums) for g, docnums in members.items()}
                 order = sorted(members, key=lambda g: (-newest[g], -best[g], g))
             else:
                 order = sorted(members, key=lambda g: (-best[g], g))
             size = max(1, request.page_size)
             pages = max(1, -(-len(order) // size))
             page = min(max(1, request.page), pages)
-            shown = order[(page - 1) * size : page * size]
 
             marks = _Highlight().collect(q)
             groups = []
-            for g in shown:
-                docnums = sorted(members[g], key=lambda d: (-scores.get(d, 0.0), d))
+            for g in order[(page - 1) * size : page * size]:
+                ranked = sorted(members[g], key=lambda d: (-matches.score[d], d))
+                docnums = ranked[: max(1, request.units_per_group)]
                 stored = [searcher.stored_fields(d) for d in docnums]
-                units = tuple(
-                    self._unit_hit(s, scores.get(d, 0.0), marks) for d, s in zip(docnums, stored, strict=True)
-                )
                 facts = facts_from_stored(stored[0])
                 groups.append(
                     GroupHit(
                         facts=facts,
                         title=self._mark_whole(facts.title, *marks.fields(*TEXT_FIELDS)),
                         score=best[g],
-                        units=units,
+                        units=tuple(
+                            self._unit_hit(fields, matches.score[d], marks)
+                            for d, fields in zip(docnums, stored, strict=True)
+                        ),
+                        unit_count=len(ranked),
                     )
                 )
-        facets = {
-            name: tuple(
-                FacetCount(value, n, value in filters.get(name, ()))
-                for value, n in sorted(raw.get(name, []), key=lambda vn: (-vn[1], vn[0]))
-            )
-            for name in Facet
-        }
         return SearchResults(
             request=request,
             groups=tuple(groups),
             total=len(order),
-            total_units=len(scores),
-            facets=facets,
+            total_units=sum(len(docnums) for docnums in members.values()),
+            facets={
+                name: tuple(
+                    FacetCount(value, n, value in filters.get(name, ()))
+                    for value, n in sorted(facets[name].items(), key=lambda vn: (-vn[1], vn[0]))
+                )
+                for name in Facet
+            },
             page=page,
         )
 
@@ -804,16 +845,10 @@ class WhooshBackend:
         self, text: str, *, viewer: Viewer, filters: Mapping[str, tuple[str, ...]] | None = None
     ) -> int:
         """How many groups match (unscored: cheap enough to try several queries)."""
+        request = SearchRequest(text=text, viewer=viewer, filters=filters or {})
         with self._searching() as searcher:
-            results = searcher.search(
-                self.parse(text),
-                filter=self._filter(viewer, filters or {}),
-                limit=None,
-                scored=False,
-                groupedby={"group": sorting.FieldFacet("group")},
-                maptype=sorting.Count,
-            )
-            return len(results.groups("group"))
+            matches, clean = self._matches(searcher, request, scored=False)
+            return len(matches.members(clean))
 
     def spelling(self, text: str) -> str | None:
         """Replace words no text field holds by the closest indexed word (edit distance 1 for
@@ -823,7 +858,7 @@ class WhooshBackend:
         changed = normalized
         with self._searching() as searcher:
             reader = searcher.reader()
-            corrector = searcher.corrector("body")
+            corrector = searcher.corrector("text")
             unknown = {
                 t.decode() if isinstance(t, bytes) else t
                 for fieldname, t in q.all_terms()
@@ -852,47 +887,86 @@ class WhooshBackend:
         Proposals are compared by their ``summary`` (title and suggestions); other units by text.
         Proposal results are one per proposal; clause results one per clause.
         """
-        fieldname = "summary" if set(types) == {UnitType.PROPOSAL} else "body"
+        fieldname = "summary" if set(types) == {UnitType.PROPOSAL} else "text"
         with self._searching() as searcher:
-            terms = [
-                (term, weight)
-                for term, weight in searcher.key_terms_from_text(fieldname, text, numterms=SIMILAR_TERMS * 2)
-                # single Han characters are mostly particles (的, 与, 和): they only add noise
-                if not (len(term) == 1 and analysis.is_han(term))
-            ][:SIMILAR_TERMS]
-            if not terms:
-                return []
-            q = query.Or([query.Term(fieldname, term, boost=weight) for term, weight in terms])
-            kinds = query.Or([query.Term("type", t.value) for t in types])
-            seen = visibility_query(viewer)
-            results = searcher.search(
-                q,
-                filter=kinds if seen is None else query.And([kinds, seen]),
-                mask=query.Or([query.Term("group", g) for g in exclude_groups]) if exclude_groups else None,
-                limit=limit,
+            # Pages ask the same again and again (every view of a proposal): answers are kept per
+            # index generation, so any write to the index makes them be computed afresh.
+            key = (
+                searcher.ixreader.generation(),
+                hashlib.sha1(text.encode("utf-8")).hexdigest(),
+                viewer,
+                frozenset(types),
+                frozenset(exclude_groups),
+                limit,
             )
-            marks = _Highlight()
-            for term, _weight in terms:
-                marks.words["body"].add(term)
-                marks.words["title"].add(term)
-            return [
+            if key in self._similar:
+                self._similar.move_to_end(key)
+                return list(self._similar[key])
+            found = self._more_like_this(searcher, fieldname, text, viewer, types, exclude_groups, limit)
+            self._similar[key] = tuple(found)
+            while len(self._similar) > SIMILAR_CACHE:
+                self._similar.popitem(last=False)
+            return found
+
+    def _more_like_this(
+        self,
+        searcher: Searcher,
+        fieldname: str,
+        text: str,
+        viewer: Viewer,
+        types: Collection[UnitType],
+        exclude_groups: Collection[str],
+        limit: int,
+    ) -> list[Similar]:
+        terms = [
+            (term, weight)
+            for term, weight in searcher.key_terms_from_text(fieldname, text, numterms=SIMILAR_TERMS * 2)
+            # single Han characters are mostly particles (的, 与, 和): they only add noise
+            if not (len(term) == 1 and analysis.is_han(term))
+        ][:SIMILAR_TERMS]
+        if not terms:
+            return []
+        q = query.Or([query.Term(fieldname, term, boost=weight) for term, weight in terms])
+        kinds = query.Or([query.Term("type", t.value) for t in types])
+        seen = visibility_query(viewer)
+        results = searcher.search(
+            q,
+            filter=kinds if seen is None else query.And([kinds, seen]),
+            mask=query.Or([query.Term("group", g) for g in exclude_groups]) if exclude_groups else None,
+            limit=limit,
+        )
+        marks = _Highlight()
+        marks.words["text"].update(term for term, _weight in terms)
+        found = []
+        for hit in results:
+            fields = hit.fields()
+            score = hit.score or 0.0
+            found.append(
                 Similar(
-                    facts=facts_from_stored(hit.fields()),
-                    score=hit.score or 0.0,
-                    units=(self._unit_hit(hit.fields(), hit.score or 0.0, marks),),
+                    facts=facts_from_stored(fields),
+                    score=score,
+                    units=(self._unit_hit(fields, score, marks),),
                 )
-                for hit in results
-            ]
+            )
+        return found
 
     # -- highlighting ------------------------------------------------------------------------------
 
-    def _spans(self, text: str, words: set[str], phrases: set[tuple[str, ...]]) -> list[tuple[int, int]]:
-        """Character spans of ``text`` whose analysed words are a query word or a whole phrase."""
-        if not text or not (words or phrases):
-            return []
+    def _spans(
+        self, text: str, words: set[str], phrases: set[tuple[str, ...]]
+    ) -> tuple[list[tuple[int, int]], list[int]]:
+        """Character spans of ``text`` whose analysed words are a query word or a whole phrase, and
+        the offsets where its words start."""
+        if not text:
+            return [], []
         spans: list[tuple[int, int]] = []
+        starts: list[int] = []
         at: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
+        last = -1
         for t in self._analyzer(text, positions=True, chars=True, mode="index"):
+            if t.pos != last:  # a word (its sub-words follow at the same position)
+                starts.append(t.startchar)
+                last = t.pos
             if t.text in words:
                 spans.append((t.startchar, t.endchar))
             if phrases:
@@ -905,7 +979,7 @@ class WhooshBackend:
                     end = self._phrase_end(at, pos, phrase)
                     if end is not None:
                         spans.append((start, end))
-        return _merge(spans)
+        return highlight.merge(spans), starts
 
     @staticmethod
     def _phrase_end(
@@ -920,25 +994,20 @@ class WhooshBackend:
         return end
 
     def _mark_whole(self, text: str, words: set[str], phrases: set[tuple[str, ...]]) -> Fragment:
-        return _pieces(text, self._spans(text, words, phrases), 0, len(text))
+        spans, _starts = self._spans(text, words, phrases) if words or phrases else ([], [])
+        return highlight.whole(text, spans)
 
     def _fragments(self, text: str, words: set[str], phrases: set[tuple[str, ...]]) -> tuple[Fragment, ...]:
-        if not text:
-            return ()
-        spans = self._spans(text, words, phrases)
-        if not spans:
-            return (_pieces(text, [], 0, min(len(text), FRAGMENT_CHARS)),)
-        windows = _windows(spans, len(text), FRAGMENT_CHARS, FRAGMENTS_PER_UNIT)
-        return tuple(_pieces(text, spans, start, end) for start, end in windows)
+        return highlight.fragments(text, *self._spans(text, words, phrases)) if text else ()
 
     def _unit_hit(self, stored: Mapping[str, Any], score: float, marks: _Highlight) -> UnitHit:
         title = stored.get("title", "")
         body = stored.get("body", "")
-        words, phrases = marks.fields("body", "proposer", "agency_name")
+        words, phrases = marks.fields("text")
         return UnitHit(
             key=stored["key"],
             type=UnitType(stored["type"]),
-            title=self._mark_whole(title, *marks.fields("title")),
+            title=self._mark_whole(title, *marks.fields("title", "text")),
             fragments=self._fragments(body, words, phrases),
             anchor=stored.get("anchor", ""),
             position=stored.get("position", 0),

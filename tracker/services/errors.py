@@ -54,3 +54,16 @@ class InvalidInput(ServiceError):
 
 class TransitionError(InvalidInput):
     """The workflow table does not allow this step (or its reason is missing)."""
+
+
+class ForbiddenError(ServiceError):
+    """The person may see the proposal but not do this with it (a co-handling agency writing the
+    lead reply, a member rating a proposal they did not sign). Pages answer 403."""
+
+
+class LockedError(ServiceError):
+    """The thing is submitted and locked (a reply, a co-handling opinion); nothing was changed."""
+
+
+class ConflictError(ServiceError):
+    """Someone saved a newer version meanwhile; nothing was overwritten."""

@@ -23,8 +23,10 @@ from tracker.models import (
     ProposalStatus,
     ReferenceDocument,
     Reply,
+    ReplyExemption,
     ReplyPoint,
     ReplyRole,
+    ReplyStatus,
     SignerRole,
     Suggestion,
 )
@@ -241,6 +243,8 @@ class SuggestionRow:
     suggestion: Suggestion
     anchor: str
     answers: list[Answer] = field(default_factory=list)
+    # The reply in force answers it with no point of its own: together with another, or not at all.
+    exemption: ReplyExemption | None = None
 
     @property
     def answered(self) -> bool:
@@ -269,6 +273,18 @@ class ProposalDetail:
     assignments: list[tuple[Assignment, Agency]] = field(default_factory=list)  # current, lead first
 
 
+# Letters everyone who sees the proposal may read: the answer in force and the ones a re-handling
+# replaced. A letter sent back for correction (or recorded as a draft) stays with its writer and staff.
+SHOWN_REPLY_STATUSES = (ReplyStatus.ISSUED.value, ReplyStatus.SUPERSEDED.value)
+
+
+def reply_visible(reply: Reply, viewer: Viewer) -> bool:
+    """Whether ``viewer``, who may see the proposal, may read this letter."""
+    if reply.status in SHOWN_REPLY_STATUSES or viewer.sees_all:
+        return True
+    return viewer.agency_id is not None and viewer.agency_id == reply.agency_id
+
+
 def suggestion_anchor(suggestion: Suggestion) -> str:
     """``s3`` for suggestion 3; an unnumbered one is named by its position instead."""
     return f"s{suggestion.n}" if suggestion.n is not None else f"s-{suggestion.position + 1}"
@@ -293,13 +309,26 @@ def proposal_detail(*, session: Session, viewer: Viewer, proposal_id: int) -> Pr
         .order_by(col(Member.id))
     ).all()
     suggestions = suggestions_of(session=session, proposal_id=proposal_id, top_level=True)
+    # Anchors are given by the position among all replies (as the search index gives them), then the
+    # letters this viewer may not read (sent back for correction) are left out.
     replies = replies_of(session=session, proposal_id=proposal_id)
     rows = [SuggestionRow(suggestion=s, anchor=suggestion_anchor(s)) for s in suggestions]
     by_suggestion = {row.suggestion.id: row for row in rows}
+    in_force = [
+        r.id for r in replies if r.status == ReplyStatus.ISSUED.value and r.role == ReplyRole.LEAD.value
+    ]
+    if in_force:
+        for exemption in session.exec(
+            select(ReplyExemption).where(ReplyExemption.reply_id == max(i for i in in_force if i is not None))
+        ).all():
+            if exemption.suggestion_id in by_suggestion:
+                by_suggestion[exemption.suggestion_id].exemption = exemption
 
     unlinked: list[UnlinkedPoint] = []
     shown: set[int | None] = set()
     for index, reply in enumerate(replies):
+        if not reply_visible(reply, viewer):
+            continue
         points = session.exec(
             select(ReplyPoint)
             .where(ReplyPoint.reply_id == reply.id, col(ReplyPoint.parent_id).is_(None))
@@ -350,7 +379,7 @@ def proposal_detail(*, session: Session, viewer: Viewer, proposal_id: int) -> Pr
         joint_proposers=[m for s, m in signers if s.role == SignerRole.PROPOSER.value],
         cosigners=[m for s, m in signers if s.role == SignerRole.COSIGNER.value],
         rows=rows,
-        replies=replies,
+        replies=[r for r in replies if reply_visible(r, viewer)],
         unlinked_points=unlinked,
         cosigner_status={m.id: s.status for s, m in signers if m.id is not None},
         merged_into=(

@@ -25,7 +25,7 @@ from tracker.models import (
 from tracker.services.dates import parse_cn_date
 from tracker.services.errors import ServiceError
 from tracker.services.people import get_or_create_agency
-from tracker.services.proposals import point_anchor, suggestion_anchor, suggestions_of
+from tracker.services.proposals import point_anchor, reply_visible, suggestion_anchor, suggestions_of
 from tracker.services.visibility import Viewer, visible_proposal
 
 # "办复类别: B类", "答复类型：A" — the label varies between offices, the value does not.
@@ -84,15 +84,15 @@ def record_reply(
     )
     session.add(reply)
     session.flush()
-    points = _store_points(session, reply, parsed.points)
+    points = store_points(session=session, reply=reply, units=parsed.points)
     suggestions = suggestions_of(session=session, proposal_id=proposal.id or 0, top_level=True)
     _store_links(session, points, suggestions, parsed.points)
     session.flush()
     return reply
 
 
-def _store_points(session: Session, reply: Reply, units: Sequence[Unit]) -> list[ReplyPoint]:
-    """Store points depth-first; returns the top-level rows in order."""
+def store_points(*, session: Session, reply: Reply, units: Sequence[Unit]) -> list[ReplyPoint]:
+    """Store a letter's points depth-first; returns the top-level rows in order."""
     top: list[ReplyPoint] = []
     position = 0
 
@@ -153,6 +153,16 @@ def _store_links(
         )
 
 
+def current_reply(*, session: Session, proposal_id: int) -> Reply | None:
+    """The lead agency's reply in force: the latest one issued."""
+    stmt = select(Reply).where(
+        Reply.proposal_id == proposal_id,
+        Reply.role == ReplyRole.LEAD.value,
+        Reply.status == ReplyStatus.ISSUED.value,
+    )
+    return session.exec(stmt.order_by(col(Reply.id).desc())).first()
+
+
 def find_reply(*, session: Session, proposal_id: int, agency_id: int | None, role: str) -> Reply | None:
     """The reply with this natural key (proposal, agency, role), if recorded."""
     stmt = select(Reply).where(
@@ -184,7 +194,7 @@ def reply_letter(*, session: Session, viewer: Viewer, reply_id: int) -> ReplyLet
     """The letter and the points it answers; None when it does not exist or ``viewer`` may not see
     the proposal it answers."""
     reply = session.get(Reply, reply_id)
-    if reply is None:
+    if reply is None or not reply_visible(reply, viewer):
         return None
     proposal = visible_proposal(session=session, viewer=viewer, proposal_id=reply.proposal_id)
     if proposal is None:

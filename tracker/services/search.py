@@ -19,6 +19,7 @@ from tracker.search.query import broader_queries, parse_case_number, session_mat
 from tracker.services.visibility import ANONYMOUS, Viewer
 
 DEFAULT_PAGE_SIZE = 10
+UNITS_PER_GROUP = 3  # matching units shown under each result
 MAX_HINTS = 3
 
 
@@ -49,6 +50,7 @@ def search(
     sort: Sort | str = Sort.RELEVANCE,
     page: int = 1,
     page_size: int = DEFAULT_PAGE_SIZE,
+    units_per_group: int = UNITS_PER_GROUP,
 ) -> SearchOutcome:
     """Run the search box: a 案号 jumps to its proposal; otherwise ranked, grouped results.
 
@@ -79,6 +81,7 @@ def search(
             sort=Sort(sort) if sort in Sort._value2member_map_ else Sort.RELEVANCE,
             page=page,
             page_size=page_size,
+            units_per_group=units_per_group,
         )
     )
     hints = (

@@ -63,6 +63,11 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A moment to store: in UTC, since SQLite keeps the clock time and drops the offset."""
+    return aware(moment).astimezone(UTC)
+
+
 # -- who is acting -------------------------------------------------------------------------------------
 
 
@@ -424,9 +429,50 @@ def return_assignment(
 # -- after the reply ------------------------------------------------------------------------------------
 
 
-def mark_replied(*, session: Session, proposal_id: int, actor: Viewer, note: str | None = "") -> Proposal:
+def mark_replied(
+    *,
+    session: Session,
+    proposal_id: int,
+    actor: Viewer,
+    note: str | None = "",
+    details: dict[str, Any] | None = None,
+) -> Proposal:
     """Assigned → replied. Called when the lead agency's reply is submitted (or by staff)."""
-    return _simple_step(session, proposal_id, Action.REPLY, actor, note)
+    proposal = load(session=session, proposal_id=proposal_id, actor=actor)
+    text = _clean_note(note)
+    _apply(session, proposal, _check(session, proposal, Action.REPLY, actor, text), actor, text, details)
+    return proposal
+
+
+def send_back(
+    *,
+    session: Session,
+    proposal_id: int,
+    actor: Viewer,
+    note: str | None,
+    details: dict[str, Any] | None = None,
+) -> Proposal:
+    """Replied → assigned (督办审核): staff send the reply back to the lead agency, saying why."""
+    proposal = load(session=session, proposal_id=proposal_id, actor=actor)
+    text = _clean_note(note)
+    _apply(session, proposal, _check(session, proposal, Action.SEND_BACK, actor, text), actor, text, details)
+    return proposal
+
+
+def reopen(
+    *,
+    session: Session,
+    proposal_id: int,
+    actor: Viewer,
+    note: str | None,
+    details: dict[str, Any] | None = None,
+) -> Proposal:
+    """Replied → assigned (重新办理): staff have the agencies handle the proposal again, saying why.
+    The reply-level rule (a dissatisfied rating) is checked by tracker.services.oversight."""
+    proposal = load(session=session, proposal_id=proposal_id, actor=actor)
+    text = _clean_note(note)
+    _apply(session, proposal, _check(session, proposal, Action.REOPEN, actor, text), actor, text, details)
+    return proposal
 
 
 def close(*, session: Session, proposal_id: int, actor: Viewer, note: str | None = "") -> Proposal:

@@ -6,7 +6,24 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from tracker.web import accounts, auth, drafts, home, inbox, library, proposals, replies, review, search
+from tracker.web import (
+    accounts,
+    auth,
+    documents,
+    drafts,
+    feedback,
+    home,
+    inbox,
+    library,
+    oversight,
+    proposals,
+    replies,
+    reply_editor,
+    reply_panels,
+    review,
+    search,
+    statistics,
+)
 from tracker.web.labels import label, meeting_label
 from tracker.web.text import body_after_title, paragraphs, percent, split_heading
 
@@ -28,6 +45,10 @@ def init_app(app: Flask) -> None:
     auth.init_app(app)
     for module in (home, proposals, replies, library, accounts, drafts, review, inbox):
         app.register_blueprint(module.bp)
+    # Replies, feedback, publication, documents and statistics (issue 4).
+    for module in (reply_editor, oversight, feedback, documents, statistics):
+        app.register_blueprint(module.bp)
+    reply_panels.init_app(app)
     search.init_app(app)  # its blueprint, the fragment filter and the similar-proposals helper
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)

@@ -16,7 +16,7 @@ from tracker.services.visibility import Role
 from tracker.web import proposal_form
 from tracker.web.args import require_id
 from tracker.web.auth import current_viewer, local_now, local_today, roles_required
-from tracker.web.forms import ActionForm, ProposalForm, put_problems
+from tracker.web.forms import ProposalForm, put_problems
 from tracker.web.messages import describe_error
 
 bp = Blueprint("drafts", __name__, url_prefix="/my")
@@ -36,7 +36,6 @@ def index() -> str:
         "drafts/index.html",
         proposals=drafting.own_proposals(session=session, member=viewer),
         invitations=drafting.invitations(session=session, member=viewer),
-        action_form=ActionForm(),
     )
 
 

@@ -53,10 +53,6 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"))
 
 
-class ActionForm(FlaskForm):
-    """A button that changes something: only the CSRF token (submit, withdraw, confirm, log out)."""
-
-
 class NoteForm(FlaskForm):
     note = TextAreaField(_l("Reason"))
 

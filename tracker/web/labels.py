@@ -7,10 +7,14 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.domain.workflow import Action
 from tracker.models import (
+    DraftStatus,
+    ExemptionKind,
     LinkMethod,
     Meeting,
     MemberKind,
     ProposalStatus,
+    Rating,
+    ReplyOutcome,
     ReplyRole,
     ReplyStatus,
     SignerStatus,
@@ -33,7 +37,28 @@ MEMBER_KIND = {
     MemberKind.ORGANISATION: _l("Organisation"),
 }
 REPLY_ROLE = {ReplyRole.LEAD: _l("Lead office"), ReplyRole.CO: _l("Co-handling office")}
-REPLY_STATUS = {ReplyStatus.DRAFT: _l("Draft"), ReplyStatus.ISSUED: _l("Issued")}
+REPLY_STATUS = {
+    ReplyStatus.DRAFT: _l("Draft"),
+    ReplyStatus.ISSUED: _l("Issued"),
+    ReplyStatus.RETURNED: _l("Sent back for correction"),
+    ReplyStatus.SUPERSEDED: _l("Superseded by re-handling"),
+}
+DRAFT_STATUS = {DraftStatus.DRAFT: _l("Draft"), DraftStatus.SUBMITTED: _l("Submitted")}
+# The classes of a reply (办复类别), named as the committee defines them.
+REPLY_OUTCOME = {
+    ReplyOutcome.A: _l("A — solved or mostly solved, or adopted"),
+    ReplyOutcome.B: _l("B — being solved, or in the plans"),
+    ReplyOutcome.C: _l("C — kept for reference: conditions do not allow it yet"),
+}
+RATING = {
+    Rating.SATISFIED: _l("Satisfied"),
+    Rating.BASICALLY_SATISFIED: _l("Basically satisfied"),
+    Rating.DISSATISFIED: _l("Dissatisfied"),
+}
+EXEMPTION_KIND = {
+    ExemptionKind.TOGETHER: _l("Answered together with another suggestion"),
+    ExemptionKind.NOT_ANSWERABLE: _l("Not answerable"),
+}
 LINK_METHOD = {
     LinkMethod.TITLE: _l("matched by title"),
     LinkMethod.SIMILARITY: _l("matched by wording"),
@@ -57,7 +82,12 @@ ACTION = {
     Action.ASSIGN: _l("Assign"),
     Action.RETURN: _l("Return"),
     Action.REPLY: _l("Reply"),
+    Action.SEND_BACK: _l("Send back"),
+    Action.REOPEN: _l("Reopen for re-handling"),
     Action.CLOSE: _l("Close"),
+    Action.RECLASSIFY: _l("Change the class"),
+    Action.PUBLISH: _l("Publish"),
+    Action.WITHHOLD: _l("Withhold"),
 }
 SIGNER_STATUS = {
     SignerStatus.PENDING: _l("Not answered yet"),
@@ -77,6 +107,10 @@ LABELS = {
     "member_kind": MEMBER_KIND,
     "reply_role": REPLY_ROLE,
     "reply_status": REPLY_STATUS,
+    "draft_status": DRAFT_STATUS,
+    "reply_outcome": REPLY_OUTCOME,
+    "rating": RATING,
+    "exemption_kind": EXEMPTION_KIND,
     "link_method": LINK_METHOD,
     "document_kind": DOCUMENT_KIND,
     "language": LANGUAGE,

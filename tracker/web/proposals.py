@@ -11,7 +11,6 @@ from tracker.services.proposals import list_proposals, proposal_detail
 from tracker.services.workflow import available_actions, timeline
 from tracker.web.args import choice_arg, id_arg, page_arg, require_id
 from tracker.web.auth import current_viewer
-from tracker.web.forms import ActionForm
 from tracker.web.labels import label, meeting_label
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
@@ -61,5 +60,4 @@ def detail(proposal_id: int) -> str:
         proposal=proposal,
         timeline=timeline(session=session, proposal_id=proposal.id or 0),
         actions=available_actions(session=session, proposal=proposal, actor=viewer),
-        action_form=ActionForm(),
     )

@@ -20,8 +20,8 @@ from tracker.search import Facet, Fragment, GroupHit, SearchResults, Sort, UnitH
 from tracker.search.documents import GroupFacts, UnitType
 from tracker.search.sync import get_keeper
 from tracker.services import search as search_service
-from tracker.services.visibility import ANONYMOUS, Viewer
 from tracker.web.args import page_arg
+from tracker.web.auth import current_viewer
 from tracker.web.labels import label, meeting_label
 
 bp = Blueprint("search", __name__)
@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 200
 MAX_FILTER_VALUES = 10
-UNITS_SHOWN = 3  # matching units listed under a result; the rest are counted
 
 UNIT_TYPE = {
     UnitType.PROPOSAL: _l("Proposal"),
@@ -53,16 +52,6 @@ FACET_TITLE = {
     Facet.STATUS: _l("Status"),
     Facet.TYPE: _l("Type"),
 }
-
-
-def current_viewer() -> Viewer:
-    """Who is searching: the accounts module's viewer once it is installed, else the public."""
-    try:
-        from tracker.web import auth
-    except ImportError:
-        return ANONYMOUS
-    viewer = getattr(auth, "current_viewer", None)
-    return viewer() if callable(viewer) else ANONYMOUS
 
 
 # -- rendering helpers (also template filters) -----------------------------------------------------
@@ -198,7 +187,6 @@ def index() -> ResponseReturnValue:
         facet_links=_facet_links(outcome.results, q, filters, sort),
         hint_links=[(h, url_for("search.index", **_args(h.text, filters, sort))) for h in outcome.hints],
         clear_url=url_for("search.index", **_args(q, {}, sort)),
-        units_shown=UNITS_SHOWN,
     )
 
 
@@ -298,6 +286,7 @@ def _group_json(group: GroupHit) -> dict[str, Any]:
         "title_html": str(fragment_html(group.title)),
         "url": group_url(facts),
         "score": round(group.score, 4),
+        "unit_count": group.unit_count,
         "units": [
             {
                 "type": u.type.value,

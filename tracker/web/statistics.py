@@ -1,0 +1,227 @@
+"""The public statistics page (/statistics, ?session=<id> for one session) and a CSV file of each of
+its tables (/statistics/<table>.csv). The page and the files are drawn from the same ``Table`` rows,
+with the same formatted cells, so what the CSV holds is exactly what the page shows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, current_app, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from tracker.db import get_session
+from tracker.domain.statistics import OUTCOMES, RATINGS, Summary
+from tracker.services import statistics
+from tracker.web.args import id_arg
+from tracker.web.auth import local_today
+from tracker.web.charts import Bar, bar_chart
+from tracker.web.labels import label, meeting_label
+
+bp = Blueprint("statistics", __name__, url_prefix="/statistics")
+
+NONE = "—"  # a rate whose denominator is zero
+
+
+def rate(value: float | None) -> str:
+    return NONE if value is None else f"{value * 100:.1f}%"
+
+
+def days(value: float | None) -> str:
+    return NONE if value is None else f"{value:.1f}"
+
+
+@dataclass
+class Table:
+    key: str  # the CSV file name
+    title: str
+    columns: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    numeric_from: int = 1  # columns from this one on are figures (right-aligned)
+
+
+def _summary_table(s: Summary) -> Table:
+    rows = [
+        (_l("Proposals submitted"), str(s.submitted)),
+        (_l("Accepted (立案)"), str(s.accepted)),
+        (_l("Merged into other proposals"), str(s.merged)),
+        (_l("Turned into opinions"), str(s.opinions)),
+        (_l("Assigned to agencies"), str(s.assigned)),
+        (_l("Replied"), str(s.replied)),
+        (_l("Replied on time"), str(s.replied_on_time)),
+        (_l("Overdue without reply"), str(s.overdue)),
+        (_l("Reply rate (办复率)"), rate(s.reply_rate)),
+        (_l("On-time rate"), rate(s.on_time_rate)),
+        (_l("Average days to reply"), days(s.average_days_to_reply)),
+        (_l("Satisfaction rate"), rate(s.satisfaction_rate)),
+    ]
+    return Table(
+        "summary", _("Summary"), [_("Figure"), _("Value")], [[str(name), value] for name, value in rows]
+    )
+
+
+def _outcome_table(s: Summary) -> Table:
+    shares = s.outcome_shares
+    return Table(
+        "outcomes",
+        _("Outcome classes of the replies"),
+        [_("Class"), _("Replies"), _("Share")],
+        [[label("reply_outcome", o), str(s.outcomes[o]), rate(shares[o])] for o in OUTCOMES],
+    )
+
+
+def _rating_table(s: Summary) -> Table:
+    shares = s.rating_shares
+    return Table(
+        "satisfaction",
+        _("Members' ratings of the replies"),
+        [_("Rating"), _("Ratings"), _("Share")],
+        [[label("rating", r), str(s.ratings[r]), rate(shares[r])] for r in RATINGS],
+    )
+
+
+def _session_table(report: statistics.Report) -> Table:
+    return Table(
+        "sessions",
+        _("Per session"),
+        [
+            _("Session"),
+            _("Submitted"),
+            _("Accepted"),
+            _("Merged"),
+            _("Opinions"),
+            _("Replied"),
+            _("Reply rate"),
+            _("On-time rate"),
+            _("Average days to reply"),
+            _("Satisfaction rate"),
+        ],
+        [
+            [
+                meeting_label(meeting),
+                str(s.submitted),
+                str(s.accepted),
+                str(s.merged),
+                str(s.opinions),
+                str(s.replied),
+                rate(s.reply_rate),
+                rate(s.on_time_rate),
+                days(s.average_days_to_reply),
+                rate(s.satisfaction_rate),
+            ]
+            for meeting, s in report.sessions
+        ],
+    )
+
+
+def _agency_table(report: statistics.Report) -> Table:
+    return Table(
+        "agencies",
+        _("Per lead agency"),
+        [
+            _("Agency"),
+            _("Assigned"),
+            _("Replied"),
+            _("Past the deadline"),
+            _("Reply rate"),
+            _("On-time rate"),
+            _("Average days to reply"),
+            _("Satisfaction rate"),
+        ],
+        [
+            [
+                name,
+                str(s.assigned),
+                str(s.replied),
+                str(s.overdue),
+                rate(s.reply_rate),
+                rate(s.on_time_rate),
+                days(s.average_days_to_reply),
+                rate(s.satisfaction_rate),
+            ]
+            for name, s in report.agencies
+        ],
+    )
+
+
+def _report() -> statistics.Report:
+    meeting_id = id_arg("session")
+    return statistics.report(
+        session=get_session(),
+        today=local_today(),
+        tz=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]),
+        meeting_id=meeting_id,
+    )
+
+
+def tables(report: statistics.Report) -> dict[str, Table]:
+    found = [
+        _summary_table(report.overall),
+        _outcome_table(report.overall),
+        _rating_table(report.overall),
+        _agency_table(report),
+        _session_table(report),
+    ]
+    return {t.key: t for t in found}
+
+
+@bp.get("")
+def index() -> str:
+    report = _report()
+    found = tables(report)
+    s = report.overall
+    charts = {
+        "outcomes": bar_chart(
+            _("Outcome classes of the replies"),
+            [
+                Bar(f"{o} 类", s.outcome_shares[o], f"{s.outcomes[o]} ({rate(s.outcome_shares[o])})")
+                for o in OUTCOMES
+            ],
+            chart_id="chart-outcomes",
+        ),
+        "satisfaction": bar_chart(
+            _("Members' ratings of the replies"),
+            [
+                Bar(label("rating", r), s.rating_shares[r], f"{s.ratings[r]} ({rate(s.rating_shares[r])})")
+                for r in RATINGS
+            ],
+            chart_id="chart-satisfaction",
+        ),
+        "agencies": bar_chart(
+            _("Reply rate per lead agency"),
+            [Bar(name, a.reply_rate, rate(a.reply_rate)) for name, a in report.agencies],
+            chart_id="chart-agencies",
+        ),
+    }
+    return render_template(
+        "statistics/index.html",
+        report=report,
+        tables=found,
+        charts=charts,
+        headline={
+            "submitted": str(s.submitted),
+            "reply_rate": rate(s.reply_rate),
+            "on_time_rate": rate(s.on_time_rate),
+            "satisfaction_rate": rate(s.satisfaction_rate),
+        },
+        scope_args={"session": report.scope.id} if report.scope else {},
+    )
+
+
+@bp.get("/<name>.csv")
+def csv_file(name: str) -> Response:
+    found = tables(_report()).get(name)
+    if found is None:
+        abort(404)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(found.columns)
+    writer.writerows(found.rows)
+    # UTF-8 with a byte-order mark: Excel (the usual reader here) then reads the Chinese correctly.
+    body = "\ufeff" + buffer.getvalue()
+    response = Response(body.encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f"attachment; filename=statistics-{found.key}.csv"
+    return response
