@@ -35,7 +35,9 @@ def _declared() -> dict[str, str]:
 def test_the_migrated_check_constraints_are_the_models(fresh_app: Flask) -> None:
     migrate.upgrade(fresh_app, "head")
     with get_engine(fresh_app).connect() as connection:
-        schema = connection.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table'").scalars().all()
+        schema = (
+            connection.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table'").scalars().all()
+        )
     migrated = {name: _normal(sql) for text in schema if text for name, sql in _CHECK.findall(text)}
     declared = _declared()
     assert migrated == declared
