@@ -15,6 +15,7 @@ from flask.cli import AppGroup, FlaskGroup, ScriptInfo, run_command
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker import create_app, migrate
+from tracker.bench.command import bench_command
 from tracker.cli_parsing import split_proposal_command, split_reply_command
 from tracker.config import ConfigError, is_production
 from tracker.db import session_scope
@@ -235,3 +236,4 @@ main.add_command(run)
 
 main.add_command(split_proposal_command)
 main.add_command(split_reply_command)
+main.add_command(bench_command)

@@ -195,6 +195,14 @@ ROWS = [
         hidden="交办给商务局",
     ),
     Row("proposals.detail", "GET", "/proposals/{missing}", each(404)),
+    Row("search.similar", "GET", "/proposals/{published}/similar", each(200)),
+    Row(
+        "search.similar",
+        "GET",
+        "/proposals/{foreign}/similar",
+        only(("staff", "admin"), 200, 404),
+    ),
+    Row("search.similar", "GET", "/proposals/{missing}/similar", each(404)),
     Row("replies.detail", "GET", "/replies/{published_reply}", each(200)),
     Row(
         "replies.detail",

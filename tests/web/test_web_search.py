@@ -141,13 +141,24 @@ def test_the_proposal_page_lists_similar_proposals(get_page, session: Session, m
         text="加大培训力度。为小型微型企业提供创业和管理知识培训，开展岗前培训。",
     )
     session.commit()
-    page = get_page("/proposals/1")
-    section = page.by_id("similar-heading").parent
+    # the page renders a slot and fetches the section afterwards, off its own render path
+    slot = get_page("/proposals/1").find_all(class_="similar-slot")[0]
+    assert slot.attrs["data-similar"] == "/proposals/1/similar"
+    section = get_page("/proposals/1/similar").by_id("similar-heading").parent
     assert [a.attrs["href"] for a in section.find_all("a")] == [f"/proposals/{similar.id}"]
 
 
 def test_a_proposal_with_nothing_similar_has_no_such_section(get_page) -> None:
-    assert not get_page("/proposals/1").find_all(id="similar-heading")
+    assert not get_page("/proposals/1/similar").find_all(id="similar-heading")
+
+
+def test_similar_proposals_of_what_may_not_be_seen_are_404(
+    client: FlaskClient, make: Any, session: Session
+) -> None:
+    hidden = make.proposal(title="未公开的提案")
+    session.commit()
+    assert client.get(f"/proposals/{hidden.id}/similar").status_code == 404
+    assert client.get("/proposals/999999/similar").status_code == 404
 
 
 def test_a_failing_index_gives_503_and_is_checked_again(app, client: FlaskClient, monkeypatch) -> None:

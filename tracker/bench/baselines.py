@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.models import Proposal, Reply, ReplyPoint, Suggestion
-from tracker.search.analysis import finer, query_tokens
+from tracker.search.analysis import finer, index_tokens, query_tokens
 
 
 @dataclass(frozen=True)
@@ -69,9 +69,16 @@ def like_search(session: Session, words: Sequence[str], *, limit: int = 10) -> B
     return BaselineResult(total, top, tuple(fragments))
 
 
-def segmented(text: str) -> str:
-    """The precise cut, space-joined: one token per word, so FTS5 phrase positions stay exact."""
-    return " ".join(t.text for t in query_tokens(text))
+def segmented(text: str) -> tuple[str, str]:
+    """(precise cut, extra sub-words), space-joined: the first keeps phrase positions exact, the
+    second lets a word match inside a longer one (融资 in 融资担保), as the Whoosh index does."""
+    words: list[str] = []
+    subs: list[str] = []
+    last = -1
+    for t in index_tokens(text):
+        (words if t.position != last else subs).append(t.text)
+        last = t.position
+    return " ".join(words), " ".join(subs)
 
 
 class Fts5Index:
@@ -79,9 +86,10 @@ class Fts5Index:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path)
         self.db.execute(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS units USING fts5(pid UNINDEXED, body, tokenize='unicode61')"
+            "CREATE VIRTUAL TABLE IF NOT EXISTS units USING fts5(pid UNINDEXED, body, subs, tokenize='unicode61')"
         )
 
     def build(self, rows: Iterable[tuple[int, str]]) -> int:
@@ -89,12 +97,12 @@ class Fts5Index:
         batch: list[tuple[int, str]] = []
         for pid, body in rows:
             if body:
-                batch.append((pid, segmented(body)))
+                batch.append((pid, *segmented(body)))
             if len(batch) >= 2000:
-                self.db.executemany("INSERT INTO units(pid, body) VALUES (?, ?)", batch)
+                self.db.executemany("INSERT INTO units(pid, body, subs) VALUES (?, ?, ?)", batch)
                 n += len(batch)
                 batch.clear()
-        self.db.executemany("INSERT INTO units(pid, body) VALUES (?, ?)", batch)
+        self.db.executemany("INSERT INTO units(pid, body, subs) VALUES (?, ?, ?)", batch)
         n += len(batch)
         self.db.commit()
         return n
@@ -107,7 +115,7 @@ class Fts5Index:
         if not tokens:
             return '""'
         if phrase:
-            return '"' + " ".join(piece for t in tokens for piece in finer(t)) + '"'
+            return 'body : "' + " ".join(piece for t in tokens for piece in finer(t)) + '"'
         terms = []
         for t in tokens:
             parts = finer(t)

@@ -20,7 +20,8 @@ from tracker.search import Facet, Fragment, GroupHit, SearchResults, Sort, UnitH
 from tracker.search.documents import GroupFacts, UnitType
 from tracker.search.sync import get_keeper
 from tracker.services import search as search_service
-from tracker.web.args import page_arg
+from tracker.services.visibility import visible_proposal
+from tracker.web.args import page_arg, require_id
 from tracker.web.auth import current_viewer
 from tracker.web.labels import label, meeting_label
 
@@ -302,6 +303,18 @@ def _group_json(group: GroupHit) -> dict[str, Any]:
 
 
 # -- similar proposals on the proposal page --------------------------------------------------------
+
+
+@bp.get("/proposals/<int:proposal_id>/similar")
+def similar(proposal_id: int) -> ResponseReturnValue:
+    """The similar-proposals section of a proposal page, as a fragment the page fetches after it
+    is shown: more-like-this reads much of the index, so it stays off the page's own render."""
+    found = visible_proposal(
+        session=get_session(), viewer=current_viewer(), proposal_id=require_id(proposal_id)
+    )
+    if found is None:
+        abort(404)
+    return render_template("search/_similar.html", proposal=found)
 
 
 def similar_proposals_for(proposal_id: int, limit: int = 5) -> list[Any]:

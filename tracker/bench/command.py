@@ -1,0 +1,62 @@
+"""The `tracker bench` command."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from tracker.bench.run import run
+
+
+@click.command("bench")
+@click.option(
+    "--proposals",
+    type=click.IntRange(10, 1_000_000),
+    default=10_000,
+    show_default=True,
+    help="Size of the generated archive.",
+)
+@click.option(
+    "--seed",
+    "seed_value",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Corpus seed (same seed, same corpus).",
+)
+@click.option("--quick", is_flag=True, help="A small run for CI: 1,000 proposals, fewer rounds, a 10 s load.")
+@click.option(
+    "--load-seconds",
+    type=click.IntRange(1, 600),
+    default=None,
+    help="Length of the load test [default: 30, or 10 with --quick].",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the JSON [default: instance/bench/bench-<time>.json].",
+)
+def bench_command(
+    proposals: int, seed_value: int, quick: bool, load_seconds: int | None, out: Path | None
+) -> None:
+    """Measure the archive at scale beside SQL LIKE and SQLite FTS5; print one JSON document."""
+    if quick:
+        proposals = min(proposals, 1000)
+    load_seconds = load_seconds or (10 if quick else 30)
+    if out is None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        out = Path(__file__).resolve().parents[2] / "instance" / "bench" / f"bench-{stamp}.json"
+    result = run(
+        proposals=proposals,
+        seed_value=seed_value,
+        quick=quick,
+        load_seconds=load_seconds,
+        out=out,
+        progress=lambda msg: click.echo(f"bench: {msg}", err=True),
+    )
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    click.echo(f"bench: written to {out}", err=True)

@@ -1,0 +1,435 @@
+"""`tracker bench`: the archive at real scale, measured beside LIKE and SQLite FTS5.
+
+Everything happens in a temporary folder: a fresh SQLite database and Whoosh index, the
+generated corpus loaded through the app's services, then search, page, submit and reindex
+figures from a warm process, the same queries on the baselines, and a timed load on a two-worker
+gunicorn. One JSON document carries every figure and the machine.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from tracker import create_app, migrate
+from tracker.bench.baselines import Fts5Index, like_ids, like_search, unit_rows
+from tracker.bench.corpus import Corpus, GeneratedProposal, generate
+from tracker.bench.load import run_load
+from tracker.bench.measure import folder_mb, machine, peak_memory_mb, summary, time_each
+from tracker.db import get_engine, make_engine, session_scope
+from tracker.models import Agency, Assignment, Meeting, Member, Proposal, ReplyRole
+from tracker.search import Facet, SearchRequest, Sort, get_backend
+from tracker.search.sync import get_keeper
+from tracker.services import search as search_service
+from tracker.services.people import get_or_create_agency, get_or_create_meeting, get_or_create_member
+from tracker.services.proposals import record_proposal
+from tracker.services.replies import record_reply
+from tracker.services.seed import seed
+from tracker.services.visibility import ANONYMOUS, Role, Viewer
+
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
+STAFF = Viewer(Role.STAFF)
+ACCEPTED = {"accepted", "assigned", "replied", "closed"}
+
+
+@dataclass(frozen=True)
+class Query:
+    """One search as a user types it, with the words the baselines search for (None: not comparable)."""
+
+    text: str
+    kind: str
+    words: tuple[str, ...] | None = None
+    phrase: bool = False
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    sort: str = Sort.RELEVANCE.value
+
+
+_WORDS = (
+    "培训", "融资", "担保", "创业", "人才", "税收", "信用", "科技", "就业", "补贴", "贷款", "产业",
+    "园区", "信息化", "电子商务", "中小企业", "小微企业", "创新", "服务", "市场",
+)  # fmt: skip
+_PAIRS = (
+    ("融资", "担保"), ("人才", "培训"), ("创业", "补贴"), ("信用", "体系"), ("科技", "创新"), ("税收", "优惠"),
+    ("市场", "开拓"), ("产业", "集聚"), ("公共", "服务"), ("高校毕业生", "就业"), ("技术", "改造"), ("电子商务", "平台"),
+)  # fmt: skip
+_PHRASES = (
+    "服务与管理",
+    "电子商务平台",
+    "融资担保",
+    "专精特新",
+    "创业投资",
+    "公共服务平台",
+    "小额贷款",
+    "信用担保",
+)
+
+
+def queries() -> list[Query]:
+    """The fixed list: words, pairs, phrases, 案号 lookups, operators, a filter and a sort (56)."""
+    out = [Query(w, "word", (w,)) for w in _WORDS]
+    out += [Query(f"{a} {b}", "two words", (a, b)) for a, b in _PAIRS]
+    out += [Query(f'"{p}"', "phrase", (p,), phrase=True) for p in _PHRASES]
+    out += [
+        Query(q, "case number")
+        for q in (
+            "第2号",
+            "第15号",
+            "12号提案",
+            "第十届第三次会议第5号",
+            "第十一届第二次会议第8号",
+            "第120号",
+        )
+    ]
+    out += [
+        Query("融资 OR 担保", "or"),
+        Query("培训 -补贴", "not"),
+        Query("标题:人才", "field"),
+        Query("创业 补贴", "filter", filters=((Facet.CATEGORY.value, ("经济建设",)),)),
+        Query("融资", "filter", filters=((Facet.STATUS.value, ("replied",)),)),
+        Query("融资", "sort", sort=Sort.DATE.value),
+        Query("人才 培训", "sort", sort=Sort.DATE.value),
+        Query("担保", "filter+sort", filters=((Facet.YEAR.value, ("2015",)),), sort=Sort.DATE.value),
+    ]
+    return out
+
+
+# -- loading -----------------------------------------------------------------------------------------
+
+
+def load_corpus(url: str, corpus: Corpus, *, batch: int = 250) -> dict[str, Any]:
+    """Store the corpus through the services, committing in batches.
+
+    The engine here is not the app's, so commits do not update the index: it is built once
+    afterwards, as `tracker reindex` would, and timed separately.
+    """
+    engine = make_engine(url)
+    started = time.perf_counter()
+    meetings: dict[str, int] = {}
+    members: dict[str, int] = {}
+    agencies: dict[str, int] = {}
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        for k, gp in enumerate(corpus.proposals, 1):
+            _load_one(session, gp, meetings, members, agencies, now)
+            if k % batch == 0:
+                session.commit()
+        session.commit()
+    engine.dispose()
+    return {"seconds": round(time.perf_counter() - started, 2)}
+
+
+def _cached(cache: dict[str, int], key: str, make: Callable[[], Any]) -> int:
+    if key not in cache:
+        cache[key] = make().id
+    return cache[key]
+
+
+def _load_one(
+    session: Session,
+    gp: GeneratedProposal,
+    meetings: dict[str, int],
+    members: dict[str, int],
+    agencies: dict[str, int],
+    now: datetime,
+) -> None:
+    meeting_id = _cached(
+        meetings, gp.session_name,
+        lambda: get_or_create_meeting(session=session, body="政协", name=gp.session_name, year=gp.year),
+    )  # fmt: skip
+    member_id = _cached(members, gp.proposer, lambda: get_or_create_member(session=session, name=gp.proposer))
+    proposal = record_proposal(
+        session=session,
+        text=gp.text,
+        title=gp.title,
+        number=gp.number if gp.state in ACCEPTED else None,
+        meeting=session.get(Meeting, meeting_id),
+        proposer=session.get(Member, member_id),
+        category=gp.category,
+        status=gp.state,
+        submitted_on=date(gp.year, 1, 15) if gp.state != "draft" else None,
+        accepted_on=date(gp.year, 2, 1) if gp.state in ACCEPTED else None,
+        published_at=now if gp.published else None,
+    )
+    if gp.lead_agency:
+        assigned = date(gp.year, 2, 10)
+        deadline = assigned - timedelta(days=400) if gp.overdue else assigned + timedelta(days=90)
+        for name, role in [(gp.lead_agency, ReplyRole.LEAD), *((a, ReplyRole.CO) for a in gp.co_agencies)]:
+            agency_id = _cached(agencies, name, lambda n=name: get_or_create_agency(session=session, name=n))
+            session.add(
+                Assignment(proposal_id=proposal.id, agency_id=agency_id, role=role.value, deadline=deadline)
+            )
+    if gp.reply:
+        agency = session.get(Agency, agencies[gp.reply.agency])  # the lead, stored just above
+        reply = record_reply(session=session, proposal=proposal, text=gp.reply.text, agency=agency)
+        reply.outcome = gp.reply.outcome
+
+
+# -- measuring -----------------------------------------------------------------------------------------
+
+
+def _request(q: Query, viewer: Viewer, page_size: int = 10) -> SearchRequest:
+    return SearchRequest(
+        text=q.text, viewer=viewer, filters=dict(q.filters), sort=Sort(q.sort), page=1, page_size=page_size
+    )
+
+
+def measure_search(app, qs: list[Query], rounds: int) -> dict[str, Any]:
+    backend = get_backend(app)
+
+    def run(q: Query) -> object:
+        return search_service.search(
+            q.text, backend=backend, viewer=ANONYMOUS, filters=dict(q.filters), sort=q.sort
+        )
+
+    for q in qs:  # warm the process, as a running app is
+        run(q)
+    samples = time_each([q for _ in range(rounds) for q in qs], run)
+    by_kind: dict[str, list[float]] = {}
+    for q, ms in zip([q for _ in range(rounds) for q in qs], samples, strict=True):
+        by_kind.setdefault(q.kind, []).append(ms)
+    slowest = sorted(zip(samples, [q.text for _ in range(rounds) for q in qs], strict=True), reverse=True)[:5]
+    return {
+        "queries": len(qs),
+        "rounds": rounds,
+        **summary(samples),
+        "by_kind": {k: summary(v) for k, v in by_kind.items()},
+        "slowest": [{"query": t, "ms": round(ms, 1)} for ms, t in slowest],
+    }
+
+
+def measure_baselines(app, qs: list[Query], rounds: int, fts_path: Path) -> dict[str, Any]:
+    comparable = [q for q in qs if q.words and not q.filters and q.sort == Sort.RELEVANCE.value]
+    backend = get_backend(app)
+    with session_scope(app) as session:
+        started = time.perf_counter()
+        fts = Fts5Index(fts_path)
+        rows = fts.build(unit_rows(session))
+        fts_build = time.perf_counter() - started
+        try:
+            like_ms = time_each(
+                [q for _ in range(rounds) for q in comparable], lambda q: like_search(session, q.words)
+            )
+            fts_ms = time_each(
+                [q for _ in range(rounds) for q in comparable], lambda q: fts.search(q.words, phrase=q.phrase)
+            )
+            tracker_ms = time_each(
+                [q for _ in range(rounds) for q in comparable],
+                lambda q: search_service.search(q.text, backend=backend, viewer=STAFF),
+            )
+            agreement = []
+            for q in (q for q in comparable if q.kind == "word"):
+                hits = backend.search(_request(q, STAFF, page_size=100_000))
+                ours = {g.facts.proposal_id for g in hits.groups if g.facts.proposal_id is not None}
+                like_set, fts_set = like_ids(session, q.words), fts.all_ids(q.words)
+                agreement.append(
+                    {
+                        "query": q.text,
+                        "tracker": len(ours),
+                        "like": len(like_set),
+                        "fts5": len(fts_set),
+                        "jaccard_like": _jaccard(ours, like_set),
+                        "jaccard_fts5": _jaccard(ours, fts_set),
+                        "same": ours == like_set == fts_set,
+                    }
+                )
+        finally:
+            fts.close()
+    t, like, f5 = summary(tracker_ms), summary(like_ms), summary(fts_ms)
+    return {
+        "queries": len(comparable),
+        "tracker": t,
+        "like": like,
+        "fts5": {
+            **f5,
+            "build_seconds": round(fts_build, 2),
+            "rows": rows,
+            "size_mb": folder_mb(fts_path.parent),
+        },
+        "ratio_tracker_over_like": {k: round(t[k] / like[k], 3) for k in ("p50_ms", "p95_ms")},
+        "ratio_tracker_over_fts5": {k: round(t[k] / f5[k], 3) for k in ("p50_ms", "p95_ms")},
+        "agreement": agreement,
+        "same_documents": all(a["same"] for a in agreement),
+        "same_documents_queries": sum(a["same"] for a in agreement),
+        "mean_jaccard_like": round(sum(a["jaccard_like"] for a in agreement) / max(1, len(agreement)), 3),
+        "mean_jaccard_fts5": round(sum(a["jaccard_fts5"] for a in agreement) / max(1, len(agreement)), 3),
+    }
+
+
+def _jaccard(a: set[int], b: set[int]) -> float:
+    return round(len(a & b) / len(a | b), 3) if a | b else 1.0
+
+
+def measure_pages(app, ids: list[int], n: int) -> dict[str, Any]:
+    client = app.test_client()
+    sample = [ids[i % len(ids)] for i in range(n)]
+    for pid in sample[:10]:
+        client.get(f"/proposals/{pid}")
+
+    def get(pid: int) -> None:
+        r = client.get(f"/proposals/{pid}")
+        if r.status_code != 200:
+            raise RuntimeError(f"/proposals/{pid} answered {r.status_code}")
+
+    return summary(time_each(sample, get))
+
+
+def measure_submit(app, corpus: Corpus, n: int) -> dict[str, Any]:
+    """A proposal and a reply stored through the services and committed on the app's engine, so
+    the index is updated after commit before the call returns."""
+    donors = [p for p in corpus.proposals if p.reply][:n]
+    proposal_ms: list[float] = []
+    reply_ms: list[float] = []
+    backend = get_backend(app)
+    for k, gp in enumerate(donors):
+        t = time.perf_counter()
+        with session_scope(app) as session:
+            proposal = record_proposal(
+                session=session, text=gp.text, title=f"{gp.title}（基准提交{k}）", status="submitted"
+            )
+            pid = proposal.id
+        proposal_ms.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        with session_scope(app) as session:
+            record_reply(session=session, proposal=session.get(Proposal, pid), text=gp.reply.text)
+        reply_ms.append((time.perf_counter() - t) * 1000)
+    probe = donors[-1] if donors else None
+    fresh = (
+        backend.search(_request(Query(f"{probe.title}（基准提交{len(donors) - 1}）", "check"), STAFF)).total
+        > 0
+        if probe
+        else False
+    )
+    return {"proposal": summary(proposal_ms), "reply": summary(reply_ms), "searchable_on_return": fresh}
+
+
+# -- the run -------------------------------------------------------------------------------------------
+
+
+def load_paths(qs: list[Query], ids: list[int], rng: random.Random) -> list[str]:
+    """A mix as the public uses the site: searches, proposal pages, list pages."""
+    paths = [f"/search?q={q.text}" for q in qs if not q.filters][:40]
+    paths += [f"/proposals/{pid}" for pid in rng.sample(ids, min(40, len(ids)))]
+    paths += [
+        "/",
+        "/proposals",
+        "/proposals?page=2",
+        "/proposals?page=3",
+        "/library",
+        "/proposals?status=replied",
+    ] * 3
+    rng.shuffle(paths)
+    return paths
+
+
+def run(
+    *,
+    proposals: int,
+    seed_value: int,
+    quick: bool,
+    load_seconds: int,
+    out: Path | None,
+    progress: Callable[[str], None],
+) -> dict[str, Any]:
+    rng = random.Random(seed_value)
+    qs = queries()
+    result: dict[str, Any] = {
+        "machine": machine(),
+        "params": {"proposals": proposals, "seed": seed_value, "quick": quick},
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    with tempfile.TemporaryDirectory(prefix="tracker-bench-") as tmp:
+        folder = Path(tmp)
+        url = f"sqlite:///{folder / 'bench.db'}"
+        index_dir = folder / "index"
+        config = {
+            "DATABASE_URL": url,
+            "SEARCH_INDEX_DIR": str(index_dir),
+            "SECRET_KEY": "bench-only-secret-key",
+            "SEARCH_CHECK_ON_START": False,
+        }
+        app = create_app(config)
+        migrate.upgrade(app, "head")
+        with session_scope(app) as session:
+            seed(session=session, seeds_dir=SEEDS_DIR)
+
+        progress(f"generating {proposals} proposals")
+        t = time.perf_counter()
+        corpus = generate(proposals=proposals, seed=seed_value, seeds_dir=SEEDS_DIR)
+        generated = time.perf_counter() - t
+        mb = corpus.chars * 3 / 2**20  # CJK text is three bytes a character in UTF-8
+        result["corpus"] = {
+            "proposals": len(corpus.proposals),
+            "replies": sum(1 for p in corpus.proposals if p.reply),
+            "characters": corpus.chars,
+            "text_mb": round(mb, 1),
+            "generate_seconds": round(generated, 2),
+        }
+
+        progress("loading through the services")
+        loaded = load_corpus(url, corpus)
+        progress("building the index")
+        rebuilt = get_keeper(app).rebuild()
+        result["bulk_load"] = {
+            "db_seconds": loaded["seconds"],
+            "index_seconds": round(rebuilt.seconds, 2),
+            "total_seconds": round(loaded["seconds"] + rebuilt.seconds, 2),
+            "index_documents": rebuilt.units,
+            "documents_per_s": round(rebuilt.units / rebuilt.seconds, 1),
+            "index_mb_per_s": round(mb / rebuilt.seconds, 3),
+            "total_mb_per_s": round(mb / (loaded["seconds"] + rebuilt.seconds), 3),
+            "index_size_mb": folder_mb(index_dir),
+            "db_size_mb": round((folder / "bench.db").stat().st_size / 2**20, 2),
+            "peak_memory_mb": peak_memory_mb(),
+        }
+
+        with session_scope(app) as session:
+            published = list(
+                session.exec(select(Proposal.id).where(col(Proposal.published_at).is_not(None))).all()
+            )
+        rounds = 2 if quick else 3
+        progress("search latency")
+        result["search"] = measure_search(app, qs, rounds)
+        progress("proposal pages")
+        result["proposal_page"] = measure_pages(app, published, 100 if quick else 300)
+        progress("submitting")
+        result["submit"] = measure_submit(app, corpus, 10 if quick else 40)
+        progress("LIKE and FTS5 baselines")
+        result["baselines"] = measure_baselines(app, qs, rounds, folder / "fts" / "fts.db")
+        # the bulk build above is exactly `tracker reindex` on the loaded archive: a second run
+        # would add the same minutes again at 100,000 proposals, so it is repeated only when quick
+        if quick:
+            progress("full reindex")
+            rebuilt = get_keeper(app).rebuild()
+        result["reindex"] = {
+            "seconds": round(rebuilt.seconds, 2),
+            "documents": rebuilt.units,
+            "proposals": rebuilt.proposals,
+            "documents_per_s": round(rebuilt.units / rebuilt.seconds, 1),
+        }
+        get_engine(app).dispose()
+        get_backend(app).close()
+
+        progress(f"load test: gunicorn -w 2 for {load_seconds}s")
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "DATABASE_URL": url,
+            "TRACKER_SEARCH_INDEX_DIR": str(index_dir),
+            "TRACKER_SECRET_KEY": "bench-only-secret-key",
+            "HOME": tmp,
+        }
+        result["server"] = run_load(env=env, paths=load_paths(qs, published, rng), seconds=load_seconds)
+    result["peak_memory_mb"] = peak_memory_mb()
+    result["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return result
