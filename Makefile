@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint format clean browser
+.PHONY: setup run test lint format clean browser bench bench-quick
 
 setup: $(STAMP)
 
@@ -22,16 +22,27 @@ run: setup
 test: setup lint browser
 	$(BIN)/pytest
 
-# The browser tests (tests/browser) drive Debian's chromium with a Chinese font. A fresh machine gets
-# both from apt (with sudo when not root); if chromium is still missing, stop here, loudly.
+# The browser tests (tests/browser) drive Debian's chromium with a Chinese font, and the benchmark's
+# load run uses wrk. A fresh machine gets them from apt (with sudo when not root); if one is still
+# missing, stop here, loudly.
 CHROMIUM := /usr/bin/chromium
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+WRK := /usr/bin/wrk
 browser:
-	@if [ ! -x $(CHROMIUM) ] || [ ! -f $(CJK_FONT) ]; then \
+	@if [ ! -x $(CHROMIUM) ] || [ ! -f $(CJK_FONT) ] || [ ! -x $(WRK) ]; then \
 	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
-	  $$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-wqy-microhei; \
+	  $$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-wqy-microhei wrk; \
 	fi
 	@[ -x $(CHROMIUM) ] || { echo "error: $(CHROMIUM) is missing; the browser tests cannot run" >&2; exit 1; }
+	@[ -x $(WRK) ] || { echo "error: $(WRK) is missing; the benchmark's load run cannot run" >&2; exit 1; }
+
+# The benchmark at CI size (1,000 proposals, a 10 s load): fails if a figure is missing.
+bench-quick: setup browser
+	$(BIN)/tracker bench --quick --out instance/bench/quick.json > /dev/null
+
+# The full run whose figures are in README.md (about 20 minutes on 2 cores).
+bench: setup browser
+	$(BIN)/tracker bench --proposals 10000 --out instance/bench/bench-10000.json > /dev/null
 
 lint: setup
 	$(BIN)/ruff check tracker tests

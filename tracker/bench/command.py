@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from tracker.bench.report import missing
 from tracker.bench.run import run
 
 
@@ -60,3 +61,6 @@ def bench_command(
     )
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     click.echo(f"bench: written to {out}", err=True)
+    absent = missing(result)
+    if absent:
+        raise click.ClickException(f"the report lacks figures: {', '.join(absent)}")

@@ -83,28 +83,30 @@ def run_load(
         sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
         "--log-level", "warning", "tracker:create_app()",
     ]  # fmt: skip
-    server = subprocess.Popen(
-        cmd, cwd=REPO_ROOT, env=dict(env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    try:
-        _wait_ready(base + "/", server)
-        for p in paths[:20]:  # warm every worker's caches a little, as a running app would be
-            urllib.request.urlopen(base + encode_path(p), timeout=30).read()
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-            f.write(_LUA % ", ".join(json.dumps(encode_path(p)) for p in paths))
-            script = f.name
-        out = subprocess.run(
-            [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", script, base],
-            capture_output=True, text=True, timeout=seconds + 60, check=True,
-        )  # fmt: skip
-        Path(script).unlink(missing_ok=True)
-    finally:
-        server.send_signal(signal.SIGTERM)
+    with tempfile.TemporaryFile() as log, tempfile.TemporaryDirectory() as tmp:
+        server = subprocess.Popen(cmd, cwd=REPO_ROOT, env=dict(env), stdout=subprocess.DEVNULL, stderr=log)
         try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+            try:
+                _wait_ready(base + "/", server)
+            except RuntimeError as exc:
+                log.seek(0)
+                raise RuntimeError(f"{exc}: {log.read().decode(errors='replace')[-500:]}") from None
+            for p in paths[:20]:  # warm every worker's caches a little, as a running app would be
+                with urllib.request.urlopen(base + encode_path(p), timeout=30) as r:
+                    r.read()
+            script = Path(tmp) / "mix.lua"
+            script.write_text(_LUA % ", ".join(json.dumps(encode_path(p)) for p in paths), encoding="utf-8")
+            out = subprocess.run(
+                [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), base],
+                capture_output=True, text=True, timeout=seconds + 60, check=True,
+            )  # fmt: skip
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
     line = next(x for x in out.stdout.splitlines() if x.startswith("WRKJSON "))
     r = json.loads(line.removeprefix("WRKJSON "))
     errors = r["connect"] + r["read"] + r["write"] + r["status"] + r["timeout"]
