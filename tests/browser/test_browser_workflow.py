@@ -227,6 +227,15 @@ def test_member_submits_staff_accept_and_assign_agency_sees_it(server: str, brow
     assert [t[:2] for t in numbered] == ["一、", "二、", "三、", "四、", "五、"]
     assert [ANSWERS[n] in numbered[n] for n in range(5)] == [True] * 5
     assert numbered[0].startswith("一、关于“设立专门的服务与管理机构”。")
+    # printed, both pages are the document without the app around it
+    page.emulate_media(media="print")
+    assert page.locator(".site-header").is_hidden() and page.locator(".reply-tasks").is_hidden()
+    assert page.locator(".pair").first.is_visible()
+    page.locator(".reply-links a").first.click()
+    page.wait_for_load_state()
+    assert page.locator(".letter-info").is_hidden() and page.locator(".letter").is_visible()
+    page.screenshot(path=str(shots / "14b-print-letter.png"), full_page=True)
+    page.emulate_media(media="screen")
     page.goto(f"{server}/statistics")
     assert "办复率" in page.locator(".stats-cards").inner_text()
     page.screenshot(path=str(shots / "15-statistics.png"), full_page=True)

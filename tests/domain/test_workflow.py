@@ -10,6 +10,7 @@ import pytest
 
 from tracker.domain.messages import RuleError
 from tracker.domain.workflow import (
+    RECORDED_ONLY,
     TRANSITIONS,
     Action,
     Capacity,
@@ -30,6 +31,20 @@ REFUSED = [pair for pair in itertools.product(ProposalStatus, Action) if pair no
 
 def test_one_rule_per_state_and_action() -> None:
     assert len(ALLOWED) == len(TRANSITIONS)
+
+
+def test_every_action_moves_by_the_table_or_is_only_recorded() -> None:
+    moves = {r.action for r in TRANSITIONS}
+    assert moves | RECORDED_ONLY == set(Action)
+    assert not moves & RECORDED_ONLY
+
+
+def test_a_reply_is_sent_back_or_reopened_by_staff_with_a_reason() -> None:
+    for action in (Action.SEND_BACK, Action.REOPEN):
+        rule = check("replied", action, {Capacity.STAFF}, note="请补充")
+        assert (rule.target, rule.needs_note) == ("assigned", True)
+    assert allowed_actions("replied", {Capacity.STAFF}) == [Action.SEND_BACK, Action.REOPEN, Action.CLOSE]
+    assert allowed_actions("replied", {Capacity.LEAD_AGENCY, Capacity.PROPOSER}) == []
 
 
 @pytest.mark.parametrize("rule", TRANSITIONS, ids=lambda r: f"{r.source}-{r.action}")

@@ -420,3 +420,27 @@ def test_publish_and_withhold(session: Session, assigned_case) -> None:
 def test_draft_status_values(session: Session) -> None:
     assert {s.value for s in DraftStatus} == {"draft", "submitted"}
     assert Section(1).body == ""
+
+
+def test_answers_typed_and_a_pasted_letter_are_kept_side_by_side(session: Session, assigned_case) -> None:
+    """Switching between writing in the editor and pasting a letter loses neither."""
+    kwargs = {
+        "session": session,
+        "proposal_id": assigned_case.proposal_id,
+        "actor": assigned_case.lead,
+        "now": NOW,
+    }
+    content, _revision = _content(session, assigned_case, answers=_all_answered(assigned_case))
+    draft = replying.save(content=content, revision=0, **kwargs)
+    pasted = DraftContent(
+        mode=Mode.PASTED, frame=content.frame, pasted=SEED_REPLY.read_text(encoding="utf-8")
+    )
+    draft = replying.save(content=pasted, revision=draft.revision, **kwargs)
+    state = replying.editor(
+        session=session, proposal_id=assigned_case.proposal_id, actor=assigned_case.lead, today=NOW.date()
+    )
+    assert state.content.mode == "pasted" and state.content.pasted.startswith("第2号提案的答复")
+    assert state.content.sections[0].body == "第1条建议的办理情况。"
+    content.mode = Mode.SECTIONS
+    replying.save(content=content, revision=draft.revision, **kwargs)
+    assert session.get(ReplyDraft, draft.id).pasted_text.startswith("第2号提案的答复")

@@ -4,6 +4,7 @@ the pasted text is split before anything is stored; a double submit stores one p
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from html import unescape
 from pathlib import Path
 
@@ -262,6 +263,9 @@ def test_invited_cosigners_answer_and_the_page_shows_who_confirmed(
     signer = session.get(ProposalSigner, (pid, yi.id))
     session.refresh(signer)
     assert signer.status == "confirmed"
+    # stored in UTC like every other timestamp (SQLite drops the offset of a local time)
+    answered = signer.responded_at.replace(tzinfo=signer.responded_at.tzinfo or UTC)
+    assert abs(datetime.now(UTC) - answered) < timedelta(minutes=5)
 
 
 def test_an_unknown_cosigner_is_named_in_the_message(member) -> None:

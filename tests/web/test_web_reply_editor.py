@@ -125,6 +125,7 @@ def test_submit_then_the_proposal_page_shows_the_answers(
     data = _form(_editor(lead, parse_html, assigned_case))
     _answer_all(data, assigned_case)
     data["outcome"] = "A"
+    data[f"point-outcome-{assigned_case.suggestion_ids[2]}"] = "C"
     response = lead.post(f"/proposals/{assigned_case.proposal_id}/reply", data={**data, "op": "submit"})
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/proposals/{assigned_case.proposal_id}")
@@ -132,6 +133,10 @@ def test_submit_then_the_proposal_page_shows_the_answers(
     assert "答复已提交" in page.find_all("div", class_="flashes")[0].text()
     for n in range(5):
         assert f"第{n + 1}条：{ANSWERED}" in page.by_id(f"s{n + 1}").text()
+    reply = session.exec(select(Reply).where(Reply.proposal_id == assigned_case.proposal_id)).one()
+    letter = parse_html(lead.get(f"/replies/{reply.id}").data)
+    assert "本条办复类别：C 类" in letter.by_id("r3").text()  # the class given to the third point
+    assert "本条办复类别" not in letter.by_id("r1").text()
 
 
 def test_a_reply_submitted_twice_is_stored_once_with_a_clear_message(

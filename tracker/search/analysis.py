@@ -13,8 +13,10 @@ Why this shape (measured on this archive's kind of text, see ../shared/notes/sea
   still matches 电子商务平台 because 商务 sits at the position of 电子商务.
 - Other letters and digits form words of their own (English stemming is applied by the Whoosh
   filter that follows the tokenizer).
-- A user dictionary (dictionary.txt) keeps domain words whole; a synonym table (synonyms.txt) is
-  applied at query time.
+- A user dictionary (dictionary.txt) keeps domain words whole. A synonym table (synonyms.txt) is
+  applied at index time: wherever any form of a group occurs (one word, a sub-word, or a run of
+  words such as 小型 微型 企业), the group's first word is indexed too, at the position of the
+  form's first word; a query for any form then searches that one term, never a phrase.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -149,18 +151,67 @@ def _tokens(text: str, *, index: bool) -> Iterator[Token]:
     def source(start: int, end: int) -> tuple[int, int]:
         return (start, end) if offsets is None else (offsets[start], offsets[end])
 
+    canonical = synonym_canonical() if index else {}
+    longest = max(map(len, canonical), default=0)
     for han, start, end in _runs(folded):
         if not han:
             position += 1
             yield Token(folded[start:end], position, *source(start, end))
             continue
-        for word, w_start, w_end in jieba.tokenize(folded[start:end]):
+        cut = jieba.tokenize(folded[start:end])
+        for i, (word, w_start, w_end) in enumerate(cut):
             position += 1
             yield Token(word, position, *source(start + w_start, start + w_end))
-            if index and len(word) > 2:
-                for piece, p_start, p_end in _sub_words(word):
-                    a = start + w_start + p_start
-                    yield Token(piece, position, *source(a, a + p_end - p_start))
+            if not index:
+                continue
+            pieces = _sub_words(word) if len(word) > 2 else ()
+            for piece, p_start, p_end in pieces:
+                a = start + w_start + p_start
+                yield Token(piece, position, *source(a, a + p_end - p_start))
+            if canonical:
+                yield from _synonym_tokens(canonical, longest, cut, i, pieces, start, position, source)
+
+
+def _synonym_tokens(
+    canonical: dict[str, str],
+    longest: int,
+    cut: list[tuple[str, int, int]],
+    i: int,
+    pieces: tuple[tuple[str, int, int], ...],
+    start: int,
+    position: int,
+    source: Callable[[int, int], tuple[int, int]],
+) -> Iterator[Token]:
+    """The group word of every synonym form that starts at word ``i`` of ``cut`` (the word itself,
+    a run of it and the words after it, or one of its sub-words), at the word's position.
+
+    So 小型 微型 企业 in a text is also indexed as 小微企业 and a query needs no phrase for it.
+    """
+    word, w_start, _w_end = cut[i]
+    emitted: set[str] = set()
+    text, j = word, i
+    while True:
+        group = canonical.get(text)
+        if group is not None and group != text and group not in emitted:
+            emitted.add(group)
+            yield Token(group, position, *source(start + w_start, start + cut[j][2]))
+        j += 1
+        if j == len(cut) or len(text) >= longest:
+            break
+        following, f_start, _f_end = cut[j]
+        # a form may end inside the next word (小 微型 企业主 holds 小微型企业): its leading sub-words
+        for piece, p_start, p_end in _sub_words(following) if len(following) > 2 else ():
+            group = canonical.get(text + piece) if p_start == 0 else None
+            if group is not None and group not in emitted:
+                emitted.add(group)
+                yield Token(group, position, *source(start + w_start, start + f_start + p_end))
+        text += following
+    for piece, p_start, p_end in pieces:
+        group = canonical.get(piece)
+        if group is not None and group != piece and group not in emitted:
+            emitted.add(group)
+            a = start + w_start + p_start
+            yield Token(group, position, *source(a, a + p_end - p_start))
 
 
 def index_tokens(text: str) -> Iterator[Token]:
@@ -220,6 +271,18 @@ def synonym_groups() -> dict[str, tuple[str, ...]]:
         for word in group:
             groups[word] = tuple(dict.fromkeys(groups.get(word, ()) + group))
     return groups
+
+
+@cache
+def synonym_canonical() -> dict[str, str]:
+    """Each word of the synonym table mapped to its group's word (the first of its line): the one
+    term the index holds wherever any form of the group occurs, and a query searches for."""
+    return {word: group[0] for word, group in synonym_groups().items()}
+
+
+def canonical(word: str) -> str | None:
+    """The group word standing for ``word`` (itself for the group word), None when it has none."""
+    return synonym_canonical().get(normalize(word))
 
 
 def synonyms(word: str) -> tuple[str, ...]:

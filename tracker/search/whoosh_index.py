@@ -31,7 +31,6 @@ import time
 import unicodedata
 import uuid
 import warnings
-from bisect import bisect_right
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -74,8 +73,8 @@ log = logging.getLogger(__name__)
 
 INDEX_NAME = "units"
 # Bump when the schema or the analysis changes in a way old indexes cannot serve; the start-up
-# check then rebuilds.
-SCHEMA_VERSION = 2
+# check then rebuilds. 3: synonyms indexed under their group's word (synonyms.txt needs a reindex).
+SCHEMA_VERSION = 3
 VERSION_FILE = "schema-version"
 PENDING_DIR = "pending"
 WRITE_LOCK = f"{INDEX_NAME}_WRITELOCK"  # the name Whoosh's writer locks
@@ -112,6 +111,7 @@ FACETS = frozenset(f.value for f in Facet)
 MERGE_AT_SEGMENTS = 8  # an update commits a new segment; merge once there are this many
 SIMILAR_TERMS = 25  # key terms a more-like-this query is built from
 SIMILAR_CACHE = 512  # more-like-this answers kept per process (for the current index generation)
+ALLOWED_CACHE = 64  # filters (per viewer) whose allowed documents are kept with the searcher
 
 
 # -- analysis --------------------------------------------------------------------------------------
@@ -308,6 +308,8 @@ def facts_from_stored(stored: Mapping[str, Any]) -> GroupFacts:
 
 # -- queries ---------------------------------------------------------------------------------------
 
+_WORD_BREAK = re.compile(r"[\W_]")  # what ends a run of letters (Han or other) for the analyzer
+
 # Quotation marks people type in Chinese text; the parser knows only the ASCII one.
 _QUOTES = str.maketrans({c: '"' for c in "“”„‟«»「」『』〝〞"})
 
@@ -372,6 +374,45 @@ class _Highlight:
 # -- matches, facets and filters ------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
+def _facet_values(raw: Any, multi: bool) -> tuple[str, ...]:
+    if multi:
+        return _split(raw, LIST_SEPARATOR)
+    return (str(raw),) if raw not in (None, "") else ()
+
+
+class _Columns:
+    """The sortable fields' values of every document of one searcher, read once per segment into
+    plain lists indexed by document number (kept with the searcher until the index changes).
+
+    Columns are read per segment: Whoosh's multi-segment column reader skips segments that lack
+    the column and then reads the wrong segment's values.
+    """
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        self._lists: dict[str, list[Any]] = {}
+
+    def get(self, fieldname: str) -> list[Any]:
+        found = self._lists.get(fieldname)
+        if found is None:
+            found = []
+            intern: dict[Any, Any] = {}  # one string object per distinct value
+            for leaf, offset in self._reader.leaf_readers():
+                found.extend([None] * (offset - len(found)))
+                size = leaf.doc_count_all()
+                if not leaf.has_column(fieldname):
+                    found.extend([None] * size)
+                    continue
+                for value in leaf.column_reader(fieldname):
+                    if isinstance(value, bytes):
+                        value = intern.setdefault(value, value.decode("utf-8"))
+                    found.append(value)
+                del found[offset + size :]
+            self._lists[fieldname] = found
+        return found
+
+
 class _Matches:
     """The units a query matched, with the column values facets and filters need.
 
@@ -380,48 +421,29 @@ class _Matches:
     Every unit of a group carries the group's facts, so those are read once per group.
     """
 
-    def __init__(self, reader: Any, pairs: Iterable[tuple[float | None, int]]) -> None:
-        # Columns are read per segment: Whoosh's multi-segment column reader skips segments that
-        # lack the column and then reads the wrong segment's values.
-        leaves = reader.leaf_readers()
-        self._leaves = [leaf for leaf, _offset in leaves]
-        self._offsets = [offset for _leaf, offset in leaves]
-        self._columns: dict[str, list[Any]] = {}
+    def __init__(self, columns: _Columns, pairs: Iterable[tuple[float | None, int]]) -> None:
+        self._columns = columns
+        self._members: dict[tuple[Any, ...], dict[str, list[int]]] = {}
         self.score = {docnum: score or 0.0 for score, docnum in pairs}
-        group, kind = self.column("group"), self.column("type")
-        self.group = {d: group(d) for d in self.score}
-        self.type = {d: kind(d) for d in self.score}
+        group, kind = columns.get("group"), columns.get("type")
+        self.group = {d: group[d] for d in self.score}
+        self.type = {d: kind[d] for d in self.score}
         first: dict[str, int] = {}
         for d, g in self.group.items():
             first.setdefault(g, d)
+        facet_columns = [
+            (name, columns.get(FACET_FIELDS[name]), name in MULTI_VALUED)
+            for name in Facet
+            if name not in UNIT_FACETS
+        ]
         self.values: dict[str, dict[str, tuple[str, ...]]] = {
-            g: {name: self._group_values(name, d) for name in Facet if name not in UNIT_FACETS}
+            g: {name: _facet_values(values[d], multi) for name, values, multi in facet_columns}
             for g, d in first.items()
         }
 
     def column(self, fieldname: str) -> Callable[[int], Any]:
         """The value of a sortable field for a document (None where its segment has no such column)."""
-        if fieldname not in self._columns:
-            self._columns[fieldname] = [
-                leaf.column_reader(fieldname) if leaf.has_column(fieldname) else None for leaf in self._leaves
-            ]
-        readers, offsets = self._columns[fieldname], self._offsets
-
-        def value(docnum: int) -> Any:
-            i = bisect_right(offsets, docnum) - 1
-            reader = readers[i]
-            if reader is None:
-                return None
-            found = reader[docnum - offsets[i]]
-            return found.decode("utf-8") if isinstance(found, bytes) else found
-
-        return value
-
-    def _group_values(self, name: str, docnum: int) -> tuple[str, ...]:
-        raw = self.column(FACET_FIELDS[name])(docnum)
-        if name in MULTI_VALUED:
-            return _split(raw, LIST_SEPARATOR)
-        return (str(raw),) if raw not in (None, "") else ()
+        return self._columns.get(fieldname).__getitem__
 
     def _passes(self, docnum: int, filters: Mapping[str, tuple[str, ...]], skip: str | None) -> bool:
         for name, wanted in filters.items():
@@ -438,11 +460,19 @@ class _Matches:
         self, filters: Mapping[str, tuple[str, ...]], skip: str | None = None
     ) -> dict[str, list[int]]:
         """Group -> its matching units that pass the facet filters (all but ``skip``)."""
+        key = (tuple(sorted(filters.items())), skip)
+        if key in self._members:
+            return self._members[key]
         found: dict[str, list[int]] = defaultdict(list)
-        for d in self.score:
-            if self._passes(d, filters, skip):
-                found[self.group[d]].append(d)
-        return dict(found)
+        if any(name != skip and name in FACETS for name in filters):
+            for d, g in self.group.items():
+                if self._passes(d, filters, skip):
+                    found[g].append(d)
+        else:
+            for d, g in self.group.items():
+                found[g].append(d)
+        self._members[key] = dict(found)
+        return self._members[key]
 
     def facets(self, filters: Mapping[str, tuple[str, ...]]) -> dict[str, dict[str, int]]:
         """Counts per facet value: units for the unit facets, groups (proposals, documents) otherwise."""
@@ -462,6 +492,39 @@ class _Matches:
         return counts
 
 
+def _collect(
+    searcher: Searcher, q: query.Query, allowed: query.Query | set[int] | None, *, scored: bool
+) -> list[tuple[float, int]]:
+    """Every match of ``q`` that ``allowed`` lets through, as (score, document number); the score
+    is 0.0 when not ``scored``.
+
+    What ``searcher.search(q, filter=allowed, limit=None)`` collects, without its collector's
+    per-match bookkeeping (block-quality checks, a sorted top-N list of every match) or, unscored,
+    its per-match loop: the matchers are walked directly, one segment at a time.
+    """
+    if isinstance(allowed, query.Query):
+        allowed = set(searcher.docs_for_query(allowed))
+    context = searcher.context(weighting=searcher.weighting if scored else None)
+    found: list[tuple[float, int]] = []
+    for subsearcher, offset in searcher.leaf_searchers():
+        matcher = q.matcher(subsearcher, context)
+        if not matcher.is_active():
+            continue
+        if not scored:
+            docs = (offset + d for d in matcher.all_ids())
+            found.extend((0.0, d) for d in docs if allowed is None or d in allowed)
+            continue
+        matcher = matcher.replace(0)
+        is_active, current, score, step = matcher.is_active, matcher.id, matcher.score, matcher.next
+        append = found.append
+        while is_active():
+            d = offset + current()
+            if allowed is None or d in allowed:
+                append((score(), d))
+            step()
+    return found
+
+
 # -- the backend -----------------------------------------------------------------------------------
 
 
@@ -478,6 +541,10 @@ class WhooshBackend:
         self._searcher: Searcher | None = None
         self._parser = self._make_parser()
         self._similar: OrderedDict[tuple[Any, ...], tuple[Similar, ...]] = OrderedDict()
+        # kept with the searcher (dropped with it): column values, and the documents each
+        # visibility/number filter allows
+        self._columns: _Columns | None = None
+        self._allowed: OrderedDict[query.Query, set[int]] = OrderedDict()
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> WhooshBackend:
@@ -528,6 +595,8 @@ class WhooshBackend:
             lock.release()
 
     def _drop_searcher(self) -> None:
+        self._columns = None
+        self._allowed.clear()
         if self._searcher is not None:
             with suppress(Exception):
                 self._searcher.close()
@@ -544,6 +613,8 @@ class WhooshBackend:
                 # without a merge), so the old version of an edited unit would still be found.
                 self._drop_searcher()
             if self._searcher is None:
+                self._columns = None
+                self._allowed.clear()
                 self._searcher = ix.searcher()
             yield self._searcher
 
@@ -728,33 +799,26 @@ class WhooshBackend:
         parser.add_plugin(PlusMinusPlugin())
         return parser
 
-    def _text_query(self, fieldname: str, text: str, boost: float = 1.0) -> query.Query | None:
-        words = list(self.schema[fieldname].process_text(text, mode="query"))
-        if not words:
-            return None
-        if len(words) == 1:
-            return query.Term(fieldname, words[0], boost=boost)
-        return query.Phrase(fieldname, words, boost=boost)
-
     def _expand(self, q: query.Query) -> query.Query:
         """Chinese words and phrases also match their finer cut and their synonyms.
 
-        商务平台 also as the phrase 商务 + 平台 (see analysis.finer); 小微企业 also as 小型微型企业.
+        商务平台 also as the phrase 商务 + 平台 (see analysis.finer). Any form of a synonym group
+        (小微企业, 小型微型企业) becomes the group's one indexed term (see analysis._synonym_tokens).
         """
         words = _words_of(q)
         if words is None:
             return q.apply(self._expand) if not q.is_leaf() else q
         if q.fieldname not in TEXT_FIELDS or not all(analysis.is_han(w) for w in words):
             return q
-        alternatives: list[query.Query] = []
+        group = analysis.canonical("".join(words))
+        if group is not None:
+            # the index holds the group word wherever any form of the group occurs (however it
+            # was cut): one term, no phrase
+            return query.Term(q.fieldname, stem_latin(group), boost=q.boost)
         fine = [part for word in words for part in analysis.finer(word)]
         if fine != words:
-            alternatives.append(query.Phrase(q.fieldname, fine, boost=q.boost))
-        for synonym in analysis.synonyms("".join(words)):
-            alternative = self._text_query(q.fieldname, synonym, q.boost)
-            if alternative is not None:
-                alternatives.append(alternative)
-        return query.Or([q, *alternatives]) if alternatives else q
+            return query.Or([q, query.Phrase(q.fieldname, fine, boost=q.boost)])
+        return q
 
     def parse(self, text: str) -> query.Query:
         """The user's query as Whoosh runs it: an empty one matches everything (filters then choose)."""
@@ -763,32 +827,51 @@ class WhooshBackend:
             return query.Every()
         return self._expand(self._parser.parse(text))
 
-    def _filter(self, viewer: Viewer, filters: Mapping[str, Collection[str]]) -> query.Query | None:
-        """Visibility (the rule of the pages, in the query itself) and the 案号/group filters."""
-        parts: list[query.Query] = []
-        seen = visibility_query(viewer)
-        if seen is not None:
-            parts.append(seen)
-        for name, fieldname in QUERY_FILTERS.items():
-            values = filters.get(name)
-            if values:
-                parts.append(query.Or([query.Term(fieldname, str(v)) for v in values]))
+    @staticmethod
+    def _narrowing(filters: Mapping[str, Collection[str]]) -> query.Query | None:
+        """The 案号/group filters, as a query."""
+        parts = [
+            query.Or([query.Term(fieldname, str(v)) for v in values])
+            for name, fieldname in QUERY_FILTERS.items()
+            if (values := filters.get(name))
+        ]
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else query.And(parts)
+
+    def _searcher_columns(self, searcher: Searcher) -> _Columns:
+        if self._columns is None:
+            self._columns = _Columns(searcher.reader())
+        return self._columns
+
+    def _allowed_docs(self, searcher: Searcher, allowed: query.Query | None) -> query.Query | set[int] | None:
+        """The documents a filter allows, as a set kept with the searcher (Whoosh would otherwise
+        run the filter query and build a bit set of the whole index for every search)."""
+        if allowed is None:
+            return None
+        docs = self._allowed.get(allowed)
+        if docs is None:
+            docs = set(searcher.docs_for_query(allowed))  # a set: Whoosh takes no frozenset
+            self._allowed[allowed] = docs
+            while len(self._allowed) > ALLOWED_CACHE:
+                self._allowed.popitem(last=False)
+        # Whoosh reads an empty set as "no filter": the query then (it allows nothing)
+        return docs or allowed
 
     def _matches(
         self, searcher: Searcher, request: SearchRequest, *, scored: bool = True
     ) -> tuple[_Matches, dict[str, tuple[str, ...]]]:
         filters = {k: tuple(v) for k, v in request.filters.items() if v}
-        results = searcher.search(
-            self.parse(request.text),
-            filter=self._filter(request.viewer, filters),
-            limit=None,
-            scored=scored,
-        )
-        pairs = results.top_n if scored else [(0.0, d) for d in results.docs()]
-        return _Matches(searcher.reader(), pairs), filters
+        q, narrow = self.parse(request.text), self._narrowing(filters)
+        if isinstance(q, query.Every) and narrow is not None:
+            # nothing typed (a 案号 lookup): the number's own postings are the query, with Every's
+            # score, instead of walking every document against the filter
+            q, narrow = query.ConstantScoreQuery(narrow, q.boost), None
+        # visibility (the rule of the pages, in the query itself) and the 案号/group filters
+        parts = [p for p in (visibility_query(request.viewer), narrow) if p is not None]
+        allowed = None if not parts else parts[0] if len(parts) == 1 else query.And(parts)
+        pairs = _collect(searcher, q, self._allowed_docs(searcher, allowed), scored=scored)
+        return _Matches(self._searcher_columns(searcher), pairs), filters
 
     def search(self, request: SearchRequest) -> SearchResults:
         q = self.parse(request.text)
@@ -998,7 +1081,16 @@ class WhooshBackend:
         return highlight.whole(text, spans)
 
     def _fragments(self, text: str, words: set[str], phrases: set[tuple[str, ...]]) -> tuple[Fragment, ...]:
-        return highlight.fragments(text, *self._spans(text, words, phrases)) if text else ()
+        if not text:
+            return ()
+        if not words and not phrases:
+            # nothing to mark: the fragment is the text's start, and only the words there are
+            # needed to end it between words (cut where a run of letters ends, so the words
+            # before are cut as in the whole text)
+            end = _WORD_BREAK.search(text, highlight.FRAGMENT_CHARS + highlight.SNAP_CHARS)
+            _spans, starts = self._spans(text[: end.start()] if end else text, words, phrases)
+            return highlight.fragments(text, [], starts)
+        return highlight.fragments(text, *self._spans(text, words, phrases))
 
     def _unit_hit(self, stored: Mapping[str, Any], score: float, marks: _Highlight) -> UnitHit:
         title = stored.get("title", "")

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.domain.letters import Coverage, chinese_numeral, point_heading
@@ -226,8 +227,8 @@ def editor(
     )
 
 
-def _check_locked(proposal: Proposal, draft: ReplyDraft | None) -> None:
-    if draft is not None and draft.status == DraftStatus.SUBMITTED.value:
+def _check_locked_draft(draft: ReplyDraft) -> None:
+    if draft.status == DraftStatus.SUBMITTED.value:
         when = draft.submitted_at.date().isoformat() if draft.submitted_at else ""
         raise LockedError(
             N_(
@@ -236,6 +237,11 @@ def _check_locked(proposal: Proposal, draft: ReplyDraft | None) -> None:
             ),
             params={"date": when},
         )
+
+
+def _check_locked(proposal: Proposal, draft: ReplyDraft | None) -> None:
+    if draft is not None:
+        _check_locked_draft(draft)
     if proposal.status != ProposalStatus.ASSIGNED.value:
         raise LockedError(N_("The proposal is no longer waiting for a reply; nothing was changed."))
 
@@ -251,6 +257,35 @@ def _check_links(content: DraftContent, suggestions: Sequence[Suggestion], point
         raise InvalidInput(
             [Problem(None, N_("The form named a suggestion or point this proposal does not have."))]
         )
+
+
+def _claim(session: Session, draft: ReplyDraft, revision: int) -> None:
+    """Compare and set: only the save made from the latest revision of an unlocked draft goes on.
+
+    The UPDATE takes the row's write lock before anything is written, so of two saves or submits
+    made from the same page (a double click, two tabs) exactly one proceeds; the other is told why.
+    """
+    claimed = session.exec(
+        sa.update(ReplyDraft)
+        .where(
+            col(ReplyDraft.id) == draft.id,
+            col(ReplyDraft.revision) == revision,
+            col(ReplyDraft.status) == DraftStatus.DRAFT.value,
+        )
+        .values(revision=revision + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(draft)
+    if claimed.rowcount == 1:
+        draft.revision = revision  # the increment is written with the content
+        return
+    _check_locked_draft(draft)
+    raise ConflictError(
+        N_(
+            "Someone else saved this reply since you opened it; your text is shown below, not saved. "
+            "Save again to replace theirs."
+        )
+    )
 
 
 def save(
@@ -277,27 +312,27 @@ def save(
     if content.mode == Mode.PASTED and content.pasted.strip():
         point_count = len(parse_reply(content.pasted).points)
     _check_links(content, suggestions, point_count)
-    if draft is not None and draft.revision != revision:
-        raise ConflictError(
-            N_(
-                "Someone else saved this reply since you opened it; your text is shown below, not saved. "
-                "Save again to replace theirs."
-            )
-        )
     if draft is None:
-        draft = ReplyDraft(proposal_id=proposal.id or 0, agency_id=assignment.agency_id)
+        # a second draft for the same proposal and agency is refused by the unique constraint
+        draft = ReplyDraft(proposal_id=proposal.id or 0, agency_id=assignment.agency_id, revision=0)
+    else:
+        _claim(session, draft, revision)
     frame = content.frame
     draft.mode = content.mode.value
     draft.title, draft.doc_number, draft.salutation = frame.title, frame.doc_number, frame.salutation
     draft.preamble, draft.closing = frame.preamble, frame.closing
     draft.signature, draft.date_text = frame.signature, frame.date
     draft.outcome = content.outcome
-    draft.pasted_text = content.pasted
-    draft.sections = sections_to_json(content.sections)
-    draft.links = links_to_json(content.links)
-    draft.point_outcomes = {str(k): v for k, v in sorted(content.point_outcomes.items())}
+    # Each way of writing keeps its own text: answers typed in the editor survive a paste, and a
+    # pasted letter survives going back to the answers; ``mode`` says which one is submitted.
+    if content.mode == Mode.SECTIONS:
+        draft.sections = sections_to_json(content.sections)
+    else:
+        draft.pasted_text = content.pasted
+        draft.links = links_to_json(content.links)
+        draft.point_outcomes = {str(k): v for k, v in sorted(content.point_outcomes.items())}
     draft.exemptions = exemptions_to_json(content.exemptions)
-    draft.revision = (draft.revision or 0) + 1
+    draft.revision += 1
     draft.updated_at = now
     draft.updated_by = actor.user_id
     session.add(draft)

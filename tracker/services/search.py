@@ -71,6 +71,10 @@ def search(
         )
         if len(numbered) == 1:
             return SearchOutcome(query=query, results=None, jump=numbered[0])
+        if numbered:
+            # several sessions have the number: the list of them is the answer (a lookup on the
+            # number field), not a text search for 第 + 120 + 号
+            return SearchOutcome(query=query, results=None, numbered=numbered)
     if not query and not clean:
         return SearchOutcome(query=query, results=None)
     results = backend.search(
@@ -84,9 +88,10 @@ def search(
             units_per_group=units_per_group,
         )
     )
+    # a 案号 no proposal has: spelling fixes or broader rewrites of 第 + 120 + 号 help nobody
     hints = (
         ()
-        if results.total or not query
+        if results.total or not query or case is not None
         else query_hints(query, backend=backend, viewer=viewer, filters=clean)
     )
     return SearchOutcome(query=query, results=results, numbered=numbered, hints=hints)

@@ -13,9 +13,10 @@ from tracker.domain.drafting import LIMITS
 from tracker.services import drafting, workflow
 from tracker.services.errors import InvalidInput, NotFoundError, ServiceError
 from tracker.services.visibility import Role
+from tracker.services.workflow import utcnow
 from tracker.web import proposal_form
 from tracker.web.args import require_id
-from tracker.web.auth import current_viewer, local_now, local_today, roles_required
+from tracker.web.auth import current_viewer, local_today, roles_required
 from tracker.web.forms import ProposalForm, put_problems
 from tracker.web.messages import describe_error
 
@@ -206,7 +207,7 @@ def _answer(proposal_id: int, confirm: bool) -> Response:
             proposal_id=require_id(proposal_id),
             member=current_viewer(),
             confirm=confirm,
-            now=local_now(),
+            now=utcnow(),
         )
         session.commit()
         flash(_("You co-sign this proposal.") if confirm else _("You declined to co-sign."), "success")

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from tracker.db import get_session
@@ -200,6 +201,13 @@ def post(proposal_id: int) -> Response | tuple[str, int]:
     except ForbiddenError:
         session.rollback()
         abort(403)
+    except IntegrityError:
+        # the same draft created at the same moment by another request (a double click on a new draft)
+        session.rollback()
+        message = _(
+            "Someone else saved this reply since you opened it; your text is shown below, not saved. Save again to replace theirs."
+        )
+        return _render(_load(proposal_id, content), Page(mode=content.mode, general=[message]), 409)
     except (LockedError, ConflictError) as error:
         session.rollback()
         editor = _load(proposal_id, content)
