@@ -104,3 +104,15 @@ def test_the_index_filter_is_the_rule_of_the_pages(
         assert {g.facts.proposal_id for g in found.groups} == {
             pid for pid in ids if can_see(facts[pid], viewer)
         }, viewer
+
+
+def test_a_returned_letter_is_not_searchable_by_anyone(session: Session, make: Any, found) -> None:
+    proposal = make.proposal(title="关于整治河道的建议", number=77, published_at=datetime.now(UTC))
+    returned = make.reply(proposal, status="returned", preamble="退回重写的答复稿件，尚未定稿。")
+    make.point(returned, n=1, heading="关于“河道整治”", text="关于“河道整治”。错误的初稿内容。")
+    issued = make.reply(proposal, status="issued", preamble="正式答复已经发出。")
+    make.point(issued, n=1, heading="关于“河道整治”", text="关于“河道整治”。清淤工程已经完成。")
+    session.commit()
+    for viewer in (ANONYMOUS, Viewer(Role.STAFF)):
+        assert found("初稿", viewer) == [] and found("尚未定稿", viewer) == []
+    assert found("清淤工程", ANONYMOUS) != [] and found("正式答复", ANONYMOUS) != []

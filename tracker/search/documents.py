@@ -30,6 +30,7 @@ from tracker.models import (
     Reply,
     ReplyPoint,
     ReplyRole,
+    ReplyStatus,
     Suggestion,
 )
 from tracker.services.library import clause_nodes, document_preamble
@@ -133,6 +134,11 @@ def iter_all(*, session: Session, batch: int = 200) -> Iterator[SearchDocument]:
         yield from _document_units(session, ids)
 
 
+# Letters that may be searched: the one in force, and one replaced by a re-handling (kept in the
+# proposal's public history). A letter sent back, or recorded as a draft, is not.
+INDEXED_REPLY_STATES = (ReplyStatus.ISSUED.value, ReplyStatus.SUPERSEDED.value)
+
+
 def expected_counts(*, session: Session) -> dict[str, int]:
     """How many units each group has in the database, from counts alone (the index should agree)."""
     counts = dict.fromkeys((proposal_group(i) for i in session.exec(select(Proposal.id)).all()), 1)
@@ -143,10 +149,12 @@ def expected_counts(*, session: Session) -> dict[str, int]:
         select(Suggestion.proposal_id, func.count())
         .where(col(Suggestion.parent_id).is_(None))
         .group_by(col(Suggestion.proposal_id)),
-        select(Reply.proposal_id, func.count()).group_by(col(Reply.proposal_id)),
+        select(Reply.proposal_id, func.count())
+        .where(col(Reply.status).in_(INDEXED_REPLY_STATES))
+        .group_by(col(Reply.proposal_id)),
         select(Reply.proposal_id, func.count())
         .join(ReplyPoint, col(ReplyPoint.reply_id) == col(Reply.id))
-        .where(col(ReplyPoint.parent_id).is_(None))
+        .where(col(ReplyPoint.parent_id).is_(None), col(Reply.status).in_(INDEXED_REPLY_STATES))
         .group_by(col(Reply.proposal_id)),
     ]
     for stmt in per_proposal:
@@ -277,6 +285,8 @@ def _proposal_units(session: Session, ids: list[int]) -> Iterator[SearchDocument
             )
             position += 1
         for index, (reply, agency) in enumerate(its_replies):
+            if reply.status not in INDEXED_REPLY_STATES:
+                continue  # a returned or draft letter is for the office and its writer, not for search
             written_by = agency.name if agency is not None else reply.signature
             yield SearchDocument(
                 key=f"r{reply.id}",
