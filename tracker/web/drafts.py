@@ -19,6 +19,7 @@ from tracker.web.args import require_id
 from tracker.web.auth import current_viewer, local_today, roles_required
 from tracker.web.forms import ProposalForm, put_problems
 from tracker.web.messages import describe_error
+from tracker.web.steps import run_step
 
 bp = Blueprint("drafts", __name__, url_prefix="/my")
 
@@ -161,18 +162,11 @@ def edit(proposal_id: int) -> Response | tuple[str, int]:
 
 
 def _step(proposal_id: int, done: str, run) -> Response:
-    session = get_session()
-    try:
-        run(session, require_id(proposal_id))
-        session.commit()
-        flash(done, "success")
-    except NotFoundError:
-        session.rollback()
-        abort(404)
-    except ServiceError as error:
-        session.rollback()
-        flash(describe_error(error), "error")
-    return redirect(url_for("proposals.detail", proposal_id=proposal_id), code=303)
+    return run_step(
+        lambda session: run(session, require_id(proposal_id)),
+        done=done,
+        back=url_for("proposals.detail", proposal_id=proposal_id),
+    )
 
 
 @bp.post("/proposals/<int:proposal_id>/submit")
@@ -200,24 +194,17 @@ def withdraw(proposal_id: int) -> Response:
 
 
 def _answer(proposal_id: int, confirm: bool) -> Response:
-    session = get_session()
-    try:
-        drafting.answer_invitation(
+    return run_step(
+        lambda session: drafting.answer_invitation(
             session=session,
             proposal_id=require_id(proposal_id),
             member=current_viewer(),
             confirm=confirm,
             now=utcnow(),
-        )
-        session.commit()
-        flash(_("You co-sign this proposal.") if confirm else _("You declined to co-sign."), "success")
-    except NotFoundError:
-        session.rollback()
-        abort(404)
-    except ServiceError as error:
-        session.rollback()
-        flash(describe_error(error), "error")
-    return redirect(url_for("drafts.index"), code=303)
+        ),
+        done=_("You co-sign this proposal.") if confirm else _("You declined to co-sign."),
+        back=url_for("drafts.index"),
+    )
 
 
 @bp.post("/invitations/<int:proposal_id>/confirm")

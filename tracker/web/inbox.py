@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from tracker.db import get_session
 from tracker.services import review, workflow
-from tracker.services.errors import NotFoundError, ServiceError
 from tracker.services.visibility import Role
 from tracker.web.args import require_id
 from tracker.web.auth import current_viewer, local_now, local_today, roles_required, workflow_settings
 from tracker.web.forms import NoteForm
-from tracker.web.messages import describe_error
+from tracker.web.steps import run_step
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
@@ -38,22 +37,15 @@ def index() -> str:
 @agency_only
 def return_assignment(proposal_id: int) -> Response:
     form = NoteForm()
-    session = get_session()
-    try:
-        workflow.return_assignment(
+    return run_step(
+        lambda session: workflow.return_assignment(
             session=session,
             proposal_id=require_id(proposal_id),
             actor=current_viewer(),
             reason=form.note.data,
             now=local_now(),
             settings=workflow_settings(),
-        )
-        session.commit()
-        flash(_("The assignment was returned to the committee office."), "success")
-    except NotFoundError:
-        session.rollback()
-        abort(404)
-    except ServiceError as error:
-        session.rollback()
-        flash(describe_error(error), "error")
-    return redirect(url_for("inbox.index"), code=303)
+        ),
+        done=_("The assignment was returned to the committee office."),
+        back=url_for("inbox.index"),
+    )

@@ -7,18 +7,17 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from tracker.db import get_session
 from tracker.domain.messages import N_, Problem
 from tracker.services import oversight
-from tracker.services.errors import InvalidInput, NotFoundError, ServiceError
+from tracker.services.errors import InvalidInput
 from tracker.services.workflow import utcnow
 from tracker.web.args import require_id
 from tracker.web.auth import STAFF_ROLES, current_viewer, local_today, roles_required
-from tracker.web.messages import describe_error
+from tracker.web.steps import run_step
 
 bp = Blueprint("oversight", __name__, url_prefix="/review")
 
@@ -26,18 +25,9 @@ staff_only = roles_required(*STAFF_ROLES)
 
 
 def _run(proposal_id: int, done: str, step: Callable[[Any], Any]) -> Response:
-    session = get_session()
-    try:
-        step(session)
-        session.commit()
-        flash(done, "success")
-    except NotFoundError:
-        session.rollback()
-        abort(404)
-    except ServiceError as error:
-        session.rollback()
-        flash(describe_error(error), "error")
-    return redirect(url_for("review.detail", proposal_id=proposal_id, _anchor="reply-review"), code=303)
+    return run_step(
+        step, done=done, back=url_for("review.detail", proposal_id=proposal_id, _anchor="reply-review")
+    )
 
 
 def _deadline() -> date | None:

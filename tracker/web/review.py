@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, render_template, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -17,14 +17,14 @@ from tracker.domain.messages import N_, Problem
 from tracker.domain.workflow import default_deadline
 from tracker.models import ProposalStatus
 from tracker.services import review, workflow
-from tracker.services.errors import InvalidInput, NotFoundError, ServiceError
+from tracker.services.errors import InvalidInput
 from tracker.services.people import all_agencies, all_meetings
 from tracker.services.proposals import proposal_detail
 from tracker.web.args import choice_arg, page_arg, require_id
 from tracker.web.auth import STAFF_ROLES, current_viewer, local_today, roles_required, workflow_settings
 from tracker.web.forms import AcceptForm, AssignForm, BulkAssignForm, MergeForm, NoteForm, ids
 from tracker.web.labels import meeting_label
-from tracker.web.messages import describe_error
+from tracker.web.steps import run_step
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -106,18 +106,7 @@ def detail(proposal_id: int) -> str:
 
 def _run(proposal_id: int, done: str, step: Callable[[Any], Any], back: str | None = None) -> Response:
     """Run one workflow step and go back to the review screen with what happened."""
-    session = get_session()
-    try:
-        step(session)
-        session.commit()
-        flash(done, "success")
-    except NotFoundError:
-        session.rollback()
-        abort(404)
-    except ServiceError as error:
-        session.rollback()
-        flash(describe_error(error), "error")
-    return redirect(back or url_for("review.detail", proposal_id=proposal_id), code=303)
+    return run_step(step, done=done, back=back or url_for("review.detail", proposal_id=proposal_id))
 
 
 @bp.post("/<int:proposal_id>/accept")
