@@ -5,7 +5,7 @@ allocated per session."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -425,6 +425,21 @@ def test_a_returned_assignment_goes_back_to_staff(world: World) -> None:
     # and staff can assign it again
     world.perform(Action.ASSIGN, proposal, world.staff)
     assert proposal.status == ProposalStatus.ASSIGNED
+
+
+def test_a_return_made_with_a_local_clock_is_stored_in_utc(world: World) -> None:
+    proposal = world.put(ProposalStatus.ASSIGNED)
+    world.session.commit()
+    shanghai = datetime.now(timezone(timedelta(hours=8)))
+    workflow.return_assignment(
+        session=world.session, proposal_id=proposal.id, actor=world.co, reason="不属于我局职责", now=shanghai
+    )
+    world.session.commit()
+    ended = world.session.exec(
+        select(Assignment.ended_at).where(Assignment.proposal_id == proposal.id)
+    ).first()
+    # SQLite keeps the clock time and drops the offset: only a UTC value reads back as the same moment
+    assert abs(workflow.aware(ended) - shanghai) < timedelta(minutes=5)
 
 
 def test_return_only_within_the_window_and_with_a_reason(world: World) -> None:

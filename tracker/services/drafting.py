@@ -299,7 +299,7 @@ def answer_invitation(
             N_("The committee office has already acted on this proposal; the invitation is closed.")
         )
     signer.status = (SignerStatus.CONFIRMED if confirm else SignerStatus.DECLINED).value
-    signer.responded_at = now
+    signer.responded_at = workflow.as_utc(now)
     session.add(signer)
     session.flush()
     return signer

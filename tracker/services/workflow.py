@@ -410,7 +410,7 @@ def return_assignment(
     proposal = load(session=session, proposal_id=proposal_id, actor=actor)
     text = _clean_note(reason)
     rule = _check(session, proposal, Action.RETURN, actor, text)
-    moment = now or utcnow()
+    moment = as_utc(now) if now else utcnow()  # stored below: UTC, like every timestamp
     current = current_assignments(session=session, proposal_id=proposal.id or 0)
     own = next(a for a in current if a.agency_id == actor.agency_id)  # _check found it
     try:
