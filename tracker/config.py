@@ -51,12 +51,14 @@ def defaults(instance_path: str | os.PathLike[str]) -> dict[str, Any]:
         "PAGE_SIZE": 20,
         # Full-text search (tracker/search): the backend, where its index lives, how long a write
         # waits for the index lock before leaving the update for a retry, whether the first
-        # request checks the index against the database (in a background thread), and how long a
-        # search waits for that check before answering from the index as it is.
+        # request checks the index against the database (in a background thread), how long a
+        # search waits for that check before answering from the index as it is, and whether small
+        # segments are merged by a process of their own rather than in the request that wrote.
         "SEARCH_BACKEND": "whoosh",
         "SEARCH_INDEX_DIR": str(Path(instance_path) / "search-index"),
         "SEARCH_LOCK_TIMEOUT": 10.0,
         "SEARCH_CHECK_ON_START": True,
+        "SEARCH_MERGE_IN_BACKGROUND": True,
         "SEARCH_READY_WAIT": 5.0,
         "SEARCH_PAGE_SIZE": 10,
         "BABEL_DEFAULT_LOCALE": "zh_CN",

@@ -173,6 +173,8 @@ class Proposal(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("meeting_id", "number"),
         _one_of("status", ProposalStatus, "status"),
+        # the public's counts per session read the index alone
+        sa.Index("ix_proposal_meeting_id_published_at", "meeting_id", "published_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -188,7 +190,9 @@ class Proposal(SQLModel, table=True):
     status: str = Field(default=ProposalStatus.SUBMITTED.value, index=True)
     submitted_on: date | None = None
     accepted_on: date | None = None
-    created_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = Field(
+        default_factory=_utcnow, sa_type=sa.DateTime(timezone=True), index=True
+    )  # the home page's latest proposals
     # Set when staff publish the proposal and its reply to the public archive; None = not public.
     published_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True), index=True)
     # The one-time token of the form that created it: a second post of the same form finds this row.
@@ -269,7 +273,11 @@ class Suggestion(SQLModel, table=True):
     """One numbered suggestion of a proposal (or its single unnumbered body), sub-points via parent_id."""
 
     __tablename__: ClassVar[str] = "suggestion"
-    __table_args__ = (sa.UniqueConstraint("proposal_id", "position"),)
+    __table_args__ = (
+        sa.UniqueConstraint("proposal_id", "position"),
+        # counting the top-level suggestions of visible proposals reads the index alone
+        sa.Index("ix_suggestion_proposal_id_parent_id", "proposal_id", "parent_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     proposal_id: int = Field(foreign_key="proposal.id", index=True, ondelete="CASCADE")

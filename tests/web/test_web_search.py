@@ -6,11 +6,14 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+from flask import Flask, url_for
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from tracker.search import get_backend
+from tracker.search import Sort, get_backend
 from tracker.search.sync import get_keeper
+from tracker.web.search import _args, _url
 
 SCRIPT_TITLE = "<script>alert(1)</script>"
 
@@ -191,3 +194,20 @@ def test_a_signed_in_proposer_and_staff_find_an_unpublished_proposal(
     assert client.get("/api/search?q=公交专用道").get_json()["total"] == 1
     anonymous = app.test_client()
     assert anonymous.get("/api/search?q=公交专用道").get_json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("q", "filters", "sort"),
+    [
+        ("中小 企业 &x=1", {"category": ("经济 建设", "a/b")}, Sort.DATE),
+        ("", {}, Sort.RELEVANCE),
+        ("a+b", {"agency": ("镇海区经信局",)}, Sort.RELEVANCE),
+        ("", {"session": ("3",), "outcome": ("A", "B")}, Sort.RELEVANCE),
+    ],
+)
+def test_facet_urls_are_built_as_url_for_builds_them(
+    app: Flask, q: str, filters: dict[str, tuple[str, ...]], sort: Sort
+) -> None:
+    with app.test_request_context():
+        args = _args(q, filters, sort)
+        assert _url(url_for("search.index"), args) == url_for("search.index", **args)

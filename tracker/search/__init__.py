@@ -2,7 +2,8 @@
 
 documents.py     what is searchable (plain documents built from rows; no engine here)
 analysis.py      Chinese and English analysis over rjieba (no engine here)
-whoosh_index.py  the Whoosh backend, the only module that imports whoosh
+whoosh_index.py  the Whoosh backend, and whoosh_arrays.py its query evaluator over whole posting
+                 lists (numpy): the only modules that import whoosh
 sync.py          keeps the index true: after-commit updates, the start-up check, reindex
 
 The app talks to a ``SearchBackend`` and gets plain dataclasses back, so a PostgreSQL full-text

@@ -1,4 +1,4 @@
-"""The Whoosh backend: the only module of the app that imports whoosh.
+"""The Whoosh backend: with whoosh_arrays (its query evaluator), the only code that imports whoosh.
 
 Schema: one document per unit (see documents.py) with a unique ``key``, the ``group`` it belongs to,
 the analysed text fields, the facet fields and the visibility facts. The analyzer is
@@ -15,7 +15,9 @@ the retry that sync.py schedules, or the start-up check: no committed update is 
 Reads. One searcher per backend (one backend per app, so one per worker process), kept open and
 reopened only when the index has a newer generation. Searches on it are serialised with a lock:
 Whoosh readers are not documented as thread-safe. The query matches every unit it can (so facet
-counts are exact); facet filters and counts are then computed from column values, per group.
+counts are exact): whoosh_arrays evaluates it over whole posting lists with numpy and keeps decoded
+postings per segment; facet filters and counts are then computed from column values, per group.
+Segments are written as separate files (see ``_writer``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ import logging
 import os
 import re
 import shutil
+import subprocess
+import sys
 import threading
 import time
 import unicodedata
@@ -39,6 +43,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import query, sorting
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
@@ -65,6 +70,7 @@ from tracker.search import (
     UnitHit,
     analysis,
     highlight,
+    whoosh_arrays,
 )
 from tracker.search.documents import GroupFacts, SearchDocument, UnitType
 from tracker.services.visibility import Role, Viewer
@@ -111,6 +117,7 @@ FACETS = frozenset(f.value for f in Facet)
 MERGE_AT_SEGMENTS = 8  # an update commits a new segment; merge once there are this many
 SIMILAR_TERMS = 25  # key terms a more-like-this query is built from
 SIMILAR_CACHE = 512  # more-like-this answers kept per process (for the current index generation)
+HIGHLIGHT_CHARS = 1500  # of a long text, how much is analysed to place its fragments
 ALLOWED_CACHE = 64  # filters (per viewer) whose allowed documents are kept with the searcher
 
 
@@ -172,6 +179,19 @@ def stem_latin(word: str) -> str:
 
 def chinese_analyzer() -> ChineseTokenizer:
     return ChineseTokenizer()
+
+
+@lru_cache(maxsize=2048)
+def _analysed(text: str) -> tuple[tuple[str, int, int, int], ...]:
+    """A text's indexed words with their positions and offsets, for highlighting.
+
+    Kept for the texts shown last: the same suggestions and points come up in the results of many
+    searches, and analysing them was most of the time a result page took.
+    """
+    return tuple(
+        (t.text, t.pos, t.startchar, t.endchar)
+        for t in _HIGHLIGHT_ANALYZER(text, positions=True, chars=True, mode="index")
+    )
 
 
 def make_schema() -> Schema:
@@ -306,6 +326,8 @@ def facts_from_stored(stored: Mapping[str, Any]) -> GroupFacts:
     )
 
 
+_HIGHLIGHT_ANALYZER = chinese_analyzer()
+
 # -- queries ---------------------------------------------------------------------------------------
 
 _WORD_BREAK = re.compile(r"[\W_]")  # what ends a run of letters (Han or other) for the analyzer
@@ -374,155 +396,86 @@ class _Highlight:
 # -- matches, facets and filters ------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4096)
-def _facet_values(raw: Any, multi: bool) -> tuple[str, ...]:
-    if multi:
-        return _split(raw, LIST_SEPARATOR)
-    return (str(raw),) if raw not in (None, "") else ()
+class _View:
+    """What one searcher needs for searching, built on first use and dropped with the searcher:
+    column values, the arrays of whoosh_arrays, and the documents each visibility filter allows."""
 
+    def __init__(self, searcher: Searcher, segments: whoosh_arrays.SegmentColumns) -> None:
+        self.searcher = searcher
+        self.frame = whoosh_arrays.Frame(searcher, segments)
+        self._groups: whoosh_arrays.Groups | None = None
+        self._allowed: OrderedDict[query.Query, np.ndarray] = OrderedDict()
 
-class _Columns:
-    """The sortable fields' values of every document of one searcher, read once per segment into
-    plain lists indexed by document number (kept with the searcher until the index changes).
+    @property
+    def groups(self) -> whoosh_arrays.Groups:
+        if self._groups is None:
+            facets = {
+                name.value: (FACET_FIELDS[name], name in MULTI_VALUED, name in UNIT_FACETS) for name in Facet
+            }
+            self._groups = whoosh_arrays.Groups(self.frame, facets, LIST_SEPARATOR)
+        return self._groups
 
-    Columns are read per segment: Whoosh's multi-segment column reader skips segments that lack
-    the column and then reads the wrong segment's values.
-    """
-
-    def __init__(self, reader: Any) -> None:
-        self._reader = reader
-        self._lists: dict[str, list[Any]] = {}
-
-    def get(self, fieldname: str) -> list[Any]:
-        found = self._lists.get(fieldname)
-        if found is None:
-            found = []
-            intern: dict[Any, Any] = {}  # one string object per distinct value
-            for leaf, offset in self._reader.leaf_readers():
-                found.extend([None] * (offset - len(found)))
-                size = leaf.doc_count_all()
-                if not leaf.has_column(fieldname):
-                    found.extend([None] * size)
-                    continue
-                for value in leaf.column_reader(fieldname):
-                    if isinstance(value, bytes):
-                        value = intern.setdefault(value, value.decode("utf-8"))
-                    found.append(value)
-                del found[offset + size :]
-            self._lists[fieldname] = found
-        return found
+    def allowed(self, q: query.Query | None) -> np.ndarray | None:
+        """The documents a filter query allows, as a mask over document numbers (kept: Whoosh
+        would otherwise run the filter over the whole index for every search)."""
+        if q is None:
+            return None
+        mask = self._allowed.get(q)
+        if mask is None:
+            mask = np.zeros(self.frame.size, dtype=bool)
+            mask[whoosh_arrays.Evaluator(self.frame, scored=False).run(q).docs] = True
+            self._allowed[q] = mask
+            while len(self._allowed) > ALLOWED_CACHE:
+                self._allowed.popitem(last=False)
+        else:
+            self._allowed.move_to_end(q)
+        return mask
 
 
 class _Matches:
-    """The units a query matched, with the column values facets and filters need.
+    """The units a query matched (arrays), and the groups and facet counts they make.
 
     Facet filters are applied here rather than in the index query, so that a facet in use can be
     counted without its own filter (its other values stay choosable) from the same matches.
-    Every unit of a group carries the group's facts, so those are read once per group.
     """
 
-    def __init__(self, columns: _Columns, pairs: Iterable[tuple[float | None, int]]) -> None:
-        self._columns = columns
-        self._members: dict[tuple[Any, ...], dict[str, list[int]]] = {}
-        self.score = {docnum: score or 0.0 for score, docnum in pairs}
-        group, kind = columns.get("group"), columns.get("type")
-        self.group = {d: group[d] for d in self.score}
-        self.type = {d: kind[d] for d in self.score}
-        first: dict[str, int] = {}
-        for d, g in self.group.items():
-            first.setdefault(g, d)
-        facet_columns = [
-            (name, columns.get(FACET_FIELDS[name]), name in MULTI_VALUED)
-            for name in Facet
-            if name not in UNIT_FACETS
-        ]
-        self.values: dict[str, dict[str, tuple[str, ...]]] = {
-            g: {name: _facet_values(values[d], multi) for name, values, multi in facet_columns}
-            for g, d in first.items()
-        }
+    def __init__(self, view: _View, hits: whoosh_arrays.Hits, filters: Mapping[str, tuple[str, ...]]) -> None:
+        self.groups = view.groups
+        self.hits = hits
+        self.group_of = self.groups.of_doc[hits.docs]
+        self.filters = {k: v for k, v in filters.items() if k in FACETS}
+        self._kept: dict[str | None, np.ndarray] = {}
 
-    def column(self, fieldname: str) -> Callable[[int], Any]:
-        """The value of a sortable field for a document (None where its segment has no such column)."""
-        return self._columns.get(fieldname).__getitem__
+    def kept(self, skip: str | None = None) -> np.ndarray:
+        """Which matches pass the facet filters (all but ``skip``), as a mask over the matches."""
+        found = self._kept.get(skip)
+        if found is None:
+            found = np.ones(len(self.hits), dtype=bool)
+            for name, wanted in self.filters.items():
+                if name == skip:
+                    continue
+                if name in UNIT_FACETS:
+                    found &= self.groups.unit_mask(name, wanted, self.hits.docs)
+                else:
+                    found &= self.groups.group_mask(name, wanted)[self.group_of]
+            self._kept[skip] = found
+        return found
 
-    def _passes(self, docnum: int, filters: Mapping[str, tuple[str, ...]], skip: str | None) -> bool:
-        for name, wanted in filters.items():
-            if name == skip or name not in FACETS:
-                continue
-            if name in UNIT_FACETS:
-                if self.type[docnum] not in wanted:
-                    return False
-            elif not set(self.values[self.group[docnum]][name]) & set(wanted):
-                return False
-        return True
+    def group_mask(self, skip: str | None = None) -> np.ndarray:
+        mask = np.zeros(self.groups.count, dtype=bool)
+        mask[self.group_of[self.kept(skip)]] = True
+        return mask
 
-    def members(
-        self, filters: Mapping[str, tuple[str, ...]], skip: str | None = None
-    ) -> dict[str, list[int]]:
-        """Group -> its matching units that pass the facet filters (all but ``skip``)."""
-        key = (tuple(sorted(filters.items())), skip)
-        if key in self._members:
-            return self._members[key]
-        found: dict[str, list[int]] = defaultdict(list)
-        if any(name != skip and name in FACETS for name in filters):
-            for d, g in self.group.items():
-                if self._passes(d, filters, skip):
-                    found[g].append(d)
-        else:
-            for d, g in self.group.items():
-                found[g].append(d)
-        self._members[key] = dict(found)
-        return self._members[key]
-
-    def facets(self, filters: Mapping[str, tuple[str, ...]]) -> dict[str, dict[str, int]]:
+    def facets(self) -> dict[str, dict[str, int]]:
         """Counts per facet value: units for the unit facets, groups (proposals, documents) otherwise."""
-        passing = self.members(filters)
         counts: dict[str, dict[str, int]] = {}
         for name in Facet:
-            members = self.members(filters, skip=name) if filters.get(name) else passing
-            tally: dict[str, int] = defaultdict(int)
-            for g, docnums in members.items():
-                if name in UNIT_FACETS:
-                    for d in docnums:
-                        tally[self.type[d]] += 1
-                else:
-                    for value in self.values[g][name]:
-                        tally[value] += 1
-            counts[name] = dict(tally)
+            skip = name.value if self.filters.get(name) else None
+            if name in UNIT_FACETS:
+                counts[name] = self.groups.unit_counts(name, self.hits.docs[self.kept(skip)])
+            else:
+                counts[name] = self.groups.group_counts(name, self.group_mask(skip))
         return counts
-
-
-def _collect(
-    searcher: Searcher, q: query.Query, allowed: query.Query | set[int] | None, *, scored: bool
-) -> list[tuple[float, int]]:
-    """Every match of ``q`` that ``allowed`` lets through, as (score, document number); the score
-    is 0.0 when not ``scored``.
-
-    What ``searcher.search(q, filter=allowed, limit=None)`` collects, without its collector's
-    per-match bookkeeping (block-quality checks, a sorted top-N list of every match) or, unscored,
-    its per-match loop: the matchers are walked directly, one segment at a time.
-    """
-    if isinstance(allowed, query.Query):
-        allowed = set(searcher.docs_for_query(allowed))
-    context = searcher.context(weighting=searcher.weighting if scored else None)
-    found: list[tuple[float, int]] = []
-    for subsearcher, offset in searcher.leaf_searchers():
-        matcher = q.matcher(subsearcher, context)
-        if not matcher.is_active():
-            continue
-        if not scored:
-            docs = (offset + d for d in matcher.all_ids())
-            found.extend((0.0, d) for d in docs if allowed is None or d in allowed)
-            continue
-        matcher = matcher.replace(0)
-        is_active, current, score, step = matcher.is_active, matcher.id, matcher.score, matcher.next
-        append = found.append
-        while is_active():
-            d = offset + current()
-            if allowed is None or d in allowed:
-                append((score(), d))
-            step()
-    return found
 
 
 # -- the backend -----------------------------------------------------------------------------------
@@ -531,9 +484,13 @@ def _collect(
 class WhooshBackend:
     """A Whoosh index in one directory (``SEARCH_INDEX_DIR``)."""
 
-    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 10.0) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, lock_timeout: float = 10.0, merge_in_background: bool = True
+    ) -> None:
         self.path = Path(path)
         self.lock_timeout = lock_timeout
+        self.merge_in_background = merge_in_background
+        self._merger: subprocess.Popen[bytes] | None = None
         self.schema = make_schema()
         self._analyzer = chinese_analyzer()
         self._lock = threading.RLock()  # guards the index object and the searcher
@@ -541,14 +498,17 @@ class WhooshBackend:
         self._searcher: Searcher | None = None
         self._parser = self._make_parser()
         self._similar: OrderedDict[tuple[Any, ...], tuple[Similar, ...]] = OrderedDict()
-        # kept with the searcher (dropped with it): column values, and the documents each
-        # visibility/number filter allows
-        self._columns: _Columns | None = None
-        self._allowed: OrderedDict[query.Query, set[int]] = OrderedDict()
+        # kept with the searcher (dropped with it): columns, arrays, allowed documents
+        self._view: _View | None = None
+        self._segments = whoosh_arrays.SegmentColumns()  # kept across searchers
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> WhooshBackend:
-        return cls(config["SEARCH_INDEX_DIR"], lock_timeout=float(config.get("SEARCH_LOCK_TIMEOUT", 10.0)))
+        return cls(
+            config["SEARCH_INDEX_DIR"],
+            lock_timeout=float(config.get("SEARCH_LOCK_TIMEOUT", 10.0)),
+            merge_in_background=bool(config.get("SEARCH_MERGE_IN_BACKGROUND", True)),
+        )
 
     # -- opening -----------------------------------------------------------------------------------
 
@@ -595,8 +555,7 @@ class WhooshBackend:
             lock.release()
 
     def _drop_searcher(self) -> None:
-        self._columns = None
-        self._allowed.clear()
+        self._view = None
         if self._searcher is not None:
             with suppress(Exception):
                 self._searcher.close()
@@ -613,12 +572,12 @@ class WhooshBackend:
                 # without a merge), so the old version of an edited unit would still be found.
                 self._drop_searcher()
             if self._searcher is None:
-                self._columns = None
-                self._allowed.clear()
+                self._view = None
                 self._searcher = ix.searcher()
             yield self._searcher
 
     def close(self) -> None:
+        self.wait_for_merge(timeout=60)
         with self._lock:
             self._drop_searcher()
             if self._ix is not None:
@@ -628,8 +587,11 @@ class WhooshBackend:
     # -- writing -----------------------------------------------------------------------------------
 
     def _writer(self, **kwargs: Any) -> SegmentWriter:
+        # Segments as separate files, not one compound file: a reader opening a compound file
+        # copies each part into memory (Whoosh wraps the mapped part in a BytesIO), which made
+        # every reopen after an update and every delete during one cost a copy of the archive.
         try:
-            return self._index().writer(timeout=self.lock_timeout, delay=0.05, **kwargs)
+            return self._index().writer(timeout=self.lock_timeout, delay=0.05, compound=False, **kwargs)
         except LockError:
             raise IndexBusy(f"{self.path}: the index stayed locked for {self.lock_timeout:g} s") from None
 
@@ -689,15 +651,36 @@ class WhooshBackend:
             for doc in documents:
                 writer.add_document(**document_fields(doc))
             # Whoosh merges small segments at every commit by default, which for a small archive
-            # means rewriting all of it per update; merge only once segments have piled up.
-            writer.commit(merge=len(writer.segments) >= MERGE_AT_SEGMENTS)
+            # means rewriting all of it per update: commit the new segment alone, and once
+            # segments have piled up have them merged (by another process unless configured not to)
+            pile = len(writer.segments) + 1 >= MERGE_AT_SEGMENTS
+            writer.commit(merge=pile and not self.merge_in_background)
         except BaseException:
             with suppress(Exception):
                 writer.cancel()
             raise
         for path, _groups in tickets:
             path.unlink(missing_ok=True)
+        if pile and self.merge_in_background:
+            self._merge_soon()
         return len(documents)
+
+    def _merge_soon(self) -> None:
+        """Start a merging process, unless this backend's last one is still at work."""
+        if self._merger is not None and self._merger.poll() is None:
+            return
+        self._merger = subprocess.Popen(
+            [sys.executable, "-m", "tracker.search.whoosh_merge", str(self.path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def wait_for_merge(self, timeout: float | None = None) -> None:
+        """Wait for a merge this backend started (tests, the benchmark, shutting down)."""
+        if self._merger is not None:
+            self._merger.wait(timeout)
+            self._merger = None
 
     def rebuild(self, documents: Callable[[], Iterable[SearchDocument]]) -> int:
         """Replace the whole index with ``documents()`` (readers keep the old one until it commits)."""
@@ -839,84 +822,79 @@ class WhooshBackend:
             return None
         return parts[0] if len(parts) == 1 else query.And(parts)
 
-    def _searcher_columns(self, searcher: Searcher) -> _Columns:
-        if self._columns is None:
-            self._columns = _Columns(searcher.reader())
-        return self._columns
+    def _view_of(self, searcher: Searcher) -> _View:
+        if self._view is None or self._view.searcher is not searcher:
+            self._view = _View(searcher, self._segments)
+        return self._view
 
-    def _allowed_docs(self, searcher: Searcher, allowed: query.Query | None) -> query.Query | set[int] | None:
-        """The documents a filter allows, as a set kept with the searcher (Whoosh would otherwise
-        run the filter query and build a bit set of the whole index for every search)."""
-        if allowed is None:
-            return None
-        docs = self._allowed.get(allowed)
-        if docs is None:
-            docs = set(searcher.docs_for_query(allowed))  # a set: Whoosh takes no frozenset
-            self._allowed[allowed] = docs
-            while len(self._allowed) > ALLOWED_CACHE:
-                self._allowed.popitem(last=False)
-        # Whoosh reads an empty set as "no filter": the query then (it allows nothing)
-        return docs or allowed
-
-    def _matches(
-        self, searcher: Searcher, request: SearchRequest, *, scored: bool = True
-    ) -> tuple[_Matches, dict[str, tuple[str, ...]]]:
+    def _matches(self, searcher: Searcher, request: SearchRequest, *, scored: bool = True) -> _Matches:
         filters = {k: tuple(v) for k, v in request.filters.items() if v}
         q, narrow = self.parse(request.text), self._narrowing(filters)
         if isinstance(q, query.Every) and narrow is not None:
             # nothing typed (a 案号 lookup): the number's own postings are the query, with Every's
             # score, instead of walking every document against the filter
             q, narrow = query.ConstantScoreQuery(narrow, q.boost), None
+        view = self._view_of(searcher)
+        hits = whoosh_arrays.Evaluator(view.frame, scored=scored).run(q)
         # visibility (the rule of the pages, in the query itself) and the 案号/group filters
         parts = [p for p in (visibility_query(request.viewer), narrow) if p is not None]
-        allowed = None if not parts else parts[0] if len(parts) == 1 else query.And(parts)
-        pairs = _collect(searcher, q, self._allowed_docs(searcher, allowed), scored=scored)
-        return _Matches(self._searcher_columns(searcher), pairs), filters
+        if parts and len(hits):
+            allowed = view.allowed(parts[0] if len(parts) == 1 else query.And(parts))
+            hits = hits.keep(allowed[hits.docs])
+        return _Matches(view, hits, filters)
 
     def search(self, request: SearchRequest) -> SearchResults:
         q = self.parse(request.text)
         with self._searching() as searcher:
-            matches, filters = self._matches(searcher, request)
-            members = matches.members(filters)
-            facets = matches.facets(filters)
-            best = {g: max(matches.score[d] for d in docnums) for g, docnums in members.items()}
+            matches = self._matches(searcher, request)
+            facets = matches.facets()
+            kept = matches.kept()
+            docs, scores, owners = matches.hits.docs[kept], matches.hits.scores[kept], matches.group_of[kept]
+            groups = matches.groups
+            best = np.full(groups.count, -np.inf)
+            np.maximum.at(best, owners, scores)
+            present = np.unique(owners)  # group ordinals follow the keys' order: the tie-break
             if request.sort == Sort.DATE:
-                dates = matches.column("date")
-                newest = {g: max(dates(d) or 0 for d in docnums) for g, docnums in members.items()}
-                order = sorted(members, key=lambda g: (-newest[g], -best[g], g))
+                order = present[np.lexsort((present, -best[present], -groups.date[present]))]
             else:
-                order = sorted(members, key=lambda g: (-best[g], g))
+                order = present[np.lexsort((present, -best[present]))]
             size = max(1, request.page_size)
             pages = max(1, -(-len(order) // size))
             page = min(max(1, request.page), pages)
+            shown = order[(page - 1) * size : page * size]
+            units_of = np.bincount(owners, minlength=groups.count)
 
             marks = _Highlight().collect(q)
-            groups = []
-            for g in order[(page - 1) * size : page * size]:
-                ranked = sorted(members[g], key=lambda d: (-matches.score[d], d))
-                docnums = ranked[: max(1, request.units_per_group)]
-                stored = [searcher.stored_fields(d) for d in docnums]
+            picked = np.isin(owners, shown)
+            picked_docs, picked_scores, picked_owners = docs[picked], scores[picked], owners[picked]
+            hits = []
+            for g in shown.tolist():
+                mine = picked_owners == g
+                unit_docs, unit_scores = picked_docs[mine], picked_scores[mine]
+                ranked = np.lexsort((unit_docs, -unit_scores))[: max(1, request.units_per_group)]
+                chosen = [(int(unit_docs[i]), float(unit_scores[i])) for i in ranked]
+                stored = [searcher.stored_fields(d) for d, _score in chosen]
                 facts = facts_from_stored(stored[0])
-                groups.append(
+                hits.append(
                     GroupHit(
                         facts=facts,
                         title=self._mark_whole(facts.title, *marks.fields(*TEXT_FIELDS)),
-                        score=best[g],
+                        score=float(best[g]),
                         units=tuple(
-                            self._unit_hit(fields, matches.score[d], marks)
-                            for d, fields in zip(docnums, stored, strict=True)
+                            self._unit_hit(fields, score, marks)
+                            for (_d, score), fields in zip(chosen, stored, strict=True)
                         ),
-                        unit_count=len(ranked),
+                        unit_count=int(units_of[g]),
                     )
                 )
         return SearchResults(
             request=request,
-            groups=tuple(groups),
+            groups=tuple(hits),
             total=len(order),
-            total_units=sum(len(docnums) for docnums in members.values()),
+            total_units=len(docs),
             facets={
                 name: tuple(
-                    FacetCount(value, n, value in filters.get(name, ()))
+                    FacetCount(value, n, value in matches.filters.get(name, ()))
                     for value, n in sorted(facets[name].items(), key=lambda vn: (-vn[1], vn[0]))
                 )
                 for name in Facet
@@ -930,8 +908,8 @@ class WhooshBackend:
         """How many groups match (unscored: cheap enough to try several queries)."""
         request = SearchRequest(text=text, viewer=viewer, filters=filters or {})
         with self._searching() as searcher:
-            matches, clean = self._matches(searcher, request, scored=False)
-            return len(matches.members(clean))
+            matches = self._matches(searcher, request, scored=False)
+            return int(np.count_nonzero(matches.group_mask()))
 
     def spelling(self, text: str) -> str | None:
         """Replace words no text field holds by the closest indexed word (edit distance 1 for
@@ -1046,14 +1024,14 @@ class WhooshBackend:
         starts: list[int] = []
         at: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
         last = -1
-        for t in self._analyzer(text, positions=True, chars=True, mode="index"):
-            if t.pos != last:  # a word (its sub-words follow at the same position)
-                starts.append(t.startchar)
-                last = t.pos
-            if t.text in words:
-                spans.append((t.startchar, t.endchar))
+        for word, pos, startchar, endchar in _analysed(text):
+            if pos != last:  # a word (its sub-words follow at the same position)
+                starts.append(startchar)
+                last = pos
+            if word in words:
+                spans.append((startchar, endchar))
             if phrases:
-                at[t.pos].append((t.text, t.startchar, t.endchar))
+                at[pos].append((word, startchar, endchar))
         for phrase in phrases:
             for pos, tokens in at.items():
                 for word, start, _end in tokens:
@@ -1090,7 +1068,22 @@ class WhooshBackend:
             end = _WORD_BREAK.search(text, highlight.FRAGMENT_CHARS + highlight.SNAP_CHARS)
             _spans, starts = self._spans(text[: end.start()] if end else text, words, phrases)
             return highlight.fragments(text, [], starts)
-        return highlight.fragments(text, *self._spans(text, words, phrases))
+        if len(text) <= HIGHLIGHT_CHARS:
+            return highlight.fragments(text, *self._spans(text, words, phrases))
+        # A long text (a proposal's background, a letter) is analysed only in a window: its start,
+        # or else from a little before the first place a query word appears. Fragments show two
+        # short windows, and analysing thousands of characters per result was most of a search.
+        start = 0
+        spans, starts = self._spans(text[:HIGHLIGHT_CHARS], words, phrases)
+        if not spans:
+            folded = analysis.normalize(text)
+            found = [i for w in words | {"".join(p) for p in phrases} if (i := folded.find(w)) >= 0]
+            if found:
+                start = max(0, min(found) - highlight.FRAGMENT_CHARS)
+                spans, starts = self._spans(text[start : start + HIGHLIGHT_CHARS], words, phrases)
+                spans = [(a + start, b + start) for a, b in spans]
+                starts = [i + start for i in starts]
+        return highlight.fragments(text, spans, starts)
 
     def _unit_hit(self, stored: Mapping[str, Any], score: float, marks: _Highlight) -> UnitHit:
         title = stored.get("title", "")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
+from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, func, select
 
 from tracker.domain.splitting import split_proposal
@@ -162,6 +163,10 @@ def _store_suggestions(session: Session, proposal: Proposal, units: Sequence[Uni
 # -- queries ---------------------------------------------------------------------------------------
 
 
+# what a list item shows besides the proposal's own columns: two queries a page, not two a row
+_LIST_LOADS = (selectinload(Proposal.meeting), selectinload(Proposal.proposer))  # type: ignore[arg-type]
+
+
 def list_proposals(
     *,
     session: Session,
@@ -192,7 +197,7 @@ def list_proposals(
         col(Proposal.number),
         col(Proposal.id),
     )
-    items = session.exec(ordered.offset((page - 1) * page_size).limit(page_size)).all()
+    items = session.exec(ordered.offset((page - 1) * page_size).limit(page_size).options(*_LIST_LOADS)).all()
     return Page(items=list(items), total=total, page=page, page_size=page_size)
 
 
@@ -202,6 +207,7 @@ def latest_proposals(*, session: Session, viewer: Viewer, limit: int = 5) -> lis
         .where(proposal_filter(viewer))
         .order_by(col(Proposal.created_at).desc(), col(Proposal.id).desc())
         .limit(limit)
+        .options(*_LIST_LOADS)
     )
     return list(session.exec(stmt).all())
 

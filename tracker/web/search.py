@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -20,6 +21,7 @@ from tracker.search import Facet, Fragment, GroupHit, SearchResults, Sort, UnitH
 from tracker.search.documents import GroupFacts, UnitType
 from tracker.search.sync import get_keeper
 from tracker.services import search as search_service
+from tracker.services.people import all_meetings
 from tracker.services.visibility import visible_proposal
 from tracker.web.args import page_arg, require_id
 from tracker.web.auth import current_viewer
@@ -53,6 +55,9 @@ FACET_TITLE = {
     Facet.STATUS: _l("Status"),
     Facet.TYPE: _l("Type"),
 }
+
+
+URL_SAFE = "!$'()*,/:;?@"  # what Werkzeug leaves unescaped in a query string (url_for)
 
 
 # -- rendering helpers (also template filters) -----------------------------------------------------
@@ -161,6 +166,12 @@ def _args(q: str, filters: Mapping[str, tuple[str, ...]], sort: Sort) -> dict[st
     return args
 
 
+def _url(base: str, args: Mapping[str, Any]) -> str:
+    """``base`` with ``args`` as its query string, encoded as url_for encodes them."""
+    items = [(k, v) for k, values in args.items() for v in (values if isinstance(values, list) else [values])]
+    return f"{base}?{urlencode(items, safe=URL_SAFE)}" if items else base
+
+
 def _toggled(filters: Mapping[str, tuple[str, ...]], name: str, value: str) -> dict[str, tuple[str, ...]]:
     current = filters.get(name, ())
     changed = tuple(v for v in current if v != value) if value in current else (*current, value)
@@ -197,14 +208,26 @@ def _facet_links(
     """(name, title, [{label, count, selected, url}]) for each facet with something to choose."""
     if results is None:
         return []
+    # one URL per facet value (over a hundred on a page): built from the page's own address, as
+    # url_for would, without a routing lookup each
+    base = url_for("search.index")
+    sessions = (
+        {m.id: m for m in all_meetings(session=get_session())} if results.facets.get(Facet.SESSION) else {}
+    )
+
+    def label_of(name: Facet, value: str) -> str:
+        if name == Facet.SESSION and value.isdigit() and int(value) in sessions:
+            return meeting_label(sessions[int(value)])
+        return facet_label(name, value)
+
     facets = []
     for name in Facet:
         values = [
             {
-                "label": facet_label(name, f.value),
+                "label": label_of(name, f.value),
                 "count": f.count,
                 "selected": f.selected,
-                "url": url_for("search.index", **_args(q, _toggled(filters, name, f.value), sort)),
+                "url": _url(base, _args(q, _toggled(filters, name, f.value), sort)),
             }
             for f in results.facets.get(name, ())
         ]
