@@ -21,7 +21,7 @@ from tracker.config import ConfigError, is_production
 from tracker.db import session_scope
 from tracker.domain.textio import TextDecodeError
 from tracker.search import IndexBusy
-from tracker.search.sync import get_keeper
+from tracker.search.sync import default_procs, get_keeper
 from tracker.services.accounts import create_user, seed_demo_accounts, set_password
 from tracker.services.errors import ServiceError
 from tracker.services.seed import SeedResult, seed, table_counts
@@ -130,9 +130,16 @@ def users_passwd(username: str, password: str | None) -> None:
 
 
 @main.command("reindex")
-def reindex_command() -> None:
+@click.option(
+    "--procs",
+    type=click.IntRange(1, 16),
+    default=default_procs,
+    show_default="the cores, at most 4",
+    help="Processes that analyse and write the index.",
+)
+def reindex_command(procs: int) -> None:
     """Rebuild the search index from the database (the repair path; commits keep it current)."""
-    click.echo(get_keeper(current_app).rebuild().summary())
+    click.echo(get_keeper(current_app).rebuild(procs=procs).summary())
 
 
 # -- db --------------------------------------------------------------------------------------------

@@ -49,6 +49,10 @@ def defaults(instance_path: str | os.PathLike[str]) -> dict[str, Any]:
         "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'tracker.db'}",
         "SEEDS_DIR": str(REPO_ROOT / "seeds"),
         "PAGE_SIZE": 20,
+        # Public pages (home, lists, library, search results) rendered for visitors who are not
+        # logged in, kept per process until the search index changes (tracker/web/page_cache.py);
+        # 0 turns the cache off.
+        "PAGE_CACHE_SIZE": 256,
         # Full-text search (tracker/search): the backend, where its index lives, how long a write
         # waits for the index lock before leaving the update for a retry, whether the first
         # request checks the index against the database (in a background thread), how long a

@@ -29,7 +29,7 @@ from tracker.bench.report import targets
 from tracker.db import get_engine, make_engine, session_scope
 from tracker.models import Agency, Assignment, Meeting, Member, Proposal, ReplyRole
 from tracker.search import Facet, SearchRequest, Sort, get_backend
-from tracker.search.sync import get_keeper
+from tracker.search.sync import default_procs, get_keeper
 from tracker.services import search as search_service
 from tracker.services.people import get_or_create_agency, get_or_create_meeting, get_or_create_member
 from tracker.services.proposals import record_proposal
@@ -388,13 +388,15 @@ def run(
 
         progress("loading through the services")
         loaded = load_corpus(url, corpus)
-        progress("building the index")
-        rebuilt = get_keeper(app).rebuild()
+        procs = default_procs()
+        progress(f"building the index ({procs} processes, as `tracker reindex`)")
+        rebuilt = get_keeper(app).rebuild(procs=procs)
         result["bulk_load"] = {
             "db_seconds": loaded["seconds"],
             "index_seconds": round(rebuilt.seconds, 2),
             "total_seconds": round(loaded["seconds"] + rebuilt.seconds, 2),
             "index_documents": rebuilt.units,
+            "index_procs": procs,
             "documents_per_s": round(rebuilt.units / rebuilt.seconds, 1),
             "index_mb_per_s": round(mb / rebuilt.seconds, 3),
             "total_mb_per_s": round(mb / (loaded["seconds"] + rebuilt.seconds), 3),
@@ -422,6 +424,7 @@ def run(
             "seconds": round(rebuilt.seconds, 2),
             "documents": rebuilt.units,
             "proposals": rebuilt.proposals,
+            "procs": procs,
             "documents_per_s": round(rebuilt.units / rebuilt.seconds, 1),
         }
         get_engine(app).dispose()

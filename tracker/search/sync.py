@@ -17,6 +17,7 @@ Search requests wait for this check for at most ``SEARCH_READY_WAIT`` seconds; o
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import weakref
@@ -128,6 +129,11 @@ def _install() -> None:
 # -- applying them ---------------------------------------------------------------------------------
 
 
+def default_procs() -> int:
+    """Processes a full reindex uses unless told otherwise: the cores, at most 4."""
+    return min(4, os.cpu_count() or 1)
+
+
 @dataclass(frozen=True)
 class Rebuilt:
     proposals: int
@@ -230,25 +236,28 @@ class IndexKeeper:
 
     # the start-up check and the rebuild
 
-    def rebuild(self) -> Rebuilt:
-        """Rebuild the whole index from the database (``tracker reindex``)."""
+    def rebuild(self, *, procs: int = 1) -> Rebuilt:
+        """Rebuild the whole index from the database (``tracker reindex``), in ``procs`` processes
+        where the backend can."""
         with self.backend.maintenance():
-            return self._rebuild()
+            return self._rebuild(procs=procs)
 
-    def _rebuild(self) -> Rebuilt:
+    def _rebuild(self, *, procs: int = 1) -> Rebuilt:
         started = time.perf_counter()
         kinds = {"p": 0, "d": 0}
         units = 0
 
         def counted() -> Iterator[documents.SearchDocument]:
             nonlocal units
+            kinds.update(p=0, d=0)  # a backend may read the documents twice (see its rebuild)
+            units = 0
             for doc in self._all():
                 units += 1
                 if doc.key == doc.group:
                     kinds[doc.group[0]] += 1
                 yield doc
 
-        self.backend.rebuild(counted)
+        self.backend.rebuild(counted, procs=procs)
         return Rebuilt(kinds["p"], kinds["d"], units, time.perf_counter() - started)
 
     def check(self) -> str:

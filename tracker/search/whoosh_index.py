@@ -327,6 +327,7 @@ def facts_from_stored(stored: Mapping[str, Any]) -> GroupFacts:
 
 
 _HIGHLIGHT_ANALYZER = chinese_analyzer()
+_TOC = re.compile(rf"^_{INDEX_NAME}_(\d+)\.toc$")  # a generation's table of contents
 
 # -- queries ---------------------------------------------------------------------------------------
 
@@ -682,11 +683,25 @@ class WhooshBackend:
             self._merger.wait(timeout)
             self._merger = None
 
-    def rebuild(self, documents: Callable[[], Iterable[SearchDocument]]) -> int:
-        """Replace the whole index with ``documents()`` (readers keep the old one until it commits)."""
+    def rebuild(self, documents: Callable[[], Iterable[SearchDocument]], *, procs: int = 1) -> int:
+        """Replace the whole index with ``documents()`` (readers keep the old one until it commits).
+
+        With ``procs`` > 1, Whoosh's multiprocessing writer analyses and writes in that many
+        processes (one segment each, not merged: a rebuild at 10,000 proposals took half the
+        time on two cores). Whoosh drops a worker's segment silently if the worker fails, so
+        the documents are counted afterwards and a shortfall is rebuilt in this process.
+        """
         if not self.state().healthy:
             self._reset()
-        writer = self._writer(limitmb=128)
+        if procs > 1:
+            count = self._write_all(documents, procs=procs, multisegment=True)
+            if self.doc_count() == count:
+                return count
+            log.error("search: a parallel rebuild lost documents; rebuilding in one process")
+        return self._write_all(documents)
+
+    def _write_all(self, documents: Callable[[], Iterable[SearchDocument]], **kwargs: Any) -> int:
+        writer = self._writer(limitmb=128, **kwargs)
         try:
             tickets = self._tickets()  # what they ask for is in the database read below
             count = 0
@@ -744,6 +759,16 @@ class WhooshBackend:
     def doc_count(self) -> int:
         with self._lock:
             return self._index().doc_count()
+
+    def generation(self) -> int:
+        """The generation of the index's newest table of contents, from one directory listing
+        (-1 with no index; never creates one)."""
+        try:
+            names = os.listdir(self.path)
+        except OSError:
+            return -1
+        found = [int(m.group(1)) for n in names if (m := _TOC.match(n))]
+        return max(found, default=-1)
 
     def state(self) -> IndexState:
         if not self._has_toc():

@@ -16,6 +16,7 @@ from tracker.web import (
     inbox,
     library,
     oversight,
+    page_cache,
     proposals,
     replies,
     reply_editor,
@@ -50,6 +51,7 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(module.bp)
     reply_panels.init_app(app)
     search.init_app(app)  # its blueprint, the fragment filter and the similar-proposals helper
+    page_cache.init_app(app)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _server_error)

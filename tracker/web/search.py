@@ -23,6 +23,7 @@ from tracker.search.sync import get_keeper
 from tracker.services import search as search_service
 from tracker.services.people import all_meetings
 from tracker.services.visibility import visible_proposal
+from tracker.web import page_cache
 from tracker.web.args import page_arg, require_id
 from tracker.web.auth import current_viewer
 from tracker.web.labels import label, meeting_label
@@ -184,6 +185,8 @@ def _toggled(filters: Mapping[str, tuple[str, ...]], name: str, value: str) -> d
 @bp.get("/search")
 def index() -> ResponseReturnValue:
     outcome, ready = _run()
+    if not ready:
+        page_cache.skip()
     if outcome.jump is not None:
         return redirect(group_url(outcome.jump))
     q, filters, sort = outcome.query, _filters(), _sort()

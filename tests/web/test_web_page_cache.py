@@ -1,0 +1,91 @@
+"""Public pages are served from the page cache until the archive changes, and nothing personal is."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import Session
+
+from tests.conftest import close_app, index_dir, make_app
+from tracker.models import Proposal
+from tracker.web.page_cache import HEADER, request_cache
+
+PUBLIC = ["/", "/proposals", "/proposals?page=1", "/library", "/search?q=培训"]
+
+
+@pytest.mark.parametrize("url", PUBLIC)
+def test_a_public_page_is_rendered_once_then_served_as_it_was(client: FlaskClient, url: str) -> None:
+    first = client.get(url)
+    second = client.get(url)
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert (first.headers[HEADER], second.headers[HEADER]) == ("miss", "hit")
+    assert second.get_data() == first.get_data()
+    assert second.mimetype == "text/html"
+
+
+def test_a_change_to_the_archive_is_shown_at_once(client: FlaskClient, session: Session) -> None:
+    assert client.get("/proposals").headers[HEADER] == "miss"
+    assert client.get("/proposals").headers[HEADER] == "hit"
+    proposal = session.get(Proposal, 1)
+    proposal.title = "关于扶持小微企业发展的提案（修订稿）"
+    session.commit()  # the commit updates the search index: a new generation
+    page = client.get("/proposals")
+    assert page.headers[HEADER] == "miss"
+    assert "修订稿" in page.get_data(as_text=True)
+    found = client.get("/search?q=修订稿")
+    assert found.headers[HEADER] == "miss" and "修订稿" in found.get_data(as_text=True)
+
+
+def test_pages_of_logged_in_users_are_neither_served_nor_kept(client: FlaskClient, app: Flask, login) -> None:
+    client.get("/")
+    assert client.get("/").headers[HEADER] == "hit"
+    with app.app_context():
+        kept = len(request_cache())
+    login(client, "staff")
+    for url in ("/", "/proposals", "/search?q=培训"):
+        response = client.get(url)
+        assert response.status_code == 200 and HEADER not in response.headers
+        assert "staff" in response.get_data(as_text=True) or "退出" in response.get_data(as_text=True)
+    with app.app_context():
+        assert len(request_cache()) == kept
+
+
+def test_a_waiting_flash_message_is_shown_not_a_kept_page(client: FlaskClient) -> None:
+    client.get("/")
+    with client.session_transaction() as cookie:
+        cookie["_flashes"] = [("message", "已退出登录")]
+    response = client.get("/")
+    assert HEADER not in response.headers
+    assert "已退出登录" in response.get_data(as_text=True)
+
+
+def test_proposal_pages_and_posts_are_not_cached(client: FlaskClient) -> None:
+    for _ in range(2):
+        assert HEADER not in client.get("/proposals/1").headers
+    assert HEADER not in client.post("/search").headers
+
+
+def test_the_cache_keeps_only_its_size_and_can_be_turned_off(tmp_path: Path, seeded_template: Path) -> None:
+    db = tmp_path / "t.db"
+    shutil.copyfile(seeded_template, db)
+    shutil.copytree(index_dir(seeded_template), index_dir(db))
+    small = make_app(db, PAGE_CACHE_SIZE=2)
+    try:
+        client = small.test_client()
+        for url in ("/", "/proposals", "/library"):
+            client.get(url)
+        with small.app_context():
+            assert len(request_cache()) == 2
+        assert client.get("/").headers[HEADER] == "miss"  # the oldest went first
+    finally:
+        close_app(small)
+    off = make_app(db, PAGE_CACHE_SIZE=0)
+    try:
+        client = off.test_client()
+        assert all(HEADER not in client.get("/").headers for _ in range(2))
+    finally:
+        close_app(off)

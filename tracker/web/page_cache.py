@@ -1,0 +1,103 @@
+"""Public pages kept rendered per process until the archive changes.
+
+The home page, the proposal lists, the library and search results look the same to every visitor
+who is not logged in, and most requests of the public are for the same few of them. A rendered
+page is kept under its URL, the locale and the search index's generation: every commit that
+changes what these pages show (a proposal, its replies, publication, a session, an agency, a
+reference document) also updates the index, so a page is never served after the data under it
+changed. Nothing personal is kept or served: requests of logged-in users, requests with a flash
+message waiting, and responses that set a cookie pass by the cache.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from flask import Flask, Response, current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from tracker.search import get_backend
+
+CACHED_ENDPOINTS = frozenset({"home.index", "proposals.index", "library.index", "search.index"})
+HEADER = "X-Page-Cache"  # "hit" or "miss": what the cache did with a request it could serve
+
+_EXTENSION_KEY = "tracker.page_cache"
+
+
+class PageCache:
+    """A bounded LRU of rendered responses: (status, mimetype, body) by key."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._pages: OrderedDict[tuple[Any, ...], tuple[int, str, bytes]] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...]) -> tuple[int, str, bytes] | None:
+        page = self._pages.get(key)
+        if page is not None:
+            self._pages.move_to_end(key)
+        return page
+
+    def put(self, key: tuple[Any, ...], page: tuple[int, str, bytes]) -> None:
+        self._pages[key] = page
+        self._pages.move_to_end(key)
+        while len(self._pages) > self.size:
+            self._pages.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
+def _key() -> tuple[Any, ...] | None:
+    """The cache key of this request, or None when it must not be cached."""
+    if request.method != "GET" or request.endpoint not in CACHED_ENDPOINTS:
+        return None
+    if current_user.is_authenticated or session.get("_flashes"):
+        return None
+    return (request.full_path, str(get_locale()), get_backend().generation())
+
+
+def _serve() -> Response | None:
+    key = _key()
+    if key is None:
+        return None
+    page = request_cache().get(key)
+    request.environ[_EXTENSION_KEY] = key
+    if page is None:
+        return None
+    status, mimetype, body = page
+    response = Response(body, status=status, mimetype=mimetype)
+    response.headers[HEADER] = "hit"
+    return response
+
+
+def _keep(response: Response) -> Response:
+    key = request.environ.get(_EXTENSION_KEY)
+    if key is None or response.headers.get(HEADER) == "hit":
+        return response
+    response.headers[HEADER] = "miss"
+    if response.status_code == 200 and "Set-Cookie" not in response.headers and not session.modified:
+        request_cache().put(
+            key, (response.status_code, response.mimetype or "text/html", response.get_data())
+        )
+    return response
+
+
+def request_cache() -> PageCache:
+    return current_app.extensions[_EXTENSION_KEY]
+
+
+def skip() -> None:
+    """Keep this request's page out of the cache (it shows a passing state, such as an index
+    still being checked)."""
+    request.environ.pop(_EXTENSION_KEY, None)
+
+
+def init_app(app: Flask) -> None:
+    size = int(app.config.get("PAGE_CACHE_SIZE", 0))
+    if size <= 0:
+        return
+    app.extensions[_EXTENSION_KEY] = PageCache(size)
+    app.before_request(_serve)
+    app.after_request(_keep)
