@@ -45,6 +45,7 @@ TARGETS = (
     ("search.p95_ms", "<=", 100),
     ("proposal_page.p95_ms", "<=", 30),
     ("submit.proposal.p95_ms", "<=", 250),
+    ("submit.reply.p95_ms", "<=", 250),
     ("server.requests_per_s", ">=", 150),
     ("server.errors", "<=", 0),
 )
