@@ -3,13 +3,17 @@ request that wrote returns first, its documents already searchable), or in the r
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from sqlmodel import Session
 
 from tracker.models import Proposal
 from tracker.search import SearchBackend
+from tracker.search.whoosh_arrays import Evaluator
 from tracker.search.whoosh_index import MERGE_AT_SEGMENTS, WhooshBackend
 from tracker.search.whoosh_merge import main, merge
+from tracker.services.workflow import utcnow
 
 
 def segments(backend: WhooshBackend) -> int:
@@ -47,3 +51,34 @@ def test_the_merge_command(backend: SearchBackend, session: Session, monkeypatch
     assert merge(str(backend.path)) is True
     assert segments(backend) < before
     assert main([]) == 2
+
+
+def test_a_searcher_answers_after_a_merge_deleted_its_segments_files(
+    backend: SearchBackend, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process's merge deletes the files of the segments it replaced; a searcher opened
+    before reads what it needs when it opens, so it still answers (files opened lazily would be
+    gone: the facts of those segments' documents would read as missing)."""
+    assert isinstance(backend, WhooshBackend)
+    monkeypatch.setattr(backend, "_merge_soon", lambda: None)
+    for k in range(MERGE_AT_SEGMENTS + 1):  # a segment each, every one with live documents
+        session.add(
+            Proposal(
+                title=f"关于新增企业的提案{k}",
+                status="submitted",
+                original_text=f"新增企业{k}",
+                published_at=utcnow(),
+            )
+        )
+        session.commit()
+    with backend._searching():
+        view = backend._view
+    assert view is not None
+    before = set(os.listdir(backend.path))
+    assert merge(str(backend.path)) is True
+    assert {n for n in before - set(os.listdir(backend.path)) if n.endswith(".col")}  # deleted
+    hits = Evaluator(view.frame).run(backend.parse("新增企业"))
+    assert len(hits) == MERGE_AT_SEGMENTS + 1
+    assert (view.groups.of_doc[hits.docs] >= 0).all()
+    assert view.groups.group_counts("status", view.groups.first >= 0).get("submitted", 0) >= len(hits)
+    assert all(view.searcher.stored_fields(int(d))["type"] == "proposal" for d in hits.docs)

@@ -140,12 +140,13 @@ class SegmentColumns:
         self._postings: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._entries = 0
         self._raw: dict[tuple[str, str], tuple[bytes, list[int], list[int]] | None] = {}
-        self._values: dict[tuple[str, str], list[Any]] = {}
+        self._codes: dict[tuple[str, str], tuple[np.ndarray, list[str]]] = {}
+        self._full: dict[tuple[str, str], list[Any]] = {}  # columns of another kind (numbers)
         self._lengths: dict[tuple[str, str], np.ndarray] = {}
 
     def keep(self, readers: Iterable[Any]) -> None:
         live = {_segment_key(r) for r in readers}
-        for store in (self._raw, self._values, self._lengths):
+        for store in (self._raw, self._codes, self._full, self._lengths):
             for key in [k for k in store if k[0] not in live]:
                 del store[key]
         for key in [k for k in self._postings if k[0] not in live]:
@@ -183,23 +184,26 @@ class SegmentColumns:
             self._raw[key] = found
         return self._raw[key]
 
-    def values(self, reader: Any, fieldname: str) -> list[Any]:
-        """Every document's value of a sortable field in one segment (None where it has none)."""
+    def codes(self, reader: Any, fieldname: str) -> tuple[np.ndarray, list[str]]:
+        """One segment's values of a sortable field as codes into its sorted distinct values
+        (-1: none), so a new searcher maps codes instead of reading every value again."""
         key = (_segment_key(reader), fieldname)
-        found = self._values.get(key)
+        found = self._codes.get(key)
         if found is None:
-            found = self._values[key] = self.values_at(reader, fieldname, range(reader.doc_count_all()))
+            raw = self.values_at(reader, fieldname, range(reader.doc_count_all()))
+            values = sorted({v for v in raw if v not in (None, "")})
+            index = {v: i for i, v in enumerate(values)}
+            codes = np.fromiter((index.get(v, -1) for v in raw), dtype=np.int32, count=len(raw))
+            found = self._codes[key] = (codes, values)
         return found
 
     def values_at(self, reader: Any, fieldname: str, docnums: Iterable[int]) -> list[Any]:
         """Some documents' values of a sortable field in one segment."""
         docnums = list(docnums)
-        if not reader.has_column(fieldname):
-            return [None] * len(docnums)
         raw = self._bytes(reader, fieldname)
         if raw is None:
-            column = reader.column_reader(fieldname)
-            return [column[d] for d in docnums]
+            full = self._column(reader, fieldname)
+            return [full[d] for d in docnums]
         # cut from one read: Whoosh's reader does a file read, a conversion and a decode each
         data, offsets, lengths = raw
         count = len(lengths)
@@ -212,6 +216,32 @@ class SegmentColumns:
             v = data[offsets[d] : offsets[d] + lengths[d]]
             found.append(intern.get(v) or intern.setdefault(v, v.decode("utf-8")))
         return found
+
+    def _column(self, reader: Any, fieldname: str) -> list[Any]:
+        key = (_segment_key(reader), fieldname)
+        found = self._full.get(key)
+        if found is None:
+            size = reader.doc_count_all()
+            found = list(reader.column_reader(fieldname)) if reader.has_column(fieldname) else []
+            found = self._full[key] = (found + [None] * size)[:size]
+        return found
+
+    def pin(self, reader: Any, schema: Any) -> None:
+        """Read now what searching this segment needs from files opened lazily: its columns, field
+        lengths and stored fields (whose file is then kept open).
+
+        Segments are separate files, and a commit of another process (a merge) deletes the files of
+        the segments it replaced: a file opened before that stays readable, one opened after is
+        gone. So a searcher reads them all when it opens, and is used only if the index was still
+        at its generation afterwards (see WhooshBackend._searching).
+        """
+        for name, field in schema.items():
+            if field.column_type is not None and self._bytes(reader, name) is None:
+                self._column(reader, name)
+            if field.scorable:
+                self.lengths(reader, name)
+        if reader.doc_count_all():
+            reader.stored_fields(0)
 
     def lengths(self, reader: Any, fieldname: str) -> np.ndarray:
         key = (_segment_key(reader), fieldname)
@@ -245,7 +275,8 @@ class Frame:
         self.size = searcher.reader().doc_count_all()
         self.segments = segments
         segments.keep(reader for reader, _offset in self.leaves)
-        self._columns: dict[str, list[Any]] = {}
+        for reader, _offset in self.leaves:
+            segments.pin(reader, searcher.schema)
         self._lengths: dict[str, np.ndarray] = {}
         self._ordinals: dict[str, tuple[np.ndarray, list[str]]] = {}
         deleted = np.zeros(self.size, dtype=bool)
@@ -253,16 +284,6 @@ class Frame:
             if reader.has_deletions():
                 deleted[[offset + d for d in reader.deleted_docs_set]] = True
         self.live = ~deleted
-
-    def column(self, fieldname: str) -> list[Any]:
-        """Every document's value of a sortable field, by document number."""
-        found = self._columns.get(fieldname)
-        if found is None:
-            found = []
-            for reader, _offset in self.leaves:
-                found.extend(self.segments.values(reader, fieldname))
-            self._columns[fieldname] = found
-        return found
 
     def values_at(self, fieldname: str, docnums: np.ndarray) -> list[Any]:
         """Some documents' values of a sortable field, in the order of ``docnums`` (sorted)."""
@@ -277,10 +298,15 @@ class Frame:
         """Each document's value of a column as an ordinal into the sorted distinct values (-1: none)."""
         found = self._ordinals.get(fieldname)
         if found is None:
-            raw = self.column(fieldname)
-            values = sorted({v for v in raw if v not in (None, "")})
+            parts = [self.segments.codes(reader, fieldname) for reader, _offset in self.leaves]
+            values = sorted(set().union(*(local for _codes, local in parts)))
             index = {v: i for i, v in enumerate(values)}
-            found = (np.fromiter((index.get(v, -1) for v in raw), dtype=np.int32, count=len(raw)), values)
+            mapped = []
+            for codes, local in parts:
+                # local code -> global ordinal, with -1 (no value) kept: index -1 is the last slot
+                table = np.array([index[v] for v in local] + [-1], dtype=np.int32)
+                mapped.append(table[codes])
+            found = (np.concatenate(mapped) if mapped else np.zeros(0, dtype=np.int32), values)
             self._ordinals[fieldname] = found
         return found
 

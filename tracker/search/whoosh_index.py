@@ -118,6 +118,7 @@ MERGE_AT_SEGMENTS = 8  # an update commits a new segment; merge once there are t
 SIMILAR_TERMS = 25  # key terms a more-like-this query is built from
 SIMILAR_CACHE = 512  # more-like-this answers kept per process (for the current index generation)
 HIGHLIGHT_CHARS = 1500  # of a long text, how much is analysed to place its fragments
+OPEN_ATTEMPTS = 5  # tries to open a searcher no commit overtook
 ALLOWED_CACHE = 64  # filters (per viewer) whose allowed documents are kept with the searcher
 
 
@@ -179,6 +180,9 @@ def stem_latin(word: str) -> str:
 
 def chinese_analyzer() -> ChineseTokenizer:
     return ChineseTokenizer()
+
+
+_HIGHLIGHT_ANALYZER = chinese_analyzer()
 
 
 @lru_cache(maxsize=2048)
@@ -326,7 +330,6 @@ def facts_from_stored(stored: Mapping[str, Any]) -> GroupFacts:
     )
 
 
-_HIGHLIGHT_ANALYZER = chinese_analyzer()
 _TOC = re.compile(rf"^_{INDEX_NAME}_(\d+)\.toc$")  # a generation's table of contents
 
 # -- queries ---------------------------------------------------------------------------------------
@@ -573,9 +576,28 @@ class WhooshBackend:
                 # without a merge), so the old version of an edited unit would still be found.
                 self._drop_searcher()
             if self._searcher is None:
-                self._view = None
-                self._searcher = ix.searcher()
+                self._open_searcher(ix)
+            assert self._searcher is not None
             yield self._searcher
+
+    def _open_searcher(self, ix: FileIndex) -> None:
+        """Open a searcher and read what it needs from lazily opened files (whoosh_arrays.Frame
+        pins them); keep it only if no commit came in between, since a merge committed by another
+        process deletes the files of the segments it replaced. Segments in both generations were
+        not deleted, so what was read for them stays good."""
+        for attempt in range(OPEN_ATTEMPTS):
+            searcher = ix.searcher()
+            try:
+                view = _View(searcher, self._segments)
+            except OSError:  # a file of a segment merged away meanwhile
+                searcher.close()
+                if attempt == OPEN_ATTEMPTS - 1:
+                    raise
+                continue
+            if searcher.up_to_date() or attempt == OPEN_ATTEMPTS - 1:
+                self._searcher, self._view = searcher, view
+                return
+            searcher.close()
 
     def close(self) -> None:
         self.wait_for_merge(timeout=60)
@@ -848,8 +870,7 @@ class WhooshBackend:
         return parts[0] if len(parts) == 1 else query.And(parts)
 
     def _view_of(self, searcher: Searcher) -> _View:
-        if self._view is None or self._view.searcher is not searcher:
-            self._view = _View(searcher, self._segments)
+        assert self._view is not None and self._view.searcher is searcher
         return self._view
 
     def _matches(self, searcher: Searcher, request: SearchRequest, *, scored: bool = True) -> _Matches:
