@@ -141,7 +141,7 @@ class SegmentColumns:
         self._entries = 0
         self._raw: dict[tuple[str, str], tuple[bytes, list[int], list[int]] | None] = {}
         self._codes: dict[tuple[str, str], tuple[np.ndarray, list[str]]] = {}
-        self._full: dict[tuple[str, str], list[Any]] = {}  # columns of another kind (numbers)
+        self._full: dict[tuple[str, str], Sequence[Any]] = {}  # columns of another kind (numbers)
         self._lengths: dict[tuple[str, str], np.ndarray] = {}
 
     def keep(self, readers: Iterable[Any]) -> None:
@@ -217,13 +217,21 @@ class SegmentColumns:
             found.append(intern.get(v) or intern.setdefault(v, v.decode("utf-8")))
         return found
 
-    def _column(self, reader: Any, fieldname: str) -> list[Any]:
+    def _column(self, reader: Any, fieldname: str) -> Sequence[Any]:
+        """A column of another kind (numbers: dates), whole; integers as an array (0: none)."""
         key = (_segment_key(reader), fieldname)
         found = self._full.get(key)
         if found is None:
             size = reader.doc_count_all()
-            found = list(reader.column_reader(fieldname)) if reader.has_column(fieldname) else []
-            found = self._full[key] = (found + [None] * size)[:size]
+            values = list(reader.column_reader(fieldname)) if reader.has_column(fieldname) else []
+            values = (values + [None] * size)[:size]
+            if any(isinstance(v, int) for v in values) and all(
+                v is None or isinstance(v, int) for v in values
+            ):
+                found = np.array([v or 0 for v in values], dtype=np.int64)
+            else:
+                found = values
+            self._full[key] = found
         return found
 
     def pin(self, reader: Any, schema: Any) -> None:
