@@ -198,6 +198,8 @@ def _synonym_tokens(
         j += 1
         if j == len(cut) or len(text) >= longest:
             break
+        if text not in synonym_prefixes():
+            break  # no form starts with this run: nothing longer can be one (most words stop here)
         following, f_start, _f_end = cut[j]
         # a form may end inside the next word (小 微型 企业主 holds 小微型企业): its leading sub-words
         for piece, p_start, p_end in _sub_words(following) if len(following) > 2 else ():
@@ -278,6 +280,12 @@ def synonym_canonical() -> dict[str, str]:
     """Each word of the synonym table mapped to its group's word (the first of its line): the one
     term the index holds wherever any form of the group occurs, and a query searches for."""
     return {word: group[0] for word, group in synonym_groups().items()}
+
+
+@cache
+def synonym_prefixes() -> frozenset[str]:
+    """Every proper prefix of a synonym form: a run of words not among them cannot grow into one."""
+    return frozenset(form[:k] for form in synonym_canonical() for k in range(1, len(form)))
 
 
 def canonical(word: str) -> str | None:
