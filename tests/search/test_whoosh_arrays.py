@@ -14,7 +14,7 @@ from tracker.search.whoosh_arrays import (
     Evaluator,
     Frame,
     Hits,
-    SegmentColumns,
+    SegmentCache,
     difference,
     intersection,
     union,
@@ -60,7 +60,7 @@ def whoosh_docs(backend: WhooshBackend, q: query.Query) -> list[int]:
 
 def evaluated(backend: WhooshBackend, q: query.Query, *, scored: bool = True) -> Hits:
     with backend._searching() as searcher:
-        return Evaluator(Frame(searcher, SegmentColumns()), scored=scored).run(q)
+        return Evaluator(Frame(searcher, SegmentCache()), scored=scored).run(q)
 
 
 @pytest.fixture
@@ -125,7 +125,7 @@ def test_set_operations_add_scores() -> None:
 
 
 def test_cached_postings_survive_a_new_searcher_but_not_a_merge(updated: WhooshBackend) -> None:
-    segments = SegmentColumns()
+    segments = SegmentCache()
     q = query.Term("text", "企业")
     with updated._searching() as searcher:
         first = Evaluator(Frame(searcher, segments)).run(q)

@@ -125,8 +125,8 @@ def _segment_key(reader: Any) -> str:
     return f"{segment.segment_id()}:{reader.doc_count_all()}"
 
 
-class SegmentColumns:
-    """Column values and field lengths of segments, read in bulk and kept across searchers.
+class SegmentCache:
+    """Decoded postings, column values and field lengths of segments, kept across searchers.
 
     A new searcher after an update shares all but its newest segment with the last one: only that
     one is read. ``keep`` forgets the segments a merge has removed. Only plain data is kept (no
@@ -277,7 +277,7 @@ def _read_lengths(reader: Any, fieldname: str) -> np.ndarray:
 class Frame:
     """Arrays over every document number of one searcher (built on first use, dropped with it)."""
 
-    def __init__(self, searcher: Searcher, segments: SegmentColumns) -> None:
+    def __init__(self, searcher: Searcher, segments: SegmentCache) -> None:
         self.searcher = searcher
         self.leaves: list[tuple[Any, int]] = [(s.reader(), offset) for s, offset in searcher.leaf_searchers()]
         self.size = searcher.reader().doc_count_all()

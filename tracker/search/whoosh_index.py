@@ -404,7 +404,7 @@ class _View:
     """What one searcher needs for searching, built on first use and dropped with the searcher:
     column values, the arrays of whoosh_arrays, and the documents each visibility filter allows."""
 
-    def __init__(self, searcher: Searcher, segments: whoosh_arrays.SegmentColumns) -> None:
+    def __init__(self, searcher: Searcher, segments: whoosh_arrays.SegmentCache) -> None:
         self.searcher = searcher
         self.frame = whoosh_arrays.Frame(searcher, segments)
         self._groups: whoosh_arrays.Groups | None = None
@@ -504,7 +504,7 @@ class WhooshBackend:
         self._similar: OrderedDict[tuple[Any, ...], tuple[Similar, ...]] = OrderedDict()
         # kept with the searcher (dropped with it): columns, arrays, allowed documents
         self._view: _View | None = None
-        self._segments = whoosh_arrays.SegmentColumns()  # kept across searchers
+        self._segments = whoosh_arrays.SegmentCache()  # kept across searchers
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> WhooshBackend:
