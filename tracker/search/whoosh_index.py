@@ -496,7 +496,6 @@ class WhooshBackend:
         self.merge_in_background = merge_in_background
         self._merger: subprocess.Popen[bytes] | None = None
         self.schema = make_schema()
-        self._analyzer = chinese_analyzer()
         self._lock = threading.RLock()  # guards the index object and the searcher
         self._ix: FileIndex | None = None
         self._searcher: Searcher | None = None
@@ -873,9 +872,11 @@ class WhooshBackend:
         assert self._view is not None and self._view.searcher is searcher
         return self._view
 
-    def _matches(self, searcher: Searcher, request: SearchRequest, *, scored: bool = True) -> _Matches:
+    def _matches(
+        self, searcher: Searcher, request: SearchRequest, q: query.Query, *, scored: bool = True
+    ) -> _Matches:
         filters = {k: tuple(v) for k, v in request.filters.items() if v}
-        q, narrow = self.parse(request.text), self._narrowing(filters)
+        narrow = self._narrowing(filters)
         if isinstance(q, query.Every) and narrow is not None:
             # nothing typed (a 案号 lookup): the number's own postings are the query, with Every's
             # score, instead of walking every document against the filter
@@ -892,7 +893,7 @@ class WhooshBackend:
     def search(self, request: SearchRequest) -> SearchResults:
         q = self.parse(request.text)
         with self._searching() as searcher:
-            matches = self._matches(searcher, request)
+            matches = self._matches(searcher, request, q)
             facets = matches.facets()
             kept = matches.kept()
             docs, scores, owners = matches.hits.docs[kept], matches.hits.scores[kept], matches.group_of[kept]
@@ -954,7 +955,7 @@ class WhooshBackend:
         """How many groups match (unscored: cheap enough to try several queries)."""
         request = SearchRequest(text=text, viewer=viewer, filters=filters or {})
         with self._searching() as searcher:
-            matches = self._matches(searcher, request, scored=False)
+            matches = self._matches(searcher, request, self.parse(text), scored=False)
             return int(np.count_nonzero(matches.group_mask()))
 
     def spelling(self, text: str) -> str | None:
