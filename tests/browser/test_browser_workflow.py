@@ -11,27 +11,13 @@ when set (e.g. /tmp/shots3), else to the test's temporary folder.
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from docx import Document
-from flask import Flask
-from werkzeug.serving import make_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "proposals" / "cppcc-002" / "proposal.txt"
 # What the agency writes under each suggestion (issue 4).
 ANSWERS = [
@@ -45,58 +31,9 @@ TITLE = "关于加强小型微型企业分级服务与管理的建议（新提�
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture
-def server(app: Flask) -> Iterator[str]:
-    """The app on a free port of 127.0.0.1, on its own migrated and seeded copy of the database."""
-    app.config["WTF_CSRF_ENABLED"] = True
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        httpd.server_close()
-
-
-@pytest.fixture
-def browser():
-    # Not a skip: CI installs chromium (`make browser`), and a missing one must fail the run.
-    assert CHROMIUM.exists(), (
-        f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium fonts-wqy-microhei)"
-    )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("TRACKER_SCREENSHOTS") or tmp_path / "shots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def log_in(page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_load_state()
-
-
-def log_out(page) -> None:
-    page.get_by_role("button", name="退出登录").click()
-    page.wait_for_load_state()
-
-
-def test_member_submits_staff_accept_and_assign_agency_sees_it(server: str, browser, shots: Path) -> None:
+def test_member_submits_staff_accept_and_assign_agency_sees_it(
+    server: str, browser, shots: Path, log_in, log_out
+) -> None:
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
