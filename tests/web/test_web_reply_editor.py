@@ -269,7 +269,38 @@ def test_an_edited_letter_is_read_again_before_it_is_saved(
     response = lead.post(url, data={**read, "op": "save"})
     assert response.status_code == 200
     assert "答复函在识别后有改动" in parse_html(response.data).text()
-    assert session.exec(select(ReplyDraft)).all() == []
+    # the edited letter is kept (issue 11, item 14), with the links proposed for it as it now reads,
+    # for the drafter to check again
+    session.expire_all()
+    draft = session.exec(select(ReplyDraft)).one()
+    assert (
+        draft.pasted_text.startswith("第2号提案的答复")
+        and "五、关于“商业信息中心”。" not in draft.pasted_text
+    )
+    assert {link["point"] for link in draft.links} == {0, 1, 2, 3}
+
+
+def test_a_read_letter_is_kept_as_the_draft(
+    lead, parse_html, get_page, session: Session, assigned_case
+) -> None:
+    """Reading a pasted letter saves it with its proposed links: leaving the page loses nothing."""
+    url = f"/proposals/{assigned_case.proposal_id}/reply"
+    data = _form(_editor(lead, parse_html, assigned_case, "?mode=pasted")) | {
+        "pasted": SEED_REPLY.read_text(encoding="utf-8")
+    }
+    response = lead.post(url, data={**data, "op": "read"})
+    assert response.status_code == 200
+    assert "已保存为草稿" in parse_html(response.data).text()
+    session.expire_all()
+    draft = session.exec(select(ReplyDraft)).one()
+    assert (draft.mode, draft.revision) == ("pasted", 1)
+    assert draft.pasted_text.startswith("第2号提案的答复") and len(draft.links) >= 5
+    # coming back shows it, with the ticks the linker proposed
+    again = lead.get(url)
+    page = parse_html(again.data)
+    assert _form(page)["pasted"].startswith("第2号提案的答复")
+    assert len(page.find_all("li", class_="pasted-point")) == 5
+    assert _form(page)["revision"] == "1"
 
 
 def test_a_200_page_pasted_letter_gets_a_clear_message_and_keeps_the_text(

@@ -84,6 +84,8 @@ TRANSITIONS: tuple[Rule, ...] = (
 
 # Steps the timeline records that leave the state as it is (they are checked by their services).
 RECORDED_ONLY = frozenset({A.CREATE, A.RECLASSIFY, A.PUBLISH, A.WITHHOLD})
+# Steps that move a proposal between states: the ones that say where its handling stands.
+MOVES = frozenset(r.action for r in TRANSITIONS)
 
 _BY_KEY: dict[tuple[ProposalStatus, Action], Rule] = {(r.source, r.action): r for r in TRANSITIONS}
 
@@ -142,6 +144,22 @@ def check_deadline(deadline: date, today: date) -> None:
 def return_ends_at(assigned_at: datetime, days: int) -> datetime:
     """Until when an assignment made at ``assigned_at`` may be returned."""
     return assigned_at + timedelta(days=days)
+
+
+def check_still_returnable(last_move: str | None) -> None:
+    """An agency returns an assignment (退回) only as it was made: once a reply has been submitted on
+    it (and so after a send-back or a re-handling, 重新办理) the proposal is that agency's to answer.
+    ``last_move``: the latest step of the proposal that moved it (see MOVES)."""
+    if last_move != Action.ASSIGN:
+        raise RuleError(
+            Problem(
+                None,
+                N_(
+                    "This assignment can no longer be returned: a reply has been submitted on it. "
+                    "Write to the committee office if it is not your agency's to answer."
+                ),
+            )
+        )
 
 
 def check_return_window(assigned_at: datetime, now: datetime, days: int) -> None:

@@ -34,7 +34,7 @@ from tracker.models import (
     Suggestion,
 )
 from tracker.services.library import clause_nodes, document_preamble
-from tracker.services.proposals import point_anchor, suggestion_anchor
+from tracker.services.proposals import point_anchor, reply_order, suggestion_anchor
 from tracker.services.visibility import access_facts
 
 
@@ -243,7 +243,7 @@ def _proposal_units(session: Session, ids: list[int]) -> Iterator[SearchDocument
         pid = proposal.id or 0
         meeting = meetings.get(proposal.meeting_id) if proposal.meeting_id else None
         own = access.get(pid)
-        its_replies = replies[pid]
+        its_replies = sorted(replies[pid], key=lambda found: reply_order(found[0]))  # as replies_of()
         facts = GroupFacts(
             group=proposal_group(pid),
             title=proposal.title,

@@ -185,6 +185,43 @@ def reopen(
     return proposal
 
 
+def close(
+    *, session: Session, proposal_id: int, actor: Viewer, note: str | None, confirmed: bool = False
+) -> Proposal:
+    """办结. The normal path closes a proposal once its members have rated the reply in force and
+    none is dissatisfied; closing before that (or over a dissatisfied rating) needs ``confirmed``,
+    the staff's explicit second step, so a reply just arrived is not closed by a slip."""
+    proposal = workflow.load(session=session, proposal_id=proposal_id, actor=actor)
+    reply = current_reply(session=session, proposal_id=proposal.id or 0)
+    if proposal.status == ProposalStatus.REPLIED.value and reply is not None and not confirmed:
+        ratings = ratings_of(session=session, reply_id=reply.id or 0)
+        if not ratings:
+            raise InvalidInput(
+                [
+                    Problem(
+                        "confirm",
+                        N_(
+                            "No member has rated the reply yet. Tick “Close without waiting for the "
+                            "rating” to close it now."
+                        ),
+                    )
+                ]
+            )
+        if any(r.rating == Rating.DISSATISFIED.value for r, _m in ratings):
+            raise InvalidInput(
+                [
+                    Problem(
+                        "confirm",
+                        N_(
+                            "A member is dissatisfied with the reply; reopen it for re-handling, or "
+                            "tick “Close despite the dissatisfied rating” to close it."
+                        ),
+                    )
+                ]
+            )
+    return workflow.close(session=session, proposal_id=proposal_id, actor=actor, note=note)
+
+
 def publish(*, session: Session, proposal_id: int, actor: Viewer, now: datetime) -> Proposal:
     """Put the proposal and its reply in the public archive."""
     now = workflow.as_utc(now)

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 
 from tracker.domain.splitting import split_proposal
 from tracker.domain.units import Unit
+from tracker.domain.workflow import Action
 from tracker.models import (
     Agency,
     Assignment,
@@ -30,6 +31,7 @@ from tracker.models import (
     ReplyStatus,
     SignerRole,
     Suggestion,
+    Transition,
 )
 from tracker.services.errors import DuplicateError, ServiceError
 from tracker.services.visibility import Viewer, proposal_filter, visible_proposal
@@ -219,14 +221,28 @@ def suggestions_of(*, session: Session, proposal_id: int, top_level: bool = Fals
     return list(session.exec(stmt.order_by(col(Suggestion.position))).all())
 
 
+# A letter's place in every list of a proposal's letters: the ones in force, then recorded drafts,
+# then the history (superseded by a re-handling, sent back for correction).
+_STATUS_RANK = {ReplyStatus.ISSUED.value: 0, ReplyStatus.DRAFT.value: 1}
+HISTORY_REPLY_STATUSES = (ReplyStatus.SUPERSEDED.value, ReplyStatus.RETURNED.value)
+
+
+def reply_order(reply: Reply) -> tuple[int, bool, int]:
+    """Sort key of a proposal's letters, the one order every page (and the search index) uses: the
+    letter in force first (the lead office's before co-handling ones), then the history newest first.
+    The first letter in this order is the one whose points get the plain anchors (r1, r2, …)."""
+    return (_STATUS_RANK.get(reply.status, 2), reply.role != ReplyRole.LEAD.value, -(reply.id or 0))
+
+
+def in_force(reply: Reply) -> bool:
+    """Whether the letter is an answer in force rather than history."""
+    return reply.status not in HISTORY_REPLY_STATUSES
+
+
 def replies_of(*, session: Session, proposal_id: int) -> list[Reply]:
-    """Replies of a proposal, the lead reply first."""
-    stmt = (
-        select(Reply)
-        .where(Reply.proposal_id == proposal_id)
-        .order_by(col(Reply.role) != ReplyRole.LEAD.value, col(Reply.id))
-    )
-    return list(session.exec(stmt).all())
+    """Replies of a proposal in ``reply_order``: the letter in force first."""
+    stmt = select(Reply).where(Reply.proposal_id == proposal_id)
+    return sorted(session.exec(stmt).all(), key=reply_order)
 
 
 # -- the side-by-side view -------------------------------------------------------------------------
@@ -253,8 +269,18 @@ class SuggestionRow:
     exemption: ReplyExemption | None = None
 
     @property
+    def current(self) -> list[Answer]:
+        """The answers of letters in force, shown first."""
+        return [a for a in self.answers if in_force(a.reply)]
+
+    @property
+    def earlier(self) -> list[Answer]:
+        """Answers of letters replaced by a re-handling (or sent back): history, newest first."""
+        return [a for a in self.answers if not in_force(a.reply)]
+
+    @property
     def answered(self) -> bool:
-        return bool(self.answers)
+        return bool(self.current)
 
 
 @dataclass
@@ -277,6 +303,16 @@ class ProposalDetail:
     merged_into: Proposal | None = None  # 并案: the proposal this one became part of
     merged_from: list[Proposal] = field(default_factory=list)  # proposals merged into this one
     assignments: list[tuple[Assignment, Agency]] = field(default_factory=list)  # current, lead first
+    # reply id -> when a re-handling (重新办理) superseded it, for the history's label
+    superseded_at: dict[int, datetime] = field(default_factory=dict)
+    # What happened instead of a reply: 并案 into proposal No. N, or 不予立案 with the staff's reason.
+    merged_into_number: int | None = None
+    not_accepted_reason: str | None = None
+
+    @property
+    def no_reply_expected(self) -> bool:
+        """Merged or not accepted: its suggestions will get no answer of their own."""
+        return self.proposal.status in (ProposalStatus.MERGED.value, ProposalStatus.NOT_ACCEPTED.value)
 
 
 # Letters everyone who sees the proposal may read: the answer in force and the ones a re-handling
@@ -315,17 +351,19 @@ def proposal_detail(*, session: Session, viewer: Viewer, proposal_id: int) -> Pr
         .order_by(col(Member.id))
     ).all()
     suggestions = suggestions_of(session=session, proposal_id=proposal_id, top_level=True)
-    # Anchors are given by the position among all replies (as the search index gives them), then the
-    # letters this viewer may not read (sent back for correction) are left out.
+    # Anchors are given by the position among all replies in ``reply_order`` (as the search index gives
+    # them), then the letters this viewer may not read (sent back for correction) are left out.
     replies = replies_of(session=session, proposal_id=proposal_id)
     rows = [SuggestionRow(suggestion=s, anchor=suggestion_anchor(s)) for s in suggestions]
     by_suggestion = {row.suggestion.id: row for row in rows}
-    in_force = [
+    lead_in_force = [
         r.id for r in replies if r.status == ReplyStatus.ISSUED.value and r.role == ReplyRole.LEAD.value
     ]
-    if in_force:
+    if lead_in_force:
         for exemption in session.exec(
-            select(ReplyExemption).where(ReplyExemption.reply_id == max(i for i in in_force if i is not None))
+            select(ReplyExemption).where(
+                ReplyExemption.reply_id == max(i for i in lead_in_force if i is not None)
+            )
         ).all():
             if exemption.suggestion_id in by_suggestion:
                 by_suggestion[exemption.suggestion_id].exemption = exemption
@@ -380,6 +418,26 @@ def proposal_detail(*, session: Session, viewer: Viewer, proposal_id: int) -> Pr
         .where(Assignment.proposal_id == proposal_id, col(Assignment.ended_at).is_(None))
         .order_by(col(Assignment.role) != ReplyRole.LEAD.value, col(Agency.name))
     ).all()
+    superseded_at: dict[int, datetime] = {}
+    not_accepted_reason: str | None = None
+    for step in session.exec(
+        select(Transition)
+        .where(
+            Transition.proposal_id == proposal_id,
+            col(Transition.action).in_([Action.REOPEN.value, Action.NOT_ACCEPT.value]),
+        )
+        .order_by(col(Transition.id))
+    ).all():
+        reply_id = (step.details or {}).get("reply")
+        if step.action == Action.REOPEN.value and isinstance(reply_id, int):
+            superseded_at[reply_id] = step.created_at
+        elif step.action == Action.NOT_ACCEPT.value:
+            not_accepted_reason = step.note  # the latest decision's reason
+    merged_into = (
+        session.get(Proposal, proposal.merged_into_id)
+        if proposal.status == ProposalStatus.MERGED.value and proposal.merged_into_id
+        else None
+    )
     return ProposalDetail(
         proposal=proposal,
         joint_proposers=[m for s, m in signers if s.role == SignerRole.PROPOSER.value],
@@ -395,6 +453,11 @@ def proposal_detail(*, session: Session, viewer: Viewer, proposal_id: int) -> Pr
         ),
         merged_from=list(merged_from),
         assignments=[(a, agency) for a, agency in assignments],
+        superseded_at=superseded_at,
+        merged_into_number=merged_into.number if merged_into else None,
+        not_accepted_reason=(
+            not_accepted_reason if proposal.status == ProposalStatus.NOT_ACCEPTED.value else None
+        ),
     )
 
 
@@ -408,8 +471,11 @@ def counts(*, session: Session, viewer: Viewer) -> dict[str, int]:
             .select_from(Suggestion)
             .where(col(Suggestion.parent_id).is_(None), col(Suggestion.proposal_id).in_(visible))
         ).one(),
+        # letters in force only: a letter replaced by a re-handling is history, not another reply
         "replies": session.exec(
-            select(func.count()).select_from(Reply).where(col(Reply.proposal_id).in_(visible))
+            select(func.count())
+            .select_from(Reply)
+            .where(col(Reply.proposal_id).in_(visible), Reply.status == ReplyStatus.ISSUED.value)
         ).one(),
         "references": session.exec(select(func.count()).select_from(ReferenceDocument)).one(),
     }

@@ -25,7 +25,13 @@ from tracker.models import (
 from tracker.services.dates import parse_cn_date
 from tracker.services.errors import ServiceError
 from tracker.services.people import get_or_create_agency
-from tracker.services.proposals import point_anchor, reply_visible, suggestion_anchor, suggestions_of
+from tracker.services.proposals import (
+    in_force,
+    point_anchor,
+    reply_visible,
+    suggestion_anchor,
+    suggestions_of,
+)
 from tracker.services.visibility import Viewer, visible_proposal
 
 # "办复类别: B类", "答复类型：A" — the label varies between offices, the value does not.
@@ -188,6 +194,7 @@ class ReplyLetter:
     reply: Reply
     proposal: Proposal
     points: list[LetterPoint]
+    in_force: Reply | None = None  # for a letter that is history: the lead office's letter in force
 
 
 def reply_letter(*, session: Session, viewer: Viewer, reply_id: int) -> ReplyLetter | None:
@@ -220,4 +227,7 @@ def reply_letter(*, session: Session, viewer: Viewer, reply_id: int) -> ReplyLet
         )
         for p in rows
     ]
-    return ReplyLetter(reply=reply, proposal=proposal, points=points)
+    current = None
+    if not in_force(reply):
+        current = current_reply(session=session, proposal_id=proposal.id or 0)
+    return ReplyLetter(reply=reply, proposal=proposal, points=points, in_force=current)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlmodel import Session, col, func, select
 
 from tracker.domain.workflow import Action, days_overdue, return_ends_at
 from tracker.models import Agency, Assignment, Member, Proposal, ProposalStatus, ReplyRole, Transition
 from tracker.services.proposals import Page
-from tracker.services.workflow import WorkflowSettings, aware
+from tracker.services.workflow import WorkflowSettings, aware, last_moves
 
 # The states staff work through, in the order of the work; drafts are the members' own business.
 QUEUE_STATES = (
@@ -150,12 +151,30 @@ def overdue(*, session: Session, today: date) -> list[OverdueRow]:
     ]
 
 
+class InboxState(StrEnum):
+    """Where an assigned proposal stands for its agency, from the latest step that moved it."""
+
+    NEW = "new"  # assigned, nothing done yet
+    SENT_BACK = "sent_back"  # the committee office sent the reply back for changes (督办审核)
+    REOPENED = "reopened"  # handled again after a member was dissatisfied (重新办理)
+    REPLIED = "replied"  # the reply is submitted, waiting for the office
+    CLOSED = "closed"
+
+
+_STATE_OF_MOVE = {
+    Action.SEND_BACK.value: InboxState.SENT_BACK,
+    Action.REOPEN.value: InboxState.REOPENED,
+}
+
+
 @dataclass(frozen=True)
 class InboxRow:
     proposal: Proposal
     assignment: Assignment
     days_left: int  # until the deadline; negative when overdue
-    return_until: datetime | None  # last moment to return it; None when that time has passed
+    return_until: datetime | None  # last moment to return it; None when it cannot be returned
+    state: InboxState = InboxState.NEW
+    step: Transition | None = None  # the step that put it there, with the office's note and date
 
 
 def inbox(
@@ -168,16 +187,32 @@ def inbox(
         .where(Assignment.agency_id == agency_id, col(Assignment.ended_at).is_(None))
         .order_by(col(Assignment.deadline), col(Proposal.id))
     ).all()
+    moves = last_moves(session=session, proposal_ids=[p.id for p, _a in rows if p.id is not None])
     result = []
     for proposal, assignment in rows:
+        step = moves.get(proposal.id or 0)
+        if proposal.status == ProposalStatus.REPLIED.value:
+            state = InboxState.REPLIED
+        elif proposal.status == ProposalStatus.CLOSED.value:
+            state = InboxState.CLOSED
+        else:
+            state = _STATE_OF_MOVE.get(step.action if step else "", InboxState.NEW)
         until = return_ends_at(aware(assignment.assigned_at), settings.return_days)
-        can_return = proposal.status == ProposalStatus.ASSIGNED.value and now <= until
+        # the rule of tracker.domain.workflow.check_still_returnable, which the service enforces
+        can_return = (
+            proposal.status == ProposalStatus.ASSIGNED.value
+            and step is not None
+            and step.action == Action.ASSIGN.value
+            and now <= until
+        )
         result.append(
             InboxRow(
                 proposal=proposal,
                 assignment=assignment,
                 days_left=-days_overdue(assignment.deadline, today),
                 return_until=until if can_return else None,
+                state=state,
+                step=step if state in (InboxState.SENT_BACK, InboxState.REOPENED) else None,
             )
         )
     return result

@@ -8,8 +8,9 @@ proposal the actor may not see is "not found", never "not allowed". They flush a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from sqlmodel import Session, col, func, select
 from tracker.domain.drafting import LIMITS, clean_text
 from tracker.domain.messages import N_, Problem, RuleError
 from tracker.domain.workflow import (
+    MOVES,
     Action,
     Capacity,
     ProposalStatus,
@@ -26,22 +28,26 @@ from tracker.domain.workflow import (
     check,
     check_deadline,
     check_return_window,
+    check_still_returnable,
     default_deadline,
 )
 from tracker.models import (
     Agency,
     Assignment,
+    CoOpinion,
     Meeting,
     Member,
     Proposal,
     ProposalSigner,
+    Reply,
+    ReplyRating,
     ReplyRole,
     SignerRole,
     SignerStatus,
     Transition,
     User,
 )
-from tracker.services.errors import InvalidInput, NotFoundError, TransitionError
+from tracker.services.errors import InvalidInput, LockedError, NotFoundError, TransitionError
 from tracker.services.visibility import Role, Viewer, visible_proposal
 
 
@@ -410,6 +416,10 @@ def return_assignment(
     proposal = load(session=session, proposal_id=proposal_id, actor=actor)
     text = _clean_note(reason)
     rule = _check(session, proposal, Action.RETURN, actor, text)
+    try:
+        check_still_returnable(last_move(session=session, proposal_id=proposal.id or 0))
+    except RuleError as error:
+        raise LockedError(error.problems[0].message) from None
     moment = as_utc(now) if now else utcnow()  # stored below: UTC, like every timestamp
     current = current_assignments(session=session, proposal_id=proposal.id or 0)
     own = next(a for a in current if a.agency_id == actor.agency_id)  # _check found it
@@ -424,6 +434,29 @@ def return_assignment(
     return_details = {"agency": agency.name if agency else "", "role": own.role}
     _apply(session, proposal, rule, actor, text, return_details)
     return proposal
+
+
+def last_moves(*, session: Session, proposal_ids: Sequence[int]) -> dict[int, Transition]:
+    """The latest step that moved each proposal (assign, send back, reopen, reply …); steps that
+    leave the state as it is (publish, reclassify) do not say where its handling stands."""
+    if not proposal_ids:
+        return {}
+    latest = (
+        select(Transition.proposal_id, func.max(col(Transition.id)).label("last_id"))
+        .where(
+            col(Transition.proposal_id).in_(list(proposal_ids)),
+            col(Transition.action).in_([a.value for a in MOVES]),
+        )
+        .group_by(col(Transition.proposal_id))
+        .subquery()
+    )
+    rows = session.exec(select(Transition).join(latest, col(latest.c.last_id) == col(Transition.id))).all()
+    return {step.proposal_id: step for step in rows}
+
+
+def last_move(*, session: Session, proposal_id: int) -> str | None:
+    step = last_moves(session=session, proposal_ids=[proposal_id]).get(proposal_id)
+    return step.action if step else None
 
 
 # -- after the reply ------------------------------------------------------------------------------------
@@ -483,15 +516,91 @@ def close(*, session: Session, proposal_id: int, actor: Viewer, note: str | None
 # -- the timeline ---------------------------------------------------------------------------------------
 
 
+class Event(StrEnum):
+    """What the timeline shows besides the recorded steps: things stored in rows of their own."""
+
+    COSIGN_CONFIRM = "cosign_confirm"  # a co-signer confirmed (联名确认)
+    COSIGN_DECLINE = "cosign_decline"  # a co-signer declined
+    RATE = "rate"  # a member rated the reply (满意 / 基本满意 / 不满意)
+    CO_OPINION = "co_opinion"  # a co-handling agency sent its opinion (会办意见)
+
+
+@dataclass(frozen=True)
+class DerivedStep:
+    """An event read from its own row, shaped like a Transition for the timeline."""
+
+    action: str  # an Event
+    created_at: datetime
+    to_status: str | None = None
+    from_status: str | None = None
+    note: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class TimelineStep:
-    transition: Transition
+    transition: Transition | DerivedStep
     actor_role: str | None  # the account's role; None when no account acted (an import)
     actor_name: str | None  # the member or agency the account acts for, if any
 
+    @property
+    def derived(self) -> bool:
+        return isinstance(self.transition, DerivedStep)
+
+
+def _derived_steps(session: Session, proposal_id: int) -> list[TimelineStep]:
+    """Co-signers' answers, ratings and co-handling opinions, dated by their own rows: each row keeps
+    its latest state, so a rating changed later shows once, as it stands, at the time of the change.
+    Comments and opinion texts stay on their own pages (the review screen, the reply editor)."""
+    steps: list[TimelineStep] = []
+    for signer, member in session.exec(
+        select(ProposalSigner, Member)
+        .join(Member, col(Member.id) == col(ProposalSigner.member_id))
+        .where(ProposalSigner.proposal_id == proposal_id, col(ProposalSigner.responded_at).is_not(None))
+    ).all():
+        confirmed = signer.status == SignerStatus.CONFIRMED.value
+        if signer.responded_at is None or signer.status == SignerStatus.PENDING.value:
+            continue
+        event = Event.COSIGN_CONFIRM if confirmed else Event.COSIGN_DECLINE
+        steps.append(
+            TimelineStep(DerivedStep(event.value, aware(signer.responded_at)), Role.MEMBER.value, member.name)
+        )
+    for rating, member in session.exec(
+        select(ReplyRating, Member)
+        .join(Member, col(Member.id) == col(ReplyRating.member_id))
+        .join(Reply, col(Reply.id) == col(ReplyRating.reply_id))
+        .where(Reply.proposal_id == proposal_id)
+    ).all():
+        steps.append(
+            TimelineStep(
+                DerivedStep(
+                    Event.RATE.value,
+                    aware(rating.updated_at or rating.created_at),
+                    details={"rating": rating.rating, "reply": rating.reply_id},
+                ),
+                Role.MEMBER.value,
+                member.name,
+            )
+        )
+    for opinion, agency in session.exec(
+        select(CoOpinion, Agency)
+        .join(Agency, col(Agency.id) == col(CoOpinion.agency_id))
+        .where(CoOpinion.proposal_id == proposal_id, col(CoOpinion.submitted_at).is_not(None))
+    ).all():
+        if opinion.submitted_at is not None:
+            steps.append(
+                TimelineStep(
+                    DerivedStep(Event.CO_OPINION.value, aware(opinion.submitted_at)),
+                    Role.AGENCY.value,
+                    agency.name,
+                )
+            )
+    return steps
+
 
 def timeline(*, session: Session, proposal_id: int) -> list[TimelineStep]:
-    """Every recorded step of a proposal, oldest first."""
+    """Every recorded step of a proposal and the events kept in rows of their own (co-signers'
+    answers, ratings, co-handling opinions), oldest first."""
     rows = session.exec(
         select(Transition, User, Member, Agency)
         .join(User, col(User.id) == col(Transition.actor_id), isouter=True)
@@ -500,7 +609,7 @@ def timeline(*, session: Session, proposal_id: int) -> list[TimelineStep]:
         .where(Transition.proposal_id == proposal_id)
         .order_by(col(Transition.created_at), col(Transition.id))
     ).all()
-    return [
+    recorded = [
         TimelineStep(
             transition=step,
             actor_role=user.role if user else None,
@@ -508,3 +617,7 @@ def timeline(*, session: Session, proposal_id: int) -> list[TimelineStep]:
         )
         for step, user, member, agency in rows
     ]
+    # stable: recorded steps keep their order among themselves, derived ones fall in by time
+    return sorted(
+        recorded + _derived_steps(session, proposal_id), key=lambda s: aware(s.transition.created_at)
+    )

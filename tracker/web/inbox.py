@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, abort, flash, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from tracker.db import get_session
+from tracker.domain.messages import RuleError
+from tracker.domain.workflow import check_still_returnable
 from tracker.services import review, workflow
+from tracker.services.errors import NotFoundError
 from tracker.services.visibility import Role
 from tracker.web.args import require_id
 from tracker.web.auth import current_viewer, local_now, local_today, roles_required, workflow_settings
 from tracker.web.forms import NoteForm
+from tracker.web.messages import describe
 from tracker.web.steps import run_step
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
@@ -35,8 +39,20 @@ def index() -> str:
 
 @bp.post("/<int:proposal_id>/return")
 @agency_only
-def return_assignment(proposal_id: int) -> Response:
+def return_assignment(proposal_id: int) -> Response | tuple[str, int]:
     form = NoteForm()
+    session = get_session()
+    try:
+        proposal = workflow.load(session=session, proposal_id=require_id(proposal_id), actor=current_viewer())
+    except NotFoundError:
+        abort(404)
+    try:
+        check_still_returnable(workflow.last_move(session=session, proposal_id=proposal.id or 0))
+    except RuleError as error:
+        # a reply was submitted on it (or it is being handled again): the page said so; refuse
+        # the request itself too, with the inbox and the reason
+        flash(describe(error.problems[0]), "error")
+        return index(), 409
     return run_step(
         lambda session: workflow.return_assignment(
             session=session,

@@ -20,6 +20,7 @@ from tracker.models import (
     SignerStatus,
     UserRole,
 )
+from tracker.services.workflow import Event
 
 PROPOSAL_STATUS = {
     ProposalStatus.DRAFT: _l("Draft"),
@@ -80,14 +81,21 @@ ACTION = {
     Action.NOT_ACCEPT: _l("Not accept"),
     Action.MERGE: _l("Merge"),
     Action.ASSIGN: _l("Assign"),
-    Action.RETURN: _l("Return"),
+    Action.RETURN: _l("Return the assignment"),  # the agency's 退回, not the staff's send-back
     Action.REPLY: _l("Reply"),
-    Action.SEND_BACK: _l("Send back"),
+    Action.SEND_BACK: _l("Send the reply back for changes"),
     Action.REOPEN: _l("Reopen for re-handling"),
     Action.CLOSE: _l("Close"),
     Action.RECLASSIFY: _l("Change the class"),
     Action.PUBLISH: _l("Publish"),
     Action.WITHHOLD: _l("Withhold"),
+}
+# Timeline entries read from rows of their own (tracker.services.workflow.Event)
+TIMELINE_EVENT = {
+    Event.COSIGN_CONFIRM: _l("Co-signing confirmed"),
+    Event.COSIGN_DECLINE: _l("Co-signing declined"),
+    Event.RATE: _l("Reply rated"),
+    Event.CO_OPINION: _l("Co-handling opinion sent"),
 }
 SIGNER_STATUS = {
     SignerStatus.PENDING: _l("Not answered yet"),
@@ -115,6 +123,7 @@ LABELS = {
     "document_kind": DOCUMENT_KIND,
     "language": LANGUAGE,
     "action": ACTION,
+    "timeline_event": TIMELINE_EVENT,
     "signer_status": SIGNER_STATUS,
     "user_role": USER_ROLE,
 }

@@ -123,9 +123,32 @@ def edit(proposal_id: int) -> tuple[str, int]:
     return _render(editor, Page(mode=mode))
 
 
+def _keep(proposal_id: int, content: DraftContent) -> list[str]:
+    """Save a letter just read as the draft, with its proposed links, so leaving the page loses
+    nothing (issue 11, item 14). Returns why it could not be saved (it is still shown), or nothing."""
+    session = get_session()
+    try:
+        replying.save(
+            session=session,
+            proposal_id=require_id(proposal_id),
+            actor=current_viewer(),
+            content=content,
+            revision=reply_forms.revision_of(request.form),
+            now=utcnow(),
+        )
+        session.commit()
+    except IntegrityError:  # the same new draft created meanwhile by another request
+        session.rollback()
+        return [_("The letter was read but not saved: someone else saved this reply meanwhile.")]
+    except ServiceError as error:  # locked, saved meanwhile by someone else, too long
+        session.rollback()
+        return [_("The letter was read but not saved:"), *(describe(p) for p in error.problems)]
+    return []
+
+
 def _read(proposal_id: int, content: DraftContent, changed: bool) -> tuple[str, int]:
-    """Read the pasted letter and show the links proposed for its points; nothing is saved. ``changed``:
-    the letter was edited after its links were shown."""
+    """Read the pasted letter, show the links proposed for its points and keep it as the saved draft.
+    ``changed``: the letter was edited after its links were shown."""
     editor = _load(proposal_id, content)
     try:
         letter = pasted_letters.read_letter(content.pasted, editor.suggestions)
@@ -138,14 +161,19 @@ def _read(proposal_id: int, content: DraftContent, changed: bool) -> tuple[str, 
     content.frame = frame
     content.outcome = content.outcome or letter.outcome
     content.links = list(letter.proposed)
-    editor = _load(proposal_id, content)
+    content.mode = Mode.PASTED
+    problems = _keep(proposal_id, content)
+    # saved: shown from the draft (with its new revision); not saved: as read, with the reason
+    editor = _load(proposal_id, content if problems else None)
+    if problems:
+        return _render(editor, Page(mode=Mode.PASTED, general=problems), 409)
     if changed:
         notice = _(
             "The letter changed since it was read: check the suggestions each point answers again, then save."
         )
     else:
         notice = _(
-            "The letter was read: %(count)d numbered points. Check the suggestions each point answers, then save.",
+            "The letter was read: %(count)d numbered points. It is kept as your draft; check the suggestions each point answers, then save.",
             count=letter.point_count,
         )
     return _render(editor, Page(mode=Mode.PASTED, notices=[notice]))

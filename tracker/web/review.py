@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -16,7 +16,7 @@ from tracker.db import get_session
 from tracker.domain.messages import N_, Problem
 from tracker.domain.workflow import default_deadline
 from tracker.models import ProposalStatus
-from tracker.services import review, workflow
+from tracker.services import oversight, review, workflow
 from tracker.services.errors import InvalidInput
 from tracker.services.people import all_agencies, all_meetings
 from tracker.services.proposals import proposal_detail
@@ -218,7 +218,12 @@ def close(proposal_id: int) -> Response:
     return _run(
         proposal_id,
         _("The proposal was closed."),
-        lambda s: workflow.close(
-            session=s, proposal_id=require_id(proposal_id), actor=current_viewer(), note=form.note.data
+        lambda s: oversight.close(
+            session=s,
+            proposal_id=require_id(proposal_id),
+            actor=current_viewer(),
+            note=form.note.data,
+            confirmed=request.form.get("confirm") == "yes",
         ),
+        back=url_for("review.detail", proposal_id=proposal_id, _anchor="close"),
     )
