@@ -80,7 +80,8 @@ log = logging.getLogger(__name__)
 INDEX_NAME = "units"
 # Bump when the schema or the analysis changes in a way old indexes cannot serve; the start-up
 # check then rebuilds. 3: synonyms indexed under their group's word (synonyms.txt needs a reindex).
-SCHEMA_VERSION = 3
+# 4: a gap of positions between passages (phrases stop at line breaks).
+SCHEMA_VERSION = 4
 VERSION_FILE = "schema-version"
 PENDING_DIR = "pending"
 WRITE_LOCK = f"{INDEX_NAME}_WRITELOCK"  # the name Whoosh's writer locks
