@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from tracker.search import SearchBackend, SearchRequest
+from tracker.search.documents import UnitType
 from tracker.services import feedback, oversight, replying
 from tracker.services.visibility import ANONYMOUS
 
@@ -126,3 +127,12 @@ def test_the_api_marks_superseded_hits(client: FlaskClient, redone) -> None:
     units = [u for g in body["groups"] for u in g["units"]]
     assert {u["url"].split("#")[0] for u in units if u["superseded"]} == {f"/replies/{first}"}
     assert {u["url"].split("#")[0] for u in units if not u["superseded"]} == {f"/proposals/{pid}"}
+
+
+def test_texts_like_a_point_are_points_in_force(backend: SearchBackend, redone) -> None:
+    _pid, first, second = redone
+    found = backend.more_like_this(
+        f"开办{WORD}班，按季度组织。", viewer=ANONYMOUS, types={UnitType.REPLY_POINT}, limit=20
+    )
+    letters = {u.reply_id for s in found for u in s.units}
+    assert second in letters and first not in letters

@@ -1086,11 +1086,12 @@ class WhooshBackend:
             return []
         q = query.Or([query.Term(fieldname, term, boost=weight) for term, weight in terms])
         kinds = query.Or([query.Term("type", t.value) for t in types])
-        # what is in force only: an earlier letter's point is history, not a like text
-        allowed = [kinds, query.Term("history", "n"), *([seen] if (seen := visibility_query(viewer)) else [])]
+        allowed = [kinds, *([seen] if (seen := visibility_query(viewer)) else [])]
+        if {UnitType.REPLY, UnitType.REPLY_POINT} & set(types):
+            allowed.append(query.Term("history", "n"))  # an earlier letter is history, not a like text
         results = searcher.search(
             q,
-            filter=query.And(allowed),
+            filter=allowed[0] if len(allowed) == 1 else query.And(allowed),
             mask=query.Or([query.Term("group", g) for g in exclude_groups]) if exclude_groups else None,
             limit=limit,
         )
