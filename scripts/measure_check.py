@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import update
 from sqlmodel import Session, select
+from whoosh.writing import CLEAR
 
 from tracker import create_app, migrate
 from tracker.bench.corpus import generate
@@ -67,7 +68,7 @@ def main() -> None:
             writer.add_document(
                 key=f"{group}-{i}", group=group, fingerprint=stamp, published="y", history="n"
             )
-    writer.commit()
+    writer.commit(mergetype=CLEAR)  # only these: not what the seed's commits indexed on the way
     writer_backend.close()
 
     backend = WhooshBackend(index_dir)  # a new process's backend: nothing read yet
