@@ -83,6 +83,7 @@ class UnitHit:
     score: float
     reply_id: int | None = None
     agency: str = ""
+    history: bool = False  # of an earlier letter, replaced by a re-handling's (superseded)
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,8 @@ class SearchRequest:
     page: int = 1
     page_size: int = 10  # groups per page
     units_per_group: int = 3  # matching units returned (and highlighted) per group
+    # also the units of earlier letters (replaced by a re-handling's): by default only what is in force
+    history: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,9 @@ class SearchResults:
     total_units: int
     facets: Mapping[str, tuple[FacetCount, ...]]
     page: int  # the page actually shown (a page past the end gives the last one)
+    # matching units of earlier letters (passing the filters): shown with ``request.history``,
+    # otherwise left out (the page offers to include them)
+    history_units: int = 0
 
     @property
     def pages(self) -> int:
@@ -156,10 +162,12 @@ class Similar:
 
 @dataclass(frozen=True)
 class IndexState:
-    """What the index holds, for the start-up check: units per group."""
+    """What the index holds, for the start-up check: units and fingerprint per group."""
 
     counts: Mapping[str, int]
     healthy: bool  # False: missing, unreadable or of another schema; rebuild it
+    # the fingerprint its units carry (documents.fingerprint); "" when they disagree or have none
+    fingerprints: Mapping[str, str] = field(default_factory=dict)
 
 
 class IndexBusy(RuntimeError):

@@ -11,6 +11,8 @@ Why this shape (measured on this archive's kind of text, see ../shared/notes/sea
   (电子商务 also as 电子, 商务), and every sub-word takes the position of the word that contains
   it; at query time text is cut precisely. A query for 商务平台 is the phrase 商务 + 平台, which
   still matches 电子商务平台 because 商务 sits at the position of 电子商务.
+- A line break ends a passage: the next word's position is PASSAGE_GAP further on, so a quoted
+  phrase never spans two paragraphs, nor two fields indexed together (a heading and its text).
 - Other letters and digits form words of their own (English stemming is applied by the Whoosh
   filter that follows the tokenizer).
 - A user dictionary (dictionary.txt) keeps domain words whole. A synonym table (synonyms.txt) is
@@ -39,6 +41,12 @@ SYNONYMS = Path(__file__).with_name("synonyms.txt")
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _RUNS = re.compile(rf"(?P<han>[{_HAN}]+)|(?P<word>[^\W_{_HAN}]+)")
 _HAN_WORD = re.compile(rf"^[{_HAN}]+$")
+# A line break ends a passage (a paragraph, or one field of several indexed together: a reply
+# point's heading and text). The next passage starts this many positions further on, so a quoted
+# phrase, which needs its words at consecutive positions, never spans two (Lucene's
+# position_increment_gap, and the same default).
+PASSAGE_GAP = 100
+_PASSAGE_BREAK = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 
 
 class Token(NamedTuple):
@@ -153,7 +161,11 @@ def _tokens(text: str, *, index: bool) -> Iterator[Token]:
 
     canonical = synonym_canonical() if index else {}
     longest = max(map(len, canonical), default=0)
+    previous_end = 0
     for han, start, end in _runs(folded):
+        if position >= 0 and _PASSAGE_BREAK.search(folded, previous_end, start):
+            position += PASSAGE_GAP
+        previous_end = end
         if not han:
             position += 1
             yield Token(folded[start:end], position, *source(start, end))

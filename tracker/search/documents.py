@@ -12,12 +12,14 @@ text and has no anchor of its own on the pages.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from enum import StrEnum
+from itertools import groupby
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from tracker.models import (
     Agency,
@@ -104,10 +106,42 @@ class SearchDocument:
     reply_id: int | None = None  # reply letter units link to the letter page
     agency: str = ""  # who wrote a reply unit
     summary: str = ""  # proposal units: title and suggestions, what similar proposals are found by
+    history: bool = False  # of a letter replaced by a re-handling's (superseded): found only on request
+    fingerprint: str = ""  # of its whole group as loaded (see fingerprint()): the same on every unit
 
     @property
     def group(self) -> str:
         return self.facts.group
+
+
+# what a unit's fingerprint covers besides its group's facts: every other field, new ones included
+_UNIT_FIELDS = tuple(f.name for f in fields(SearchDocument) if f.name not in ("facts", "fingerprint"))
+
+
+def fingerprint(units: Iterable[SearchDocument]) -> str:
+    """What the index should hold about one group, as 24 hex digits.
+
+    It covers every field of every unit (which units exist, their texts, order and anchors) and the
+    group's facts (publication, status, session, category, agencies and outcomes, who may see it):
+    whatever the index missed, the start-up check finds the group's stored fingerprint differs
+    from the database's. Pure: the same units give the same digits in any process.
+    """
+    digest = hashlib.blake2b(digest_size=12)
+    last_facts: GroupFacts | None = None
+    for unit in units:
+        if unit.facts is not last_facts:  # a group's units share one facts object: hashed once
+            digest.update(repr(unit.facts).encode("utf-8"))
+            last_facts = unit.facts
+        digest.update(repr(tuple(getattr(unit, name) for name in _UNIT_FIELDS)).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _fingerprinted(units: Iterable[SearchDocument]) -> Iterator[SearchDocument]:
+    """The units (a group's units one after another) with their group's fingerprint set."""
+    for _group, its in groupby(units, key=lambda unit: unit.group):
+        members = list(its)
+        stamp = fingerprint(members)
+        yield from (replace(unit, fingerprint=stamp) for unit in members)
 
 
 # -- loading ---------------------------------------------------------------------------------------
@@ -121,50 +155,33 @@ def load_groups(*, session: Session, groups: Collection[str]) -> list[SearchDocu
         parsed = parse_group(group)
         if parsed is not None:
             (proposal_ids if parsed[0] == "p" else document_ids).append(parsed[1])
-    return [*_proposal_units(session, proposal_ids), *_document_units(session, document_ids)]
+    return list(
+        _fingerprinted([*_proposal_units(session, proposal_ids), *_document_units(session, document_ids)])
+    )
 
 
 def iter_all(*, session: Session, batch: int = 200) -> Iterator[SearchDocument]:
     """Every unit of the database, loaded a batch of groups at a time."""
+    return _fingerprinted(_all_units(session, batch))
+
+
+def expected_state(*, session: Session, batch: int = 500) -> dict[str, tuple[int, str]]:
+    """For every group of the database: how many units it has and their fingerprint (what the
+    index should hold), loaded in batches of groups (a few queries a batch, not a few a group)."""
+    found: dict[str, tuple[int, str]] = {}
+    for group, its in groupby(_all_units(session, batch), key=lambda unit: unit.group):
+        members = list(its)
+        found[group] = (len(members), fingerprint(members))
+    return found
+
+
+def _all_units(session: Session, batch: int) -> Iterator[SearchDocument]:
     for ids in _batches(session.exec(select(Proposal.id).order_by(col(Proposal.id))).all(), batch):
         yield from _proposal_units(session, ids)
     for ids in _batches(
         session.exec(select(ReferenceDocument.id).order_by(col(ReferenceDocument.id))).all(), batch
     ):
         yield from _document_units(session, ids)
-
-
-# Letters that may be searched: the one in force, and one replaced by a re-handling (kept in the
-# proposal's public history). A letter sent back, or recorded as a draft, is not.
-INDEXED_REPLY_STATES = (ReplyStatus.ISSUED.value, ReplyStatus.SUPERSEDED.value)
-
-
-def expected_counts(*, session: Session) -> dict[str, int]:
-    """How many units each group has in the database, from counts alone (the index should agree)."""
-    counts = dict.fromkeys((proposal_group(i) for i in session.exec(select(Proposal.id)).all()), 1)
-    counts.update(
-        dict.fromkeys((document_group(i) for i in session.exec(select(ReferenceDocument.id)).all()), 1)
-    )
-    per_proposal = [
-        select(Suggestion.proposal_id, func.count())
-        .where(col(Suggestion.parent_id).is_(None))
-        .group_by(col(Suggestion.proposal_id)),
-        select(Reply.proposal_id, func.count())
-        .where(col(Reply.status).in_(INDEXED_REPLY_STATES))
-        .group_by(col(Reply.proposal_id)),
-        select(Reply.proposal_id, func.count())
-        .join(ReplyPoint, col(ReplyPoint.reply_id) == col(Reply.id))
-        .where(col(ReplyPoint.parent_id).is_(None), col(Reply.status).in_(INDEXED_REPLY_STATES))
-        .group_by(col(Reply.proposal_id)),
-    ]
-    for stmt in per_proposal:
-        for pid, n in session.exec(stmt).all():
-            counts[proposal_group(pid)] = counts.get(proposal_group(pid), 1) + n
-    for did, n in session.exec(
-        select(ReferenceClause.document_id, func.count()).group_by(col(ReferenceClause.document_id))
-    ).all():
-        counts[document_group(did)] = counts.get(document_group(did), 1) + n
-    return counts
 
 
 def _batches(ids: Iterable[int | None], size: int) -> Iterator[list[int]]:
@@ -243,7 +260,12 @@ def _proposal_units(session: Session, ids: list[int]) -> Iterator[SearchDocument
         pid = proposal.id or 0
         meeting = meetings.get(proposal.meeting_id) if proposal.meeting_id else None
         own = access.get(pid)
-        its_replies = sorted(replies[pid], key=lambda found: reply_order(found[0]))  # as replies_of()
+        # the letters in force first (the lead's first), then the ones a re-handling replaced, each in
+        # the order every page uses (replies_of); a returned or draft letter is for the office and its
+        # writer, not for search
+        its_replies = sorted(replies[pid], key=lambda found: reply_order(found[0]))
+        in_force = [(r, a) for r, a in its_replies if r.status == ReplyStatus.ISSUED.value]
+        earlier = [(r, a) for r, a in its_replies if r.status == ReplyStatus.SUPERSEDED.value]
         facts = GroupFacts(
             group=proposal_group(pid),
             title=proposal.title,
@@ -256,8 +278,9 @@ def _proposal_units(session: Session, ids: list[int]) -> Iterator[SearchDocument
             year=meeting.year if meeting and meeting.year else _year(proposal),
             category=proposal.category or None,
             status=proposal.status,
-            agencies=tuple(dict.fromkeys(a.name for _r, a in its_replies if a is not None)),
-            outcomes=tuple(sorted({r.outcome for r, _a in its_replies if r.outcome})),
+            # what the letters in force say: an earlier letter's office or outcome no longer holds
+            agencies=tuple(dict.fromkeys(a.name for _r, a in in_force if a is not None)),
+            outcomes=tuple(sorted({r.outcome for r, _a in in_force if r.outcome})),
             member_ids=tuple(sorted(own.member_ids)) if own else (),
             agency_ids=tuple(sorted(own.agency_ids)) if own else (),
             date=_proposal_date(proposal),
@@ -284,9 +307,8 @@ def _proposal_units(session: Session, ids: list[int]) -> Iterator[SearchDocument
                 anchor=suggestion_anchor(s),
             )
             position += 1
-        for index, (reply, agency) in enumerate(its_replies):
-            if reply.status not in INDEXED_REPLY_STATES:
-                continue  # a returned or draft letter is for the office and its writer, not for search
+        for index, (reply, agency) in enumerate([*in_force, *earlier]):
+            history = reply.status == ReplyStatus.SUPERSEDED.value
             written_by = agency.name if agency is not None else reply.signature
             yield SearchDocument(
                 key=f"r{reply.id}",
@@ -297,6 +319,7 @@ def _proposal_units(session: Session, ids: list[int]) -> Iterator[SearchDocument
                 facts=facts,
                 reply_id=reply.id,
                 agency=written_by,
+                history=history,
             )
             position += 1
             for point in points.get(reply.id or 0, []):
@@ -307,9 +330,12 @@ def _proposal_units(session: Session, ids: list[int]) -> Iterator[SearchDocument
                     body=point.text,
                     position=position,
                     facts=facts,
-                    anchor=point_anchor(point, reply=reply, lead=index == 0),
+                    # an earlier letter's point is shown on its letter's page (where its anchor is
+                    # the lead form); a point in force on the proposal page, the lead letter's first
+                    anchor=point_anchor(point, reply=reply, lead=history or index == 0),
                     reply_id=reply.id,
                     agency=written_by,
+                    history=history,
                 )
                 position += 1
 

@@ -9,7 +9,10 @@ database and replaced in the index; a rollback drops the notes, so nothing rolle
 Bulk ``UPDATE``/``DELETE`` statements bypass the flush: run ``tracker reindex`` after one.
 
 At start (on the first request of each process, in a background thread so no page waits for it)
-the index is compared with the database, units per group: a missing, unreadable or outdated index
+the index is compared with the database, group by group: the number of units and a fingerprint of
+everything indexed about the group (documents.fingerprint: texts, publication, status, session,
+letters, who may see it), stored on each unit and computed afresh from the database in bulk.
+A missing, unreadable or outdated index
 is rebuilt, a few stale groups are re-indexed, and updates left pending by a busy lock are applied.
 Search requests wait for this check for at most ``SEARCH_READY_WAIT`` seconds; other pages never do.
 """
@@ -272,8 +275,11 @@ class IndexKeeper:
         if not state.healthy:
             return f"rebuilt a missing or unreadable index: {self._rebuild().summary()}"
         with Session(self.engine) as session:
-            expected = documents.expected_counts(session=session)
-        stale = {g for g in expected.keys() | state.counts.keys() if expected.get(g) != state.counts.get(g)}
+            expected = documents.expected_state(session=session)
+        # a group is stale when the index holds another number of units for it or another
+        # fingerprint: any change it missed (a withheld proposal keeps its units, but not its facts)
+        held = {g: (n, state.fingerprints.get(g, "")) for g, n in state.counts.items()}
+        stale = {g for g in expected.keys() | held.keys() if expected.get(g) != held.get(g)}
         if stale and len(stale) > max(20, REBUILD_SHARE * len(expected)):
             return f"rebuilt a stale index ({len(stale)} groups differed): {self._rebuild().summary()}"
         done = []

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh import query, sorting
+from whoosh import query
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
@@ -80,7 +80,9 @@ log = logging.getLogger(__name__)
 INDEX_NAME = "units"
 # Bump when the schema or the analysis changes in a way old indexes cannot serve; the start-up
 # check then rebuilds. 3: synonyms indexed under their group's word (synonyms.txt needs a reindex).
-SCHEMA_VERSION = 3
+# 4: a gap of positions between passages (phrases stop at line breaks); each group's fingerprint;
+# units of earlier letters marked as history.
+SCHEMA_VERSION = 4
 VERSION_FILE = "schema-version"
 PENDING_DIR = "pending"
 WRITE_LOCK = f"{INDEX_NAME}_WRITELOCK"  # the name Whoosh's writer locks
@@ -112,6 +114,7 @@ FACET_FIELDS = {
 }
 LIST_SEPARATOR = "\x1f"  # between the values of a multi-valued facet field
 MULTI_VALUED = frozenset({Facet.AGENCY, Facet.OUTCOME})
+HISTORY = query.Term("history", "y")  # units of earlier letters
 FACETS = frozenset(f.value for f in Facet)
 
 MERGE_AT_SEGMENTS = 8  # an update commits a new segment; merge once there are this many
@@ -216,6 +219,10 @@ def make_schema() -> Schema:
         agency_name=text(stored=True),
         # proposal units only: title and suggestions, what more-like-this compares proposals by
         summary=TEXT(analyzer=analyzer, phrase=False),
+        # the group's fingerprint (documents.fingerprint), read as a column by the start-up check
+        fingerprint=ID(sortable=True),
+        # "y": a unit of an earlier letter (superseded), left out unless a search asks for them
+        history=ID(stored=True),
         number=ID(stored=True),
         session=ID(stored=True, sortable=True),
         year=ID(stored=True, sortable=True),
@@ -262,6 +269,7 @@ def document_fields(doc: SearchDocument) -> dict[str, Any]:
         ),
         "body": doc.body,
         "published": "y" if f.published else "n",
+        "history": "y" if doc.history else "n",
         "date": int(f.date.strftime("%Y%m%d")) if f.date else 0,
         "position": doc.position,
         "anchor": doc.anchor,
@@ -285,6 +293,7 @@ def document_fields(doc: SearchDocument) -> dict[str, Any]:
         "meeting_body": f.meeting_body or "",
         "meeting_name": f.meeting_name or "",
         "slug": f.slug or "",
+        "fingerprint": doc.fingerprint,
     }
     fields.update({k: v for k, v in optional.items() if v})
     for name, value in (
@@ -443,27 +452,47 @@ class _Matches:
     counted without its own filter (its other values stay choosable) from the same matches.
     """
 
-    def __init__(self, view: _View, hits: whoosh_arrays.Hits, filters: Mapping[str, tuple[str, ...]]) -> None:
+    def __init__(
+        self,
+        view: _View,
+        hits: whoosh_arrays.Hits,
+        filters: Mapping[str, tuple[str, ...]],
+        *,
+        history: bool = False,
+    ) -> None:
         self.groups = view.groups
         self.hits = hits
         self.group_of = self.groups.of_doc[hits.docs]
         self.filters = {k: v for k, v in filters.items() if k in FACETS}
+        # which matches are units of earlier letters; they count only when asked for
+        earlier = view.allowed(HISTORY)
+        self.earlier = earlier[hits.docs] if earlier is not None else np.zeros(len(hits), dtype=bool)
+        self.history = history
         self._kept: dict[str | None, np.ndarray] = {}
+
+    def _filtered(self, found: np.ndarray, skip: str | None) -> np.ndarray:
+        for name, wanted in self.filters.items():
+            if name == skip:
+                continue
+            if name in UNIT_FACETS:
+                found &= self.groups.unit_mask(name, wanted, self.hits.docs)
+            else:
+                found &= self.groups.group_mask(name, wanted)[self.group_of]
+        return found
 
     def kept(self, skip: str | None = None) -> np.ndarray:
         """Which matches pass the facet filters (all but ``skip``), as a mask over the matches."""
         found = self._kept.get(skip)
         if found is None:
-            found = np.ones(len(self.hits), dtype=bool)
-            for name, wanted in self.filters.items():
-                if name == skip:
-                    continue
-                if name in UNIT_FACETS:
-                    found &= self.groups.unit_mask(name, wanted, self.hits.docs)
-                else:
-                    found &= self.groups.group_mask(name, wanted)[self.group_of]
-            self._kept[skip] = found
+            start = np.ones(len(self.hits), dtype=bool) if self.history else ~self.earlier
+            found = self._kept[skip] = self._filtered(start, skip)
         return found
+
+    def history_units(self) -> int:
+        """Matches in earlier letters that pass the facet filters (shown or not)."""
+        if not self.earlier.any():
+            return 0
+        return int(np.count_nonzero(self._filtered(self.earlier.copy(), None)))
 
     def group_mask(self, skip: str | None = None) -> np.ndarray:
         mask = np.zeros(self.groups.count, dtype=bool)
@@ -802,14 +831,7 @@ class WhooshBackend:
             warnings.simplefilter("ignore", ResourceWarning)
             try:
                 with self._searching() as searcher:
-                    results = searcher.search(
-                        query.Every(),
-                        limit=None,
-                        scored=False,
-                        groupedby={"group": sorting.FieldFacet("group")},
-                        maptype=sorting.Count,
-                    )
-                    return IndexState(counts=dict(results.groups("group")), healthy=True)
+                    return self._state(self._view_of(searcher).frame)
             except Exception as exc:  # any failure to read means the index cannot be trusted: rebuild it
                 # the message only: a kept traceback would keep Whoosh's file open
                 log.warning("search: the index in %s cannot be read: %s", self.path, str(exc))
@@ -817,6 +839,29 @@ class WhooshBackend:
                 self._drop_searcher()
                 self._ix = None
             return IndexState(counts={}, healthy=False)
+
+    @staticmethod
+    def _state(frame: whoosh_arrays.Frame) -> IndexState:
+        """Units and fingerprint per group, from two columns read as arrays (no per-document work:
+        the check reads the whole archive's state in well under a second)."""
+        groups, keys = frame.ordinals("group")
+        stamps, values = frame.ordinals("fingerprint")
+        live = frame.live & (groups >= 0)
+        of, stamp = groups[live], stamps[live]
+        counts = np.bincount(of, minlength=len(keys))
+        low = np.full(len(keys), np.iinfo(np.int32).max, dtype=np.int64)
+        high = np.full(len(keys), -1, dtype=np.int64)
+        np.minimum.at(low, of, stamp)
+        np.maximum.at(high, of, stamp)
+        held = np.flatnonzero(counts)
+        return IndexState(
+            counts={keys[g]: int(counts[g]) for g in held.tolist()},
+            healthy=True,
+            # one fingerprint on every unit of a group, or the group is stale ("")
+            fingerprints={
+                keys[g]: values[low[g]] if low[g] == high[g] and low[g] >= 0 else "" for g in held.tolist()
+            },
+        )
 
     # -- queries -----------------------------------------------------------------------------------
 
@@ -888,7 +933,7 @@ class WhooshBackend:
         if parts and len(hits):
             allowed = view.allowed(parts[0] if len(parts) == 1 else query.And(parts))
             hits = hits.keep(allowed[hits.docs])
-        return _Matches(view, hits, filters)
+        return _Matches(view, hits, filters, history=request.history)
 
     def search(self, request: SearchRequest) -> SearchResults:
         q = self.parse(request.text)
@@ -914,11 +959,15 @@ class WhooshBackend:
             marks = _Highlight().collect(q)
             picked = np.isin(owners, shown)
             picked_docs, picked_scores, picked_owners = docs[picked], scores[picked], owners[picked]
+            picked_earlier = matches.earlier[kept][picked]
             hits = []
             for g in shown.tolist():
                 mine = picked_owners == g
                 unit_docs, unit_scores = picked_docs[mine], picked_scores[mine]
-                ranked = np.lexsort((unit_docs, -unit_scores))[: max(1, request.units_per_group)]
+                # best first; of equal scores (a point the new letter repeats) the one in force
+                ranked = np.lexsort((unit_docs, picked_earlier[mine], -unit_scores))[
+                    : max(1, request.units_per_group)
+                ]
                 chosen = [(int(unit_docs[i]), float(unit_scores[i])) for i in ranked]
                 stored = [searcher.stored_fields(d) for d, _score in chosen]
                 facts = facts_from_stored(stored[0])
@@ -947,6 +996,7 @@ class WhooshBackend:
                 for name in Facet
             },
             page=page,
+            history_units=matches.history_units(),
         )
 
     def count(
@@ -1036,10 +1086,12 @@ class WhooshBackend:
             return []
         q = query.Or([query.Term(fieldname, term, boost=weight) for term, weight in terms])
         kinds = query.Or([query.Term("type", t.value) for t in types])
-        seen = visibility_query(viewer)
+        allowed = [kinds, *([seen] if (seen := visibility_query(viewer)) else [])]
+        if {UnitType.REPLY, UnitType.REPLY_POINT} & set(types):
+            allowed.append(query.Term("history", "n"))  # an earlier letter is history, not a like text
         results = searcher.search(
             q,
-            filter=kinds if seen is None else query.And([kinds, seen]),
+            filter=allowed[0] if len(allowed) == 1 else query.And(allowed),
             mask=query.Or([query.Term("group", g) for g in exclude_groups]) if exclude_groups else None,
             limit=limit,
         )
@@ -1146,6 +1198,7 @@ class WhooshBackend:
             score=score,
             reply_id=stored.get("reply_id"),
             agency=stored.get("agency_name", ""),
+            history=stored.get("history") == "y",
         )
 
 

@@ -51,11 +51,14 @@ def search(
     page: int = 1,
     page_size: int = DEFAULT_PAGE_SIZE,
     units_per_group: int = UNITS_PER_GROUP,
+    history: bool = False,
 ) -> SearchOutcome:
     """Run the search box: a 案号 jumps to its proposal; otherwise ranked, grouped results.
 
     ``filters`` maps facet names (tracker.search.Facet) to accepted values. An empty query with
     filters lists what the filters select; an empty query without them returns no results.
+    Reply points and letters are those in force; ``history`` adds the earlier letters a
+    re-handling replaced (each hit marked as such).
     """
     query = " ".join(query.split())
     clean = {k: tuple(v) for k, v in (filters or {}).items() if v}
@@ -86,6 +89,7 @@ def search(
             page=page,
             page_size=page_size,
             units_per_group=units_per_group,
+            history=history,
         )
     )
     # a 案号 no proposal has: spelling fixes or broader rewrites of 第 + 120 + 号 help nobody

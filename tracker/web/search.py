@@ -78,14 +78,21 @@ def group_url(facts: GroupFacts) -> str:
 
 
 def unit_url(facts: GroupFacts, unit: UnitHit) -> str:
-    if unit.type == UnitType.REPLY and unit.reply_id is not None:
-        return url_for("replies.detail", reply_id=unit.reply_id)
+    if unit.reply_id is not None and (unit.type == UnitType.REPLY or unit.history):
+        # a letter's own text, and any point of an earlier letter: on that letter's page
+        letter = url_for("replies.detail", reply_id=unit.reply_id)
+        return f"{letter}#{unit.anchor}" if unit.type == UnitType.REPLY_POINT and unit.anchor else letter
     base = group_url(facts)
     return f"{base}#{unit.anchor}" if unit.anchor else base
 
 
 def unit_label(unit: UnitHit) -> str:
     return str(UNIT_TYPE.get(unit.type, unit.type))
+
+
+def unit_history_label(unit: UnitHit) -> str:
+    """What marks a hit of an earlier letter ("" for what is in force)."""
+    return str(_l("Earlier letter, superseded by a re-handling")) if unit.history else ""
 
 
 def facet_label(name: str, value: str) -> str:
@@ -128,6 +135,11 @@ def _filters() -> dict[str, tuple[str, ...]]:
     return filters
 
 
+def _history() -> bool:
+    """``history=1``: earlier letters (replaced by a re-handling's) are searched too."""
+    return request.args.get("history", "") in ("1", "true", "on", "yes")
+
+
 def _sort() -> Sort:
     value = request.args.get("sort", "")
     return Sort(value) if value in Sort._value2member_map_ else Sort.RELEVANCE
@@ -150,6 +162,7 @@ def _run() -> tuple[search_service.SearchOutcome, bool]:
             sort=_sort(),
             page=page_arg(),
             page_size=current_app.config.get("SEARCH_PAGE_SIZE", 10),
+            history=_history(),
         )
     except Exception:
         log.exception("search failed; checking the index")
@@ -158,12 +171,17 @@ def _run() -> tuple[search_service.SearchOutcome, bool]:
     return outcome, ready
 
 
-def _args(q: str, filters: Mapping[str, tuple[str, ...]], sort: Sort) -> dict[str, Any]:
-    """Query arguments of a results URL: only what is in use, so links stay short."""
+def _args(
+    q: str, filters: Mapping[str, tuple[str, ...]], sort: Sort, history: bool | None = None
+) -> dict[str, Any]:
+    """Query arguments of a results URL: only what is in use, so links stay short. ``history``
+    defaults to the request's own."""
     args: dict[str, Any] = {"q": q} if q else {}
     args.update({name: list(values) for name, values in filters.items()})
     if sort != Sort.RELEVANCE:
         args["sort"] = sort.value
+    if _history() if history is None else history:
+        args["history"] = "1"
     return args
 
 
@@ -202,6 +220,8 @@ def index() -> ResponseReturnValue:
         facet_links=_facet_links(outcome.results, q, filters, sort),
         hint_links=[(h, url_for("search.index", **_args(h.text, filters, sort))) for h in outcome.hints],
         clear_url=url_for("search.index", **_args(q, {}, sort)),
+        history=_history(),
+        history_url=url_for("search.index", **_args(q, filters, sort, history=not _history())),
     )
 
 
@@ -255,6 +275,7 @@ def api() -> ResponseReturnValue:
         "ready": ready,
         "sort": sort.value,
         "filters": {k: list(v) for k, v in filters.items()},
+        "history": _history(),
         "numbered": [
             _group_json(GroupHit(facts=f, title=Fragment(((f.title, False),)), score=0.0, units=()))
             for f in outcome.numbered
@@ -273,6 +294,7 @@ def api() -> ResponseReturnValue:
         body.update(
             total=results.total,
             total_units=results.total_units,
+            history_units=results.history_units,
             page=results.page,
             pages=results.pages,
             groups=[_group_json(g) for g in results.groups],
@@ -291,7 +313,7 @@ def api() -> ResponseReturnValue:
             },
         )
     else:
-        body.update(total=0, total_units=0, page=1, pages=1, groups=[], facets={})
+        body.update(total=0, total_units=0, history_units=0, page=1, pages=1, groups=[], facets={})
     return jsonify(body)
 
 
@@ -321,6 +343,8 @@ def _group_json(group: GroupHit) -> dict[str, Any]:
                 "title_html": str(fragment_html(u.title)),
                 "anchor": u.anchor,
                 "url": unit_url(facts, u),
+                # of an earlier letter, replaced by a re-handling's (only with history=1)
+                "superseded": u.history,
                 "fragments": [_fragment_json(f) for f in u.fragments],
             }
             for u in group.units
@@ -360,5 +384,6 @@ def init_app(app: Any) -> None:
     app.add_template_global(group_url)
     app.add_template_global(unit_url)
     app.add_template_global(unit_label)
+    app.add_template_global(unit_history_label)
     app.add_template_global(session_text)
     app.add_template_global(similar_proposals_for)
