@@ -22,18 +22,23 @@ run: setup
 test: setup lint browser
 	$(BIN)/pytest
 
-# The browser tests (tests/browser) drive Debian's chromium with a Chinese font, and the benchmark's
-# load run uses wrk. A fresh machine gets them from apt (with sudo when not root); if one is still
-# missing, stop here, loudly.
+# The browser tests (tests/browser) drive Debian's chromium with a Chinese font, the benchmark's
+# load run uses wrk, and tests/services/test_docx_render.py prints the Word files through LibreOffice
+# and reads the PDF with poppler. A fresh machine gets them from apt (with sudo when not root); if one
+# is still missing, stop here, loudly.
 CHROMIUM := /usr/bin/chromium
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 WRK := /usr/bin/wrk
+SOFFICE := /usr/bin/soffice
+PDFTOTEXT := /usr/bin/pdftotext
 browser:
-	@if [ ! -x $(CHROMIUM) ] || [ ! -f $(CJK_FONT) ] || [ ! -x $(WRK) ]; then \
+	@if [ ! -x $(CHROMIUM) ] || [ ! -f $(CJK_FONT) ] || [ ! -x $(WRK) ] || [ ! -x $(SOFFICE) ] || [ ! -x $(PDFTOTEXT) ]; then \
 	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 	  $$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-wqy-microhei wrk; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libreoffice-writer-nogui poppler-utils; \
 	fi
 	@[ -x $(CHROMIUM) ] || { echo "error: $(CHROMIUM) is missing; the browser tests cannot run" >&2; exit 1; }
+	@[ -x $(SOFFICE) ] && [ -x $(PDFTOTEXT) ] || { echo "error: LibreOffice or poppler-utils is missing; the Word rendering test cannot run" >&2; exit 1; }
 	@[ -x $(WRK) ] || { echo "error: $(WRK) is missing; the benchmark's load run cannot run" >&2; exit 1; }
 
 # The benchmark at CI size (1,000 proposals, a 10 s load): fails if a figure is missing.

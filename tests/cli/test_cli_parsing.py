@@ -58,6 +58,23 @@ def test_split_reply_without_proposal_leaves_answers_empty() -> None:
     assert [p["answers"] for p in data["points"]] == [[]] * 5
 
 
+@pytest.mark.parametrize(
+    "head",
+    ["关于区政协第4号提案的答复\n镇人社函〔2026〕31号", "镇人社函〔2026〕31号\n关于区政协第4号提案的答复"],
+    ids=["title-then-number", "number-then-title"],
+)
+def test_split_reply_gives_title_and_doc_number_apart(tmp_path: Path, head: str) -> None:
+    letter = tmp_path / "letter.txt"
+    letter.write_text(
+        head
+        + "\n张三委员：\n您提出的提案收悉，现答复如下：\n一、已落实。\n二、在推进。\n镇人社局\n2026年3月1日",
+        encoding="utf-8",
+    )
+    code, data, _ = run("split-reply", str(letter))
+    assert code == 0
+    assert (data["title"], data["doc_number"]) == ("关于区政协第4号提案的答复", "镇人社函〔2026〕31号")
+
+
 def test_gbk_input_is_read(tmp_path: Path) -> None:
     gbk = tmp_path / "gbk.txt"
     gbk.write_bytes(PROPOSAL.read_text(encoding="utf-8").encode("gb18030"))

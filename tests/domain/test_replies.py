@@ -55,8 +55,68 @@ def test_title_block_doc_number_and_field_lines_before_salutation() -> None:
     reply = parse_reply(text)
     assert reply.doc_number == "平教体字〔2018〕27号"
     assert reply.fields["类别"] == "A"
-    assert reply.title.splitlines()[0] == "某县教育局关于县政协十届二次会议"
+    assert reply.title == "某县教育局关于县政协十届二次会议\n第69号提案的答复"
     assert markers(text) == ["1.", "2."]
+
+
+TITLE = "关于区政协第4号提案的答复"
+LETTER = "张三委员：\n" + OPEN + "一、已落实。\n二、在推进。" + SIGN
+
+
+@pytest.mark.parametrize(
+    ("head", "title", "doc_number"),
+    [
+        pytest.param(
+            f"{TITLE}\n镇人社函〔2026〕31号\n", TITLE, "镇人社函〔2026〕31号", id="title-then-number"
+        ),
+        pytest.param(
+            f"镇人社函〔2026〕31号\n{TITLE}\n", TITLE, "镇人社函〔2026〕31号", id="number-then-title"
+        ),
+        pytest.param(
+            f"{TITLE}    镇人社函〔2026〕31号\n", TITLE, "镇人社函〔2026〕31号", id="same-line-after-spaces"
+        ),
+        pytest.param(
+            f"甬经信〔2021〕12号\u3000{TITLE}\n", TITLE, "甬经信〔2021〕12号", id="same-line-before"
+        ),
+        pytest.param(f"{TITLE}镇人社函〔2026〕31号\n", TITLE, "镇人社函〔2026〕31号", id="glued-after-title"),
+        pytest.param(f"浙政办发[2020]3号\n{TITLE}\n", TITLE, "浙政办发[2020]3号", id="square-brackets"),
+        pytest.param(f"{TITLE}\n甬经信（2021）12号\n", TITLE, "甬经信（2021）12号", id="full-width-parens"),
+        pytest.param(f"{TITLE}\n某政协办【2022】第5号\n", TITLE, "某政协办【2022】第5号", id="lenticular-di"),
+        pytest.param(f"{TITLE}\nX民提〔2023〕15号\n", TITLE, "X民提〔2023〕15号", id="latin-issuer"),
+        pytest.param(
+            "某县教育局关于县政协十届二次会议\n第69号提案的答复\n类别：A\n平教体字〔2018〕27号\n",
+            "某县教育局关于县政协十届二次会议\n第69号提案的答复",
+            "平教体字〔2018〕27号",
+            id="two-line-title-label-line-between",
+        ),
+        pytest.param(f"文号：镇人社函〔2026〕31号\n{TITLE}\n", TITLE, "镇人社函〔2026〕31号", id="labelled"),
+        pytest.param(
+            "关于落实国发〔2009〕36号文件的答复\n",
+            "关于落实国发〔2009〕36号文件的答复",
+            "",
+            id="cited-inside-the-title-stays",
+        ),
+        pytest.param(
+            f"{TITLE}\n{TITLE}\n镇人社函〔2026〕31号\n", TITLE, "镇人社函〔2026〕31号", id="heading-repeated"
+        ),
+    ],
+)
+def test_title_block_keeps_the_doc_number_out_of_the_title(head: str, title: str, doc_number: str) -> None:
+    reply = parse_reply(head + LETTER)
+    assert (reply.title, reply.doc_number) == (title, doc_number)
+    assert reply.salutation == "张三委员"
+    assert markers(head + LETTER) == ["一、", "二、"]
+
+
+@pytest.mark.parametrize(
+    "head",
+    [f"{TITLE}\n镇人社函〔2026〕31号\n", f"镇人社函〔2026〕31号\n{TITLE}\n"],
+    ids=["title-then-number", "number-then-title"],
+)
+def test_title_block_of_a_letter_without_salutation(head: str) -> None:
+    reply = parse_reply(head + OPEN + "一、已落实。\n二、在推进。" + SIGN)
+    assert (reply.title, reply.doc_number, reply.salutation) == (TITLE, "镇人社函〔2026〕31号", "")
+    assert reply.preamble == OPEN.strip()
 
 
 @pytest.mark.parametrize(
@@ -249,6 +309,7 @@ def test_header_block_with_latin_doc_number_greeting_and_bracketed_contact_line(
     )
     reply = parse_reply(text)
     assert reply.doc_number == "X民提〔2023〕15号"
+    assert reply.title == "XX市民政局\n关于市政协十届三次会议第125号提案的答复"
     assert reply.fields == {"签发人": "李四", "联系人": "王五，电话：12345678"}
     assert reply.salutation == "尊敬的张三委员"
     assert reply.points[-1].text == "关于加强人才培养\n已开设专业。"

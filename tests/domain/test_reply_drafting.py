@@ -30,6 +30,7 @@ from tracker.domain.reply_drafting import (
     resolve_links,
     sections_from_json,
     sections_to_json,
+    session_name,
     submit_problems,
 )
 
@@ -55,7 +56,7 @@ def test_the_standard_frame() -> None:
         agency="镇海区经信局",
         today=date(2025, 3, 10),
     )
-    assert frame.title == "第3号提案的答复"
+    assert frame.title == "第3号提案的答复"  # no session stated
     assert frame.salutation == "戴培红委员"
     assert (
         frame.preamble
@@ -77,6 +78,31 @@ def test_the_standard_frame() -> None:
         "2025年1月2日",
     )
     assert date_text(date(2025, 12, 31)) == "2025年12月31日"
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "number", "title"),
+    [
+        ("政协", "第十届第三次会议", 3, "关于政协第十届第三次会议第3号提案的答复"),
+        ("镇海区政协", "十届五次会议", 12, "关于镇海区政协十届五次会议第12号提案的答复"),
+        ("政协", None, 4, "关于政协第4号提案的答复"),
+        (None, None, 4, "第4号提案的答复"),
+        ("政协", "第十届第三次会议", None, "关于“交通”提案的答复"),
+    ],
+)
+def test_the_default_title_names_the_session(
+    body: str | None, name: str | None, number: int | None, title: str
+) -> None:
+    frame = default_frame(
+        number=number,
+        proposal_title="交通",
+        proposer="王",
+        proposer_kind="member",
+        agency="局",
+        today=date(2025, 1, 2),
+        session=session_name(body, name),
+    )
+    assert frame.title == title
 
 
 def test_a_complete_draft_can_be_submitted() -> None:

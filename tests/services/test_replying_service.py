@@ -14,6 +14,7 @@ from tracker.domain.reply_drafting import ChosenLink, DraftContent, Mode, Sectio
 from tracker.models import (
     CoOpinion,
     DraftStatus,
+    Meeting,
     PointLink,
     Proposal,
     Reply,
@@ -63,7 +64,11 @@ def test_the_editor_starts_from_the_standard_form(session: Session, assigned_cas
     assert frame.preamble.endswith("现答复如下：")
     assert frame.signature == "镇海区经信局"
     assert frame.date == "2025年3月20日"
-    assert frame.title.startswith("第") and frame.title.endswith("号提案的答复")
+    proposal = session.get(Proposal, assigned_case.proposal_id)
+    meeting = session.get(Meeting, proposal.meeting_id)
+    # the session as the data names it: the seed states the body (政协) and no session name
+    assert (meeting.body, meeting.name) == ("政协", None)
+    assert frame.title == f"关于政协第{proposal.number}号提案的答复"
     assert [s.suggestion for s in state.content.sections] == assigned_case.suggestion_ids
     assert state.draft is None and not state.locked
 

@@ -49,7 +49,8 @@ def test_the_proposal_form_as_word(client, session: Session) -> None:
     cells = {row.cells[0].text: row.cells[1].text for row in form.tables[0].rows}
     assert cells["案号"] == "第2号"
     assert cells["提案人"] == "戴培红"
-    assert cells["案由"] == proposal.title
+    assert cells["标题"] == proposal.title  # 案由 is the background, as on the proposal page
+    assert cells["届次"] and cells["类别"]
     texts = [p.text for p in form.paragraphs]
     suggestions = texts[texts.index("建议") + 1 :]
     assert len(suggestions) == 5
@@ -63,3 +64,13 @@ def test_the_proposal_page_links_both_downloads(client, get_page, session: Sessi
     hrefs = {a.attrs.get("href") for a in page.find_all("a")}
     assert f"/proposals/{proposal.id}/form.docx" in hrefs
     assert f"/replies/{reply.id}/letter.docx" in hrefs
+
+
+def test_the_reply_letter_as_word_prints_its_outcome_class(client, session: Session) -> None:
+    _proposal, reply = _model(session)
+    reply.outcome = "B"
+    session.add(reply)
+    session.commit()
+    letter = Document(io.BytesIO(client.get(f"/replies/{reply.id}/letter.docx").data))
+    texts = [p.text for p in letter.paragraphs if p.text.strip()]
+    assert texts[:2] == ["办复类别：B类", "第2号提案的答复"]

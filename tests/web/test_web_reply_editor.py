@@ -4,9 +4,11 @@ a reply to a proposal not assigned to the agency, editing after submit, a 200-pa
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from docx import Document
 from sqlmodel import Session, col, select
 
 from tracker.models import PointLink, Proposal, Reply, ReplyDraft, ReplyPoint
@@ -255,6 +257,28 @@ def test_pasting_the_seed_letter_proposes_one_to_one_links_and_a_correction_is_m
         (4, 3): "manual",  # the correction, made by hand
         (4, 4): "title",
     }
+
+
+@pytest.mark.parametrize(
+    "head",
+    ["关于区政协第2号提案的答复\n镇人社函〔2026〕31号", "镇人社函〔2026〕31号\n关于区政协第2号提案的答复"],
+    ids=["title-then-number", "number-then-title"],
+)
+def test_a_pasted_letter_fills_the_title_without_its_doc_number_and_the_word_file_prints_it_once(
+    lead, parse_html, session: Session, assigned_case, head: str
+) -> None:
+    url = f"/proposals/{assigned_case.proposal_id}/reply"
+    letter = SEED_REPLY.read_text(encoding="utf-8").replace("第2号提案的答复", head, 1)
+    data = _form(_editor(lead, parse_html, assigned_case, "?mode=pasted")) | {"pasted": letter}
+    read = _form(parse_html(lead.post(url, data={**data, "op": "read"}).data))
+    assert (read["title"], read["doc_number"]) == ("关于区政协第2号提案的答复", "镇人社函〔2026〕31号")
+    response = lead.post(url, data={**read, "outcome": "A", "op": "submit"})
+    assert response.status_code == 303
+    reply = session.exec(select(Reply).where(Reply.proposal_id == assigned_case.proposal_id)).one()
+    word = Document(io.BytesIO(lead.get(f"/replies/{reply.id}/letter.docx").data))
+    printed = "\n".join(p.text for p in word.paragraphs)
+    assert printed.count("镇人社函〔2026〕31号") == 1
+    assert printed.count("关于区政协第2号提案的答复") == 1
 
 
 def test_an_edited_letter_is_read_again_before_it_is_saved(

@@ -35,7 +35,17 @@ _LIST_LEADIN = re.compile(
 _ORG_SUFFIX = re.compile(
     r"(?:局|委|办|厅|部|院|会|政府|中心|办事处|公司|处|所|室|站|队|馆|署|行|社|团|校|学|组|司|府|庭)$"
 )
-_DOC_NUMBER = re.compile(r"[A-Za-z\u4e00-\u9fff]{1,12}[〔\[【(（]\s*\d{4}\s*[〕\]】)）]\s*\d{1,5}\s*号")
+# 文号: an issuer code, the year in brackets and a serial number ("镇人社函〔2026〕31号",
+# "浙政办发[2020]3号", "甬经信（2021）12号", "某办【2022】第5号"), on normalised text (（）［］ → ()[]).
+_DOC_NUMBER = r"[A-Za-z\u4e00-\u9fff]{1,12}[〔\[【(]\s*\d{4}\s*[〕\]】)]\s*第?\s*\d{1,5}\s*号"
+_DOC_NUMBER_LINE = re.compile(rf"^{_DOC_NUMBER}$")
+# A 文号 shares a title line only at its start or end: apart from the title by spaces, or glued to a
+# title that ends as titles do (…的答复镇人社函〔2026〕31号) or starts as they do (…31号关于…).
+# A 文号 inside the title ("关于落实国发〔2009〕36号文件的答复") is a citation and stays.
+_TITLE_END = r"(?:答复函?|复函|回复|的函|意见|报告)"
+_TITLE_LINE = re.compile(rf"{_TITLE_END}$")
+_DOC_NUMBER_BEFORE = re.compile(rf"^({_DOC_NUMBER})(?:[ \u3000]+|(?=关于))(.+)$")
+_DOC_NUMBER_AFTER = re.compile(rf"^(.+?)[ \u3000]+({_DOC_NUMBER})$|^(.+{_TITLE_END})({_DOC_NUMBER})$")
 _PUBLICATION_NOTE = re.compile(r"^[(（](?:此件|本件)[^)）]*[)）]$")
 _TAIL_DATE = re.compile(rf"\s({DATE})\s*$")
 _SENTENCE_PUNCT = set("。，,；;!?！？：:、")
@@ -55,6 +65,84 @@ def _lines(text: str) -> list[tuple[int, int]]:
             out.append((s, e))
         pos += len(raw) + 1
     return out
+
+
+def _split_doc_number(line: str) -> tuple[str, str]:
+    """(the rest of a title line, the 文号 standing at its start or end, or "")."""
+    nl = normalize(line)
+    if _DOC_NUMBER_LINE.match(nl):
+        return "", line
+    m = _DOC_NUMBER_BEFORE.match(nl)
+    if m:
+        return line[m.start(2) :].strip(" \t\u3000"), line[: m.end(1)]
+    m = _DOC_NUMBER_AFTER.match(nl)
+    if m:
+        g = 1 if m.group(1) is not None else 3
+        return line[: m.end(g)].strip(" \t\u3000"), line[m.start(g + 1) :]
+    return line, ""
+
+
+def _once(lines: list[str]) -> list[str]:
+    """The title lines without the second copy of a heading a web page repeats above its text."""
+    flat = ["".join(x.split()) for x in lines]
+    whole = "".join(flat)
+    half, odd = divmod(len(whole), 2)
+    if odd or not half or whole[:half] != whole[half:]:
+        return lines
+    seen = 0
+    for k, piece in enumerate(flat):
+        seen += len(piece)
+        if seen == half:
+            return lines[: k + 1]
+    return lines
+
+
+def _title_block(head: str) -> tuple[str, str, dict[str, str]]:
+    """(title, 文号, label fields) of the lines above the salutation.
+
+    The 文号 and the label lines (类别：A, 签发人：…) come out of the title wherever they stand, so the
+    title never carries them and a document printing both shows the 文号 once.
+    """
+    title: list[str] = []
+    doc_number = ""
+    fields: dict[str, str] = {}
+    for raw in head.split("\n"):
+        line = raw.strip(" \t\u3000")
+        if not line:
+            continue
+        entry = field_entry(line)
+        if entry:
+            fields[entry[0]] = entry[1]
+            if not doc_number and _DOC_NUMBER_LINE.match(normalize(entry[1])):
+                doc_number = entry[1]
+            continue
+        rest, number = _split_doc_number(line)
+        if number and not doc_number:
+            doc_number, line = number, rest
+        if line:
+            title.append(line)
+    return "\n".join(_once(title)), doc_number, fields
+
+
+def _header_end(text: str, nt: str, lines: list[tuple[int, int]]) -> int:
+    """Where the title block ends in a letter with no salutation: the 文号, label and title lines
+    (short, no sentence punctuation, ending as a title ends) at the very top; 0 when there are none."""
+    end = 0
+    for s, e in lines[:8]:
+        line = nt[s:e]
+        entry = field_entry(text[s:e])
+        titled = (
+            len(line) <= 80
+            and not any(ch in line for ch in "。，,；;!?！？")
+            and (_TITLE_LINE.search(line) or _split_doc_number(text[s:e])[1])
+            # "一、关于…的意见" is the first point, not a title
+            and not any(c.pos == s for c in find_candidates(nt, s, e))
+        )
+        if (entry and entry[1]) or titled:
+            end = e
+            continue
+        break
+    return end
 
 
 def _find_salutation(text: str, nt: str, lines: list[tuple[int, int]]) -> tuple[int, int, int] | None:
@@ -208,16 +296,9 @@ def _parse(text: str) -> ParsedReply:
         out.salutation = text[s:e].strip()
         head = text[:s]
     else:
-        body_start = 0
-        head = ""
-    out.title = "\n".join(x.strip() for x in head.split("\n") if x.strip())
-    m = _DOC_NUMBER.search(normalize(out.title))
-    if m:
-        out.doc_number = out.title[m.start() : m.end()]
-    for raw in out.title.split("\n"):
-        entry = field_entry(raw)
-        if entry:
-            out.fields[entry[0]] = entry[1]
+        body_start = _header_end(text, nt, lines)
+        head = text[:body_start]
+    out.title, out.doc_number, out.fields = _title_block(head)
     while body_start < len(text) and text[body_start] in " \t\u3000\n":
         body_start += 1
 

@@ -123,9 +123,15 @@ def date_text(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def default_title(number: int | None, proposal_title: str) -> str:
+def session_name(body: str | None, name: str | None) -> str:
+    """The session as a letter names it, from what the data states: 政协 + 第十届第三次会议."""
+    return "".join(part.strip() for part in (body, name) if part and part.strip())
+
+
+def default_title(number: int | None, proposal_title: str, session: str = "") -> str:
+    """关于政协第十届第三次会议第3号提案的答复: the session tells apart proposals sharing a number."""
     if number is not None:
-        return f"第{number}号提案的答复"
+        return f"关于{session}第{number}号提案的答复" if session else f"第{number}号提案的答复"
     return f"关于“{proposal_title.strip()}”提案的答复"
 
 
@@ -137,10 +143,11 @@ def default_frame(
     proposer_kind: str,
     agency: str,
     today: date,
+    session: str = "",
 ) -> Frame:
     """The standard form: "XX委员：您提出的关于…的提案收悉，经我们研究，现答复如下：" … signature, date."""
     return Frame(
-        title=default_title(number, proposal_title),
+        title=default_title(number, proposal_title, session),
         salutation=addressee(proposer, proposer_kind) if proposer else "",
         preamble=default_preamble(proposal_title),
         closing=DEFAULT_CLOSING,

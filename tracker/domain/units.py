@@ -44,7 +44,7 @@ class SplitProposal:
 
 @dataclass
 class ParsedReply:
-    title: str = ""  # title block (and 文号 lines) before the salutation, lines joined by "\n"
+    title: str = ""  # title lines before the salutation, joined by "\n"; never the 文号 or label lines
     salutation: str = ""  # "戴培红委员" (without the colon)
     preamble: str = ""  # from after the salutation to the first point
     points: list[Unit] = field(default_factory=list)

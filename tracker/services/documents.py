@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from tracker.models import Agency, Assignment, Member, ProposalSigner, ReplyRole, SignerStatus
+from tracker.domain.reply_drafting import date_text
+from tracker.models import Agency, Assignment, Member, ProposalSigner, ReplyRole, SignerRole, SignerStatus
 from tracker.services.docx_export import (
     LetterDocument,
     ProposalDocument,
@@ -67,6 +68,7 @@ def letter_file(*, session: Session, viewer: Viewer, reply_id: int) -> WordFile 
         closing=reply.closing,
         signature=reply.signature,
         date=reply.date_text or "",
+        outcome=reply.outcome or "",
     )
     name = _safe(title_lines[0] if title_lines else f"答复-{reply.id}")
     return WordFile(name=f"{name}.docx", content=reply_letter_docx(document))
@@ -80,34 +82,35 @@ def proposal_file(
     if proposal is None:
         return None
     proposer = session.get(Member, proposal.proposer_id) if proposal.proposer_id else None
-    cosigners = session.exec(
-        select(Member.name)
-        .join(ProposalSigner, col(ProposalSigner.member_id) == col(Member.id))
+    signers = session.exec(
+        select(ProposalSigner.role, Member.name)
+        .join(Member, col(ProposalSigner.member_id) == col(Member.id))
         .where(
             ProposalSigner.proposal_id == proposal_id, ProposalSigner.status == SignerStatus.CONFIRMED.value
         )
         .order_by(col(Member.id))
     ).all()
     agencies = session.exec(
-        select(Assignment, Agency)
+        select(Assignment.role, Agency.name)
         .join(Agency, col(Agency.id) == col(Assignment.agency_id))
         .where(Assignment.proposal_id == proposal_id, col(Assignment.ended_at).is_(None))
-        .order_by(col(Assignment.role) != ReplyRole.LEAD.value, col(Agency.name))
+        .order_by(col(Agency.name))
     ).all()
-    handled = "；".join(
-        f"{'主办' if a.role == ReplyRole.LEAD.value else '协办'}：{agency.name}" for a, agency in agencies
-    )
     suggestions = suggestions_of(session=session, proposal_id=proposal_id, top_level=True)
     document = ProposalDocument(
         title=proposal.title,
         number=f"第{proposal.number}号" if proposal.number is not None else "",
         session=session_label,
         proposer=proposer.name if proposer else "",
-        cosigners=list(cosigners),
+        joint_proposers=[name for role, name in signers if role == SignerRole.PROPOSER.value],
+        cosigners=[name for role, name in signers if role == SignerRole.COSIGNER.value],
         category=proposal.category or "",
+        submitted_on=date_text(proposal.submitted_on) if proposal.submitted_on else "",
+        accepted_on=date_text(proposal.accepted_on) if proposal.accepted_on else "",
+        lead_agencies=[name for role, name in agencies if role == ReplyRole.LEAD.value],
+        co_agencies=[name for role, name in agencies if role != ReplyRole.LEAD.value],
         background="\n".join(p for p in (proposal.background, proposal.leadin or "") if p),
         suggestions=[(s.marker or "", s.text) for s in suggestions],
-        agencies=handled,
     )
     name = _safe(f"提案-{proposal.number}" if proposal.number is not None else f"提案-{proposal.title[:30]}")
     return WordFile(name=f"{name}.docx", content=proposal_form_docx(document))

@@ -38,6 +38,7 @@ from tracker.domain.reply_drafting import (
     pasted_problem,
     sections_from_json,
     sections_to_json,
+    session_name,
     submit_problems,
 )
 from tracker.domain.workflow import Action, Capacity
@@ -46,6 +47,7 @@ from tracker.models import (
     Assignment,
     CoOpinion,
     DraftStatus,
+    Meeting,
     Member,
     Proposal,
     ProposalStatus,
@@ -163,8 +165,10 @@ def _fresh_content(
     session: Session, proposal: Proposal, agency: Agency, suggestions: Sequence[Suggestion], today: date
 ) -> DraftContent:
     proposer = session.get(Member, proposal.proposer_id) if proposal.proposer_id else None
+    meeting = session.get(Meeting, proposal.meeting_id) if proposal.meeting_id else None
     return DraftContent(
         frame=default_frame(
+            session=session_name(meeting.body, meeting.name) if meeting else "",
             number=proposal.number,
             proposal_title=proposal.title,
             proposer=proposer.name if proposer else None,
