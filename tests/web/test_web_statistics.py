@@ -189,3 +189,25 @@ def test_charts_are_inline_svg_with_escaped_text(client, get_page, make, session
     assert {c.attrs["id"] for c in charts} == {"chart-outcomes", "chart-satisfaction", "chart-agencies"}
     assert all(c.attrs["role"] == "img" for c in charts)
     assert "<script" not in html.split('id="chart-agencies"')[1].split("</svg>")[0].replace("&lt;script", "")
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@pytest.mark.parametrize("key", ["summary", "outcomes", "satisfaction", "agencies", "sessions"])
+def test_no_csv_cell_is_a_formula(client, make, session: Session, key: str) -> None:
+    """User text (an agency's or a session's name) that a spreadsheet would evaluate is neutralised
+    in every export; the figures stay plain numbers."""
+    meeting = make.meeting(body=None, name="@SUM(1+1)*cmd|' /C calc'!A0", year=2031)
+    agency = make.agency(name='=HYPERLINK("http://evil.example","点此")')
+    p = make.proposal(status="assigned", meeting_id=meeting.id)
+    session.add(
+        Assignment(proposal_id=p.id, agency_id=agency.id, role="lead", deadline=TODAY + timedelta(days=5))
+    )
+    session.commit()
+    rows = _csv(client, key, "")
+    cells = [cell for row in rows for cell in row]
+    assert not [c for c in cells if c.startswith(FORMULA_START)], rows
+    named = {"agencies": agency.name, "sessions": meeting.name}.get(key)
+    if named is not None:  # shown as typed, behind the quote that makes it text
+        assert ["'" + named] in [row[:1] for row in rows]

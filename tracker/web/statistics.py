@@ -4,8 +4,6 @@ with the same formatted cells, so what the CSV holds is exactly what the page sh
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -14,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker.db import get_session
+from tracker.domain.spreadsheet import csv_text
 from tracker.domain.statistics import OUTCOMES, RATINGS, Summary
 from tracker.services import statistics
 from tracker.web.args import id_arg
@@ -216,12 +215,8 @@ def csv_file(name: str) -> Response:
     found = tables(_report()).get(name)
     if found is None:
         abort(404)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(found.columns)
-    writer.writerows(found.rows)
     # UTF-8 with a byte-order mark: Excel (the usual reader here) then reads the Chinese correctly.
-    body = "\ufeff" + buffer.getvalue()
+    body = "\ufeff" + csv_text([found.columns, *found.rows])
     response = Response(body.encode("utf-8"), mimetype="text/csv")
     response.headers["Content-Disposition"] = f"attachment; filename=statistics-{found.key}.csv"
     return response
