@@ -6,7 +6,7 @@ Rules live in the domain and services: the forms only carry values. Choice field
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -26,6 +26,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from tracker.domain.messages import Problem
 from tracker.web.messages import describe
 
+FormT = TypeVar("FormT", bound=FlaskForm)
+
 
 def optional_int(value: Any) -> int | None:
     """Coerce a submitted id; anything that is not a positive 32-bit integer is None."""
@@ -36,6 +38,15 @@ def optional_int(value: Any) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if 1 <= number <= 2**31 - 1 else None
+
+
+def scoped(form: FormT, scope: str) -> FormT:
+    """Give each field of ``form`` (its CSRF token and checkboxes too) the id ``scope-name``, for a
+    page that holds several forms with fields of the same name: ids stay unique, so each label
+    focuses its own box. The names, and so what is posted, stay as they are."""
+    for field in form:
+        field.id = f"{scope}-{field.name}"
+    return form
 
 
 class MultiCheckboxField(SelectMultipleField):
