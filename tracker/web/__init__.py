@@ -25,6 +25,7 @@ from tracker.web import (
     search,
     statistics,
 )
+from tracker.web.forms import error_links
 from tracker.web.labels import label, meeting_label
 from tracker.web.text import body_after_title, paragraphs, percent, split_heading
 
@@ -61,3 +62,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(percent)
     app.add_template_global(label)
     app.add_template_global(meeting_label)
+    app.add_template_global(error_links)

@@ -6,6 +6,7 @@ Rules live in the domain and services: the forms only carry values. Choice field
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
@@ -73,7 +74,7 @@ class ProposalForm(FlaskForm):
     category = SelectField(_l("Category"), choices=[], validate_choice=False)
     paste = TextAreaField(_l("Paste the whole proposal"))
     background = TextAreaField(_l("Background"))
-    suggestions = FieldList(TextAreaField(_l("Suggestion")), min_entries=0)
+    suggestions = FieldList(TextAreaField(_l("Suggestion")), _l("Suggestions"), min_entries=0)
     closing = TextAreaField(_l("Closing remarks"))
     cosigners = StringField(_l("Invite co-signers"))
     leadin = HiddenField()
@@ -100,6 +101,31 @@ class AssignForm(FlaskForm):
 
 class BulkAssignForm(AssignForm):
     proposals = MultiCheckboxField(_l("Proposals"), coerce=optional_int, choices=[])
+
+
+@dataclass(frozen=True)
+class ErrorLink:
+    """One line of a form's error summary: the field's label and the problem, linking to the field."""
+
+    target: str  # the id of the field
+    label: str
+    message: str
+
+
+def error_links(form: FlaskForm) -> list[ErrorLink]:
+    """Every problem of ``form``, in the order of its fields (rows of a list field numbered)."""
+    links: list[ErrorLink] = []
+    for field in form:
+        if isinstance(field, FieldList):
+            # a problem of the whole list (put there by put_problems) links to its first row
+            first = field.entries[0].id if field.entries else field.id
+            links += [ErrorLink(first, str(field.label.text), m) for m in field.errors if isinstance(m, str)]
+            for n, entry in enumerate(field.entries, start=1):
+                label = f"{field.label.text} {n}"
+                links += [ErrorLink(entry.id, label, m) for m in entry.errors if isinstance(m, str)]
+        else:
+            links += [ErrorLink(field.id, str(field.label.text), m) for m in field.errors]
+    return links
 
 
 def ids(values: list[int | None] | None) -> list[int]:
