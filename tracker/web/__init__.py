@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template, send_from_directory
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from tracker.web import (
     accounts,
@@ -43,6 +44,12 @@ def _server_error(_error: Exception) -> tuple[str, int]:
     return render_template("errors/error.html", code=500), 500
 
 
+def _favicon() -> Response:
+    # browsers ask for /favicon.ico whatever the page links to; answer rather than log a 404
+    folder = current_app.static_folder or ""
+    return send_from_directory(folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400)
+
+
 def init_app(app: Flask) -> None:
     auth.init_app(app)
     for module in (home, proposals, replies, library, accounts, drafts, review, inbox):
@@ -63,3 +70,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(label)
     app.add_template_global(meeting_label)
     app.add_template_global(error_links)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
