@@ -61,3 +61,16 @@ def test_a_reply_of_unknown_date_counts_as_replied_but_not_in_the_timing() -> No
     assert s.reply_rate == 1.0
     assert s.on_time_rate == 0.0
     assert s.average_days_to_reply == (date(2024, 7, 1) - A).days
+
+
+def test_groups_with_unknown_add_up_to_the_whole_for_every_count() -> None:
+    from tracker.domain.statistics import COUNTS
+
+    cases = [*CASES, CaseFacts("submitted"), CaseFacts("not_accepted"), CaseFacts("replied", replied=True)]
+    whole = summarize(cases, today=TODAY)
+    groups = by_key(cases, "session", today=TODAY, unknown=True)
+    assert list(groups) == ["S1", "S2", None]
+    for name in COUNTS:
+        assert sum(getattr(g, name) for g in groups.values()) == getattr(whole, name), name
+    assert whole.replied_undated == 1 and groups[None].replied_undated == 1
+    assert None not in by_key(cases, "session", today=TODAY)

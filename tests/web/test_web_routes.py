@@ -156,6 +156,7 @@ class Row:
 
 ROWS = [
     Row("static", "GET", "/static/css/app.css", each(200)),
+    Row("favicon", "GET", "/favicon.ico", each(200)),
     Row("home.index", "GET", "/", each(200)),
     Row("proposals.index", "GET", "/proposals", each(200)),
     Row("proposals.detail", "GET", "/proposals/{published}", each(200)),

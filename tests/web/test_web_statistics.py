@@ -114,8 +114,9 @@ def test_one_session_gives_the_expected_counts_and_rates(client, get_page, known
         "并案数": "1",
         "转为意见建议数": "1",
         "交办数": "5",
-        "已答复": "3",
+        "答复数": "3",
         "按期答复数": "2",
+        "未注明日期的答复数（不计入时效）": "0",
         "逾期未答复数": "1",
         "办复率": "60.0%",
         "按期办复率": "66.7%",
@@ -133,9 +134,20 @@ def test_one_session_gives_the_expected_counts_and_rates(client, get_page, known
         ["不满意", "1", "33.3%"],
     ]
     assert tables["agencies"] == [
-        ["承办单位", "已交办", "已答复", "逾期未复", "办复率", "按期办复率", "平均答复天数", "满意率"],
-        ["区教育局", "3", "1", "1", "33.3%", "100.0%", "40.0", "100.0%"],
-        ["区财政局", "2", "2", "0", "100.0%", "50.0%", "100.0", "50.0%"],
+        [
+            "承办单位",
+            "交办数",
+            "答复数",
+            "按期答复数",
+            "未注明日期的答复数（不计入时效）",
+            "逾期未答复数",
+            "办复率",
+            "按期办复率",
+            "平均答复天数",
+            "满意率",
+        ],
+        ["区教育局", "3", "1", "1", "0", "1", "33.3%", "100.0%", "40.0", "100.0%"],
+        ["区财政局", "2", "2", "1", "0", "0", "100.0%", "50.0%", "100.0", "50.0%"],
     ]
     cards = page.find_all("dl", class_="stats-cards")[0].text()
     assert "60.0%" in cards and "66.7%" in cards
@@ -146,12 +158,16 @@ def test_the_sessions_table_has_each_session_and_the_overall_figures_cover_all(
 ) -> None:
     tables = _tables(get_page("/statistics"))
     sessions = {row[0]: row for row in tables["sessions"][1:]}
-    assert sessions["政协 第九届第一次会议"][1:7] == ["9", "6", "1", "1", "3", "60.0%"]
-    assert sessions["政协 第九届第二次会议"][1:7] == ["2", "1", "0", "0", "1", "100.0%"]
+    head = tables["sessions"][0]
+    wanted = ["提交提案数", "立案数", "并案数", "转为意见建议数", "交办数", "答复数", "办复率"]
+    s1 = dict(zip(head, sessions["政协 第九届第一次会议"], strict=True))
+    s2 = dict(zip(head, sessions["政协 第九届第二次会议"], strict=True))
+    assert [s1[k] for k in wanted] == ["9", "6", "1", "1", "5", "3", "60.0%"]
+    assert [s2[k] for k in wanted] == ["2", "1", "0", "0", "1", "1", "100.0%"]
     summary = dict(tables["summary"][1:])
     # every session: the fixture's 11 submitted proposals and the seeded model case (replied, no date)
     assert summary["提交提案数"] == "12"
-    assert summary["已答复"] == "5"
+    assert summary["答复数"] == "5"
     assert summary["按期办复率"] == "66.7%"  # replies of unknown date are left out of the timing
 
 
@@ -189,3 +205,105 @@ def test_charts_are_inline_svg_with_escaped_text(client, get_page, make, session
     assert {c.attrs["id"] for c in charts} == {"chart-outcomes", "chart-satisfaction", "chart-agencies"}
     assert all(c.attrs["role"] == "img" for c in charts)
     assert "<script" not in html.split('id="chart-agencies"')[1].split("</svg>")[0].replace("&lt;script", "")
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@pytest.mark.parametrize("key", ["summary", "outcomes", "satisfaction", "agencies", "sessions"])
+def test_no_csv_cell_is_a_formula(client, make, session: Session, key: str) -> None:
+    """User text (an agency's or a session's name) that a spreadsheet would evaluate is neutralised
+    in every export; the figures stay plain numbers."""
+    meeting = make.meeting(body=None, name="@SUM(1+1)*cmd|' /C calc'!A0", year=2031)
+    agency = make.agency(name='=HYPERLINK("http://evil.example","点此")')
+    p = make.proposal(status="assigned", meeting_id=meeting.id)
+    session.add(
+        Assignment(proposal_id=p.id, agency_id=agency.id, role="lead", deadline=TODAY + timedelta(days=5))
+    )
+    session.commit()
+    rows = _csv(client, key, "")
+    cells = [cell for row in rows for cell in row]
+    assert not [c for c in cells if c.startswith(FORMULA_START)], rows
+    named = {"agencies": agency.name, "sessions": meeting.name}.get(key)
+    if named is not None:  # shown as typed, behind the quote that makes it text
+        assert ["'" + named] in [row[:1] for row in rows]
+
+
+COUNT_LABELS = {  # the additive figures (tracker.domain.statistics.COUNTS) as the tables name them
+    "提交提案数",
+    "立案数",
+    "并案数",
+    "转为意见建议数",
+    "交办数",
+    "答复数",
+    "按期答复数",
+    "未注明日期的答复数（不计入时效）",
+    "逾期未答复数",
+}
+
+
+@pytest.fixture
+def every_state(known: dict[str, int], make, session: Session) -> dict[str, int]:
+    """``known`` plus what staff meet before a session is chosen: a proposal merged into one of s1
+    with no session of its own, one not accepted and one submitted with no session."""
+    target = make.proposal(status="accepted", meeting_id=known["s1"], number=99)
+    make.proposal(status="merged", meeting_id=None, merged_into_id=target.id)
+    make.proposal(status="not_accepted", meeting_id=None)
+    make.proposal(status="submitted", meeting_id=None)
+    session.commit()
+    return known
+
+
+@pytest.mark.parametrize("source", ["page", "csv"])
+def test_the_sessions_and_agencies_add_up_to_the_summary(client, get_page, every_state, source) -> None:
+    if source == "page":
+        tables = _tables(get_page("/statistics"))
+    else:
+        tables = {k: _csv(client, k, "") for k in ("summary", "sessions", "agencies")}
+    summary = dict(tables["summary"][1:])
+    assert set(summary) >= COUNT_LABELS
+    for key in ("sessions", "agencies"):
+        head, *rows = tables[key]
+        assert len(set(head)) == len(head), head
+        for column, name in enumerate(head):
+            if name in COUNT_LABELS:
+                total = sum(int(row[column]) for row in rows)
+                assert total == int(summary[name]), (key, name)
+        if key == "sessions":  # every figure has its column: none can vanish from the split
+            assert set(head) >= COUNT_LABELS
+    sessions = {row[0]: row for row in tables["sessions"][1:]}
+    assert "届次未载明" in sessions  # the proposals whose session is not chosen yet have their row
+
+
+def test_each_sessions_row_is_that_sessions_summary(client, get_page, every_state) -> None:
+    """Computed one way: a session's row holds exactly the figures of the page scoped to it."""
+    head, *rows = _tables(get_page("/statistics"))["sessions"]
+    by_name = {row[0]: dict(zip(head[1:], row[1:], strict=True)) for row in rows}
+    for key, name in (("s1", "政协 第九届第一次会议"), ("s2", "政协 第九届第二次会议")):
+        summary = dict(_tables(get_page(f"/statistics?session={every_state[key]}"))["summary"][1:])
+        assert by_name[name] == summary, name
+
+
+def test_merged_and_not_accepted_proposals_count_in_their_session(client, get_page, every_state) -> None:
+    sessions = {row[0]: row for row in _tables(get_page("/statistics"))["sessions"][1:]}
+    head = _tables(get_page("/statistics"))["sessions"][0]
+    s1 = dict(zip(head, sessions["政协 第九届第一次会议"], strict=True))
+    unstated = dict(zip(head, sessions["届次未载明"], strict=True))
+    # s1: the known nine, the new target and the proposal merged into it (no session of its own)
+    assert (s1["提交提案数"], s1["立案数"], s1["并案数"]) == ("11", "7", "2")
+    assert (unstated["提交提案数"], unstated["转为意见建议数"], unstated["并案数"]) == ("2", "1", "0")
+
+
+def test_the_on_time_rate_says_how_many_replies_had_no_date(client, get_page, every_state) -> None:
+    page = get_page("/statistics")
+    summary = dict(_tables(page)["summary"][1:])
+    assert summary["未注明日期的答复数（不计入时效）"] == "2"  # the seeded model case and s2's reply
+    assert page.by_id("on-time-note").text() == "2 件答复未注明日期，未计入按期办复率。"
+    scoped = get_page(f"/statistics?session={every_state['s1']}")
+    assert not scoped.find_all(id="on-time-note")  # every reply of s1 has its date
+
+
+def test_no_table_repeats_a_column_name(client, get_page, known) -> None:
+    for key, (head, *_rows) in _tables(get_page("/statistics")).items():
+        assert len(set(head)) == len(head), (key, head)
+    assert _csv(client, "satisfaction", "")[0] == ["评价", "评价数", "占比"]

@@ -5,7 +5,12 @@ or before the deadline; satisfaction counts 满意 and 基本满意 as satisfied
 their denominator is zero, so a page can show "—" rather than a misleading 0%.
 
 A reply whose date is unknown (a letter imported without one) counts as replied but is left out
-of the timing figures (on-time rate, days to reply), which are over the replies with a date.
+of the timing figures (on-time rate, days to reply), which are over the replies with a date; the
+page says how many were left out (``Summary.replied_undated``).
+
+Every figure is a count (``COUNTS``) or a rate over counts, and a proposal adds to the counts of
+exactly one group of a split (one session, "session not stated" included), so the groups' counts
+add up to the whole.
 """
 
 from __future__ import annotations
@@ -62,6 +67,10 @@ class Summary:
     ratings: Counter[str] = field(default_factory=Counter)
 
     @property
+    def replied_undated(self) -> int:  # replied, date unknown: left out of the timing figures
+        return self.replied - self.replied_dated
+
+    @property
     def reply_rate(self) -> float | None:  # 办复率
         return _rate(self.replied, self.assigned)
 
@@ -87,6 +96,20 @@ class Summary:
     def satisfaction_rate(self) -> float | None:
         total = sum(self.ratings[r] for r in RATINGS)
         return _rate(self.ratings["satisfied"] + self.ratings["basically_satisfied"], total)
+
+
+# the additive figures of a Summary: the rates and shares are computed from these
+COUNTS = (
+    "submitted",
+    "accepted",
+    "merged",
+    "opinions",
+    "assigned",
+    "replied",
+    "replied_on_time",
+    "replied_dated",
+    "overdue",
+)
 
 
 def _add(s: Summary, case: CaseFacts, today: date) -> None:
@@ -123,11 +146,20 @@ def summarize(cases: Iterable[CaseFacts], *, today: date) -> Summary:
     return s
 
 
-def by_key(cases: Sequence[CaseFacts], key: str, *, today: date) -> dict[str, Summary]:
-    """One summary per session or per agency (``key`` is a CaseFacts field), keys sorted."""
-    groups: dict[str, list[CaseFacts]] = {}
+def by_key(
+    cases: Sequence[CaseFacts], key: str, *, today: date, unknown: bool = False
+) -> dict[str | None, Summary]:
+    """One summary per session or per agency (``key`` is a CaseFacts field), keys sorted.
+
+    Cases without a value are left out, or with ``unknown`` gathered under the key None (last), so
+    that the groups cover every case: a session's table must add up to the overall figures.
+    """
+    groups: dict[str | None, list[CaseFacts]] = {}
     for case in cases:
         value = getattr(case, key)
-        if value is not None:
+        if value is not None or unknown:
             groups.setdefault(value, []).append(case)
-    return {k: summarize(groups[k], today=today) for k in sorted(groups)}
+    keys: list[str | None] = sorted(k for k in groups if k is not None)
+    if None in groups:
+        keys.append(None)
+    return {k: summarize(groups[k], today=today) for k in keys}

@@ -90,3 +90,10 @@ def agencies_with_replies(*, session: Session) -> list[Agency]:
         .order_by(col(Agency.name))
     )
     return list(session.exec(stmt).all())
+
+
+def statuses_in_view(*, session: Session, viewer: Viewer) -> set[str]:
+    """The states of the proposals ``viewer`` may see: the status filter offers only these, so the
+    public is never offered a state (draft, submitted…) no proposal it can see is in."""
+    stmt = select(Proposal.status).where(proposal_filter(viewer)).distinct()
+    return set(session.exec(stmt).all())

@@ -2,7 +2,10 @@
 (tracker.domain.statistics), overall, per session and per lead agency.
 
 Counts cover every proposal that left the draft stage, published or not: the figures are totals and
-name no proposal. A proposal's lead agency is the lead of its current (else latest) assignment, or the
+name no proposal. A proposal's session is its own, or for a merged one (并案) the session of the
+proposal it was merged into; proposals whose session is not known yet (submitted, or not accepted
+before a session was chosen) are counted under "session not stated", so the sessions add up to the
+overall figures. A proposal's lead agency is the lead of its current (else latest) assignment, or the
 agency of its reply for a letter recorded from a document; its reply is the lead reply in force; it
 was replied on the day that reply was submitted (or moved to replied, or the date the letter states).
 """
@@ -15,7 +18,7 @@ from datetime import date, datetime, tzinfo
 
 from sqlmodel import Session, col, select
 
-from tracker.domain.statistics import CaseFacts, Summary, by_key, summarize
+from tracker.domain.statistics import ASSIGNED_STATES, CaseFacts, Summary, by_key, summarize
 from tracker.domain.workflow import Action
 from tracker.models import (
     Agency,
@@ -39,16 +42,15 @@ def _local(moment: datetime | None, tz: tzinfo) -> date | None:
     return aware(moment).astimezone(tz).date() if moment is not None else None
 
 
-def case_facts(*, session: Session, tz: tzinfo, meeting_id: int | None = None) -> list[CaseFacts]:
-    """The facts of every proposal (of one session when ``meeting_id`` is given), in id order."""
+def case_facts(*, session: Session, tz: tzinfo) -> list[CaseFacts]:
+    """The facts of every proposal that left the draft stage, in id order."""
     stmt = select(Proposal).where(Proposal.status != ProposalStatus.DRAFT.value)
-    if meeting_id is not None:
-        stmt = stmt.where(Proposal.meeting_id == meeting_id)
     proposals = list(session.exec(stmt.order_by(col(Proposal.id))).all())
     ids = [p.id for p in proposals if p.id is not None]
     if not ids:
         return []
     agencies = {a.id: a.name for a in session.exec(select(Agency)).all()}
+    meeting_of = {p.id: p.meeting_id for p in proposals}
 
     # the lead assignment: the current one, else the latest
     lead: dict[int, Assignment] = {}
@@ -95,6 +97,9 @@ def case_facts(*, session: Session, tz: tzinfo, meeting_id: int | None = None) -
         assignment = lead.get(pid)
         reply = replies.get(pid)
         agency_id = assignment.agency_id if assignment else reply.agency_id if reply else None
+        meeting_id = proposal.meeting_id
+        if meeting_id is None and proposal.merged_into_id is not None:
+            meeting_id = meeting_of.get(proposal.merged_into_id)
         replied = proposal.status in REPLIED_STATES
         replied_on = None
         if replied:
@@ -106,7 +111,7 @@ def case_facts(*, session: Session, tz: tzinfo, meeting_id: int | None = None) -
         cases.append(
             CaseFacts(
                 status=proposal.status,
-                session=str(proposal.meeting_id) if proposal.meeting_id is not None else None,
+                session=str(meeting_id) if meeting_id is not None else None,
                 agency=agencies.get(agency_id) if agency_id is not None else None,
                 assigned_on=_local(assignment.assigned_at, tz) if assignment else None,
                 deadline=assignment.deadline if assignment else None,
@@ -126,8 +131,9 @@ class Report:
 
     scope: Meeting | None  # None: all sessions
     overall: Summary
-    sessions: list[tuple[Meeting, Summary]]  # sessions with proposals, latest first
-    agencies: list[tuple[str, Summary]]  # by name
+    # sessions with proposals, latest first; None: the proposals whose session is not stated yet
+    sessions: list[tuple[Meeting | None, Summary]]
+    agencies: list[tuple[str | None, Summary]]  # by name; None: lead agency not known (last)
     meetings: list[Meeting]  # every session, for choosing the scope
 
 
@@ -138,11 +144,21 @@ def report(*, session: Session, today: date, tz: tzinfo, meeting_id: int | None 
     in_scope: Sequence[CaseFacts] = every
     if scope is not None:
         in_scope = [c for c in every if c.session == str(scope.id)]
-    per_session = by_key(every, "session", today=today)
+    per_session = by_key(every, "session", today=today, unknown=True)
+    sessions: list[tuple[Meeting | None, Summary]] = [
+        (m, per_session[str(m.id)]) for m in meetings if str(m.id) in per_session
+    ]
+    if None in per_session:
+        sessions.append((None, per_session[None]))
     return Report(
         scope=scope,
         overall=summarize(in_scope, today=today),
-        sessions=[(m, per_session[str(m.id)]) for m in meetings if str(m.id) in per_session],
-        agencies=list(by_key(in_scope, "agency", today=today).items()),
+        sessions=sessions,
+        # the proposals that reached an agency, each under its lead agency, so the rows add up
+        agencies=list(
+            by_key(
+                [c for c in in_scope if c.status in ASSIGNED_STATES], "agency", today=today, unknown=True
+            ).items()
+        ),
         meetings=meetings,
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template, send_from_directory
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from tracker.web import (
     accounts,
@@ -25,6 +26,7 @@ from tracker.web import (
     search,
     statistics,
 )
+from tracker.web.forms import error_links
 from tracker.web.labels import label, meeting_label
 from tracker.web.text import body_after_title, paragraphs, percent, split_heading
 
@@ -40,6 +42,12 @@ def _csrf_error(_error: CSRFError) -> tuple[str, int]:
 
 def _server_error(_error: Exception) -> tuple[str, int]:
     return render_template("errors/error.html", code=500), 500
+
+
+def _favicon() -> Response:
+    # browsers ask for /favicon.ico whatever the page links to; answer rather than log a 404
+    folder = current_app.static_folder or ""
+    return send_from_directory(folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400)
 
 
 def init_app(app: Flask) -> None:
@@ -61,3 +69,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(percent)
     app.add_template_global(label)
     app.add_template_global(meeting_label)
+    app.add_template_global(error_links)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)

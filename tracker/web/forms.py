@@ -6,7 +6,8 @@ Rules live in the domain and services: the forms only carry values. Choice field
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -26,6 +27,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from tracker.domain.messages import Problem
 from tracker.web.messages import describe
 
+FormT = TypeVar("FormT", bound=FlaskForm)
+
 
 def optional_int(value: Any) -> int | None:
     """Coerce a submitted id; anything that is not a positive 32-bit integer is None."""
@@ -36,6 +39,15 @@ def optional_int(value: Any) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if 1 <= number <= 2**31 - 1 else None
+
+
+def scoped(form: FormT, scope: str) -> FormT:
+    """Give each field of ``form`` (its CSRF token and checkboxes too) the id ``scope-name``, for a
+    page that holds several forms with fields of the same name: ids stay unique, so each label
+    focuses its own box. The names, and so what is posted, stay as they are."""
+    for field in form:
+        field.id = f"{scope}-{field.name}"
+    return form
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -62,7 +74,7 @@ class ProposalForm(FlaskForm):
     category = SelectField(_l("Category"), choices=[], validate_choice=False)
     paste = TextAreaField(_l("Paste the whole proposal"))
     background = TextAreaField(_l("Background"))
-    suggestions = FieldList(TextAreaField(_l("Suggestion")), min_entries=0)
+    suggestions = FieldList(TextAreaField(_l("Suggestion")), _l("Suggestions"), min_entries=0)
     closing = TextAreaField(_l("Closing remarks"))
     cosigners = StringField(_l("Invite co-signers"))
     leadin = HiddenField()
@@ -89,6 +101,31 @@ class AssignForm(FlaskForm):
 
 class BulkAssignForm(AssignForm):
     proposals = MultiCheckboxField(_l("Proposals"), coerce=optional_int, choices=[])
+
+
+@dataclass(frozen=True)
+class ErrorLink:
+    """One line of a form's error summary: the field's label and the problem, linking to the field."""
+
+    target: str  # the id of the field
+    label: str
+    message: str
+
+
+def error_links(form: FlaskForm) -> list[ErrorLink]:
+    """Every problem of ``form``, in the order of its fields (rows of a list field numbered)."""
+    links: list[ErrorLink] = []
+    for field in form:
+        if isinstance(field, FieldList):
+            # a problem of the whole list (put there by put_problems) links to its first row
+            first = field.entries[0].id if field.entries else field.id
+            links += [ErrorLink(first, str(field.label.text), m) for m in field.errors if isinstance(m, str)]
+            for n, entry in enumerate(field.entries, start=1):
+                label = f"{field.label.text} {n}"
+                links += [ErrorLink(entry.id, label, m) for m in entry.errors if isinstance(m, str)]
+        else:
+            links += [ErrorLink(field.id, str(field.label.text), m) for m in field.errors]
+    return links
 
 
 def ids(values: list[int | None] | None) -> list[int]:

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, render_template
 
 from tracker.db import get_session
 from tracker.models import ProposalStatus
-from tracker.services.people import agencies_with_replies, meetings_with_counts
+from tracker.services.people import agencies_with_replies, meetings_with_counts, statuses_in_view
 from tracker.services.proposals import list_proposals, proposal_detail
 from tracker.services.workflow import available_actions, timeline
 from tracker.web.args import choice_arg, id_arg, page_arg, require_id
@@ -33,6 +33,7 @@ def index() -> str:
         page=page_arg(),
         page_size=current_app.config["PAGE_SIZE"],
     )
+    in_view = statuses_in_view(session=session, viewer=viewer)
     return render_template(
         "proposals/list.html",
         page=page,
@@ -42,7 +43,11 @@ def index() -> str:
         session_options=[
             (m.id, meeting_label(m)) for m, _count in meetings_with_counts(session=session, viewer=viewer)
         ],
-        status_options=[(s.value, label("proposal_status", s.value)) for s in ProposalStatus],
+        status_options=[
+            (s.value, label("proposal_status", s.value))
+            for s in ProposalStatus
+            if s.value in in_view or s.value == filters["status"]
+        ],
         agency_options=[(a.id, a.name) for a in agencies_with_replies(session=session)],
     )
 

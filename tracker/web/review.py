@@ -22,7 +22,7 @@ from tracker.services.people import all_agencies, all_meetings
 from tracker.services.proposals import proposal_detail
 from tracker.web.args import choice_arg, page_arg, require_id
 from tracker.web.auth import STAFF_ROLES, current_viewer, local_today, roles_required, workflow_settings
-from tracker.web.forms import AcceptForm, AssignForm, BulkAssignForm, MergeForm, NoteForm, ids
+from tracker.web.forms import AcceptForm, AssignForm, BulkAssignForm, MergeForm, NoteForm, ids, scoped
 from tracker.web.labels import meeting_label
 from tracker.web.steps import run_step
 
@@ -83,12 +83,13 @@ def detail(proposal_id: int) -> str:
     if found is None:
         abort(404)
     proposal = found.proposal
-    merge = _fill_choices(MergeForm(formdata=None))
+    # several forms on one page: each gets ids of its own (scoped)
+    merge = scoped(_fill_choices(MergeForm(formdata=None)), "merge")
     merge.sources.choices = [
         (p.id, p.title) for p in review.submitted_proposals(session=session, exclude_id=proposal.id)
     ]
-    accept = _fill_choices(AcceptForm(formdata=None, data={"meeting": proposal.meeting_id}))
-    assign = _fill_choices(AssignForm(formdata=None))
+    accept = scoped(_fill_choices(AcceptForm(formdata=None, data={"meeting": proposal.meeting_id})), "accept")
+    assign = scoped(_fill_choices(AssignForm(formdata=None)), "assign")
     return render_template(
         "review/detail.html",
         detail=found,
@@ -96,10 +97,10 @@ def detail(proposal_id: int) -> str:
         actions=workflow.available_actions(session=session, proposal=proposal, actor=viewer),
         timeline=workflow.timeline(session=session, proposal_id=proposal.id or 0),
         accept_form=accept,
-        not_accept_form=NoteForm(formdata=None),
+        not_accept_form=scoped(NoteForm(formdata=None), "not-accept"),
         merge_form=merge,
         assign_form=assign,
-        close_form=NoteForm(formdata=None),
+        close_form=scoped(NoteForm(formdata=None), "close"),
         default_deadline=_default_deadline(),
     )
 

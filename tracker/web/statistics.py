@@ -4,8 +4,6 @@ with the same formatted cells, so what the CSV holds is exactly what the page sh
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -14,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker.db import get_session
+from tracker.domain.spreadsheet import csv_text
 from tracker.domain.statistics import OUTCOMES, RATINGS, Summary
 from tracker.services import statistics
 from tracker.web.args import id_arg
@@ -43,23 +42,56 @@ class Table:
     numeric_from: int = 1  # columns from this one on are figures (right-aligned)
 
 
+# One label per figure, the same in every table and CSV (the summary, per session, per agency).
+FIGURES = {
+    "submitted": _l("Proposals submitted"),
+    "accepted": _l("Accepted (立案)"),
+    "merged": _l("Merged into other proposals"),
+    "opinions": _l("Turned into opinions"),
+    "assigned": _l("Assigned to agencies"),
+    "replied": _l("Replies received"),
+    "replied_on_time": _l("Replied on time"),
+    "replied_undated": _l("Replies without a date (left out of the timing)"),
+    "overdue": _l("Overdue without reply"),
+    "reply_rate": _l("Reply rate (办复率)"),
+    "on_time_rate": _l("On-time rate"),
+    "average_days_to_reply": _l("Average days to reply"),
+    "satisfaction_rate": _l("Satisfaction rate"),
+}
+RATES = {"reply_rate", "on_time_rate", "satisfaction_rate"}
+
+
+def figure(s: Summary, key: str) -> str:
+    """One figure of a summary as every table shows it."""
+    value = getattr(s, key)
+    if key in RATES:
+        return rate(value)
+    if key == "average_days_to_reply":
+        return days(value)
+    return str(value)
+
+
+SUMMARY = tuple(FIGURES)
+PER_SESSION = SUMMARY  # every figure, so that the sessions add up to the summary
+PER_AGENCY = (
+    "assigned",
+    "replied",
+    "replied_on_time",
+    "replied_undated",
+    "overdue",
+    "reply_rate",
+    "on_time_rate",
+    "average_days_to_reply",
+    "satisfaction_rate",
+)
+
+
 def _summary_table(s: Summary) -> Table:
-    rows = [
-        (_l("Proposals submitted"), str(s.submitted)),
-        (_l("Accepted (立案)"), str(s.accepted)),
-        (_l("Merged into other proposals"), str(s.merged)),
-        (_l("Turned into opinions"), str(s.opinions)),
-        (_l("Assigned to agencies"), str(s.assigned)),
-        (_l("Replied"), str(s.replied)),
-        (_l("Replied on time"), str(s.replied_on_time)),
-        (_l("Overdue without reply"), str(s.overdue)),
-        (_l("Reply rate (办复率)"), rate(s.reply_rate)),
-        (_l("On-time rate"), rate(s.on_time_rate)),
-        (_l("Average days to reply"), days(s.average_days_to_reply)),
-        (_l("Satisfaction rate"), rate(s.satisfaction_rate)),
-    ]
     return Table(
-        "summary", _("Summary"), [_("Figure"), _("Value")], [[str(name), value] for name, value in rows]
+        "summary",
+        _("Summary"),
+        [_("Figure"), _("Value")],
+        [[str(FIGURES[key]), figure(s, key)] for key in SUMMARY],
     )
 
 
@@ -68,7 +100,7 @@ def _outcome_table(s: Summary) -> Table:
     return Table(
         "outcomes",
         _("Outcome classes of the replies"),
-        [_("Class"), _("Replies"), _("Share")],
+        [_("Class"), _("Number of replies"), _("Share")],
         [[label("reply_outcome", o), str(s.outcomes[o]), rate(shares[o])] for o in OUTCOMES],
     )
 
@@ -78,7 +110,7 @@ def _rating_table(s: Summary) -> Table:
     return Table(
         "satisfaction",
         _("Members' ratings of the replies"),
-        [_("Rating"), _("Ratings"), _("Share")],
+        [_("Rating"), _("Number of ratings"), _("Share")],
         [[label("rating", r), str(s.ratings[r]), rate(shares[r])] for r in RATINGS],
     )
 
@@ -87,31 +119,9 @@ def _session_table(report: statistics.Report) -> Table:
     return Table(
         "sessions",
         _("Per session"),
+        [_("Session"), *(str(FIGURES[key]) for key in PER_SESSION)],
         [
-            _("Session"),
-            _("Submitted"),
-            _("Accepted"),
-            _("Merged"),
-            _("Opinions"),
-            _("Replied"),
-            _("Reply rate"),
-            _("On-time rate"),
-            _("Average days to reply"),
-            _("Satisfaction rate"),
-        ],
-        [
-            [
-                meeting_label(meeting),
-                str(s.submitted),
-                str(s.accepted),
-                str(s.merged),
-                str(s.opinions),
-                str(s.replied),
-                rate(s.reply_rate),
-                rate(s.on_time_rate),
-                days(s.average_days_to_reply),
-                rate(s.satisfaction_rate),
-            ]
+            [meeting_label(meeting), *(figure(s, key) for key in PER_SESSION)]
             for meeting, s in report.sessions
         ],
     )
@@ -121,27 +131,9 @@ def _agency_table(report: statistics.Report) -> Table:
     return Table(
         "agencies",
         _("Per lead agency"),
+        [_("Agency"), *(str(FIGURES[key]) for key in PER_AGENCY)],
         [
-            _("Agency"),
-            _("Assigned"),
-            _("Replied"),
-            _("Past the deadline"),
-            _("Reply rate"),
-            _("On-time rate"),
-            _("Average days to reply"),
-            _("Satisfaction rate"),
-        ],
-        [
-            [
-                name,
-                str(s.assigned),
-                str(s.replied),
-                str(s.overdue),
-                rate(s.reply_rate),
-                rate(s.on_time_rate),
-                days(s.average_days_to_reply),
-                rate(s.satisfaction_rate),
-            ]
+            [name or _("Lead agency not stated"), *(figure(s, key) for key in PER_AGENCY)]
             for name, s in report.agencies
         ],
     )
@@ -192,7 +184,10 @@ def index() -> str:
         ),
         "agencies": bar_chart(
             _("Reply rate per lead agency"),
-            [Bar(name, a.reply_rate, rate(a.reply_rate)) for name, a in report.agencies],
+            [
+                Bar(name or _("Lead agency not stated"), a.reply_rate, rate(a.reply_rate))
+                for name, a in report.agencies
+            ],
             chart_id="chart-agencies",
         ),
     }
@@ -205,6 +200,7 @@ def index() -> str:
             "submitted": str(s.submitted),
             "reply_rate": rate(s.reply_rate),
             "on_time_rate": rate(s.on_time_rate),
+            "replied_undated": s.replied_undated,
             "satisfaction_rate": rate(s.satisfaction_rate),
         },
         scope_args={"session": report.scope.id} if report.scope else {},
@@ -216,12 +212,8 @@ def csv_file(name: str) -> Response:
     found = tables(_report()).get(name)
     if found is None:
         abort(404)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(found.columns)
-    writer.writerows(found.rows)
     # UTF-8 with a byte-order mark: Excel (the usual reader here) then reads the Chinese correctly.
-    body = "\ufeff" + buffer.getvalue()
+    body = "\ufeff" + csv_text([found.columns, *found.rows])
     response = Response(body.encode("utf-8"), mimetype="text/csv")
     response.headers["Content-Disposition"] = f"attachment; filename=statistics-{found.key}.csv"
     return response
