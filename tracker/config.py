@@ -83,6 +83,8 @@ def defaults(instance_path: str | os.PathLike[str]) -> dict[str, Any]:
         "SESSION_IDLE_MINUTES": 120,
         "SESSION_LIFETIME_HOURS": 12,
         "SESSION_TOUCH_SECONDS": 60,
+        # Strict-Transport-Security max-age, sent over HTTPS and in production (0: never).
+        "HSTS_SECONDS": 365 * 24 * 3600,
         # Login attempts per client address (Flask-Limiter syntax). Memory storage counts per
         # process; several workers or hosts share a count through e.g. redis://host:6379.
         "LOGIN_RATE_LIMIT": "5 per minute;30 per hour",

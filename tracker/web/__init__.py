@@ -12,6 +12,7 @@ from tracker.web import (
     documents,
     drafts,
     feedback,
+    headers,
     home,
     inbox,
     library,
@@ -43,6 +44,7 @@ def _server_error(_error: Exception) -> tuple[str, int]:
 
 
 def init_app(app: Flask) -> None:
+    headers.init_app(app)
     auth.init_app(app)
     for module in (home, proposals, replies, library, accounts, drafts, review, inbox):
         app.register_blueprint(module.bp)
