@@ -22,6 +22,7 @@ from tracker.web import (
     replies,
     reply_editor,
     reply_panels,
+    request_checks,
     review,
     search,
     statistics,
@@ -45,6 +46,7 @@ def _server_error(_error: Exception) -> tuple[str, int]:
 
 def init_app(app: Flask) -> None:
     headers.init_app(app)
+    request_checks.init_app(app)
     auth.init_app(app)
     for module in (home, proposals, replies, library, accounts, drafts, review, inbox):
         app.register_blueprint(module.bp)

@@ -170,11 +170,11 @@ def post(proposal_id: int) -> Response | tuple[str, int]:
             return _render(editor, page, 422)
         if op == READ:
             return _read(proposal_id, content, changed=False)
-        if content.pasted.strip() and request.form.get("digest", "") != digest(content.pasted):
+        if clean_text(content.pasted).strip() and request.form.get("digest", "") != digest(content.pasted):
             return _read(proposal_id, content, changed=bool(request.form.get("digest")))
         point_count = (
             len(pasted_letters.read_letter(content.pasted, suggestions).parsed.points)
-            if content.pasted.strip()
+            if clean_text(content.pasted).strip()
             else 0
         )
         content = pasted_letters.with_confirmed_links(

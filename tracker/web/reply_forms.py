@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 from tracker.domain.letters import Exemption, Waiver
 from tracker.domain.reply_drafting import DraftContent, Frame, Mode, Section
 from tracker.models import Suggestion
+from tracker.web.args import bounded_int
 from tracker.web.forms import optional_int
 
 FRAME_FIELDS = ("title", "doc_number", "salutation", "preamble", "closing", "signature", "date")
@@ -25,10 +26,7 @@ def mode_of(form: MultiDict[str, str]) -> Mode:
 
 
 def revision_of(form: MultiDict[str, str]) -> int:
-    try:
-        return max(0, int(form.get("revision", "0")))
-    except ValueError:
-        return 0
+    return bounded_int(form.get("revision"), low=0) or 0
 
 
 def content_from(form: MultiDict[str, str], suggestions: Sequence[Suggestion]) -> DraftContent:
