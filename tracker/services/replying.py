@@ -17,7 +17,6 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from tracker.domain.drafting import clean_text
 from tracker.domain.letters import Coverage, chinese_numeral, point_heading
 from tracker.domain.messages import N_, Problem
 from tracker.domain.replies import parse_reply
@@ -208,12 +207,7 @@ def editor(
         )
     content = _with_every_section(content, suggestions)
     letter = None
-    # Judged on the text as it will be read: control characters alone are no letter.
-    if (
-        content.mode == Mode.PASTED
-        and clean_text(content.pasted).strip()
-        and pasted_problem(content.pasted) is None
-    ):
+    if content.mode == Mode.PASTED and content.pasted.strip() and pasted_problem(content.pasted) is None:
         letter = read_letter(content.pasted, suggestions)
     ids = [s.id for s in suggestions if s.id is not None]
     opinions, waiting = co_opinions.submitted(session=session, proposal_id=proposal.id or 0)

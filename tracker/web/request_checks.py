@@ -1,7 +1,8 @@
 """Forms no page can take, refused before any view reads them: file parts (no form here uploads
-anything), bytes that are not UTF-8 (a form posted as GBK would otherwise be stored as mojibake)
-and NUL characters (never text; PostgreSQL cannot store them). One check for every form, so no view
-needs a guard of its own and nothing reaches the database or the index.
+anything) and bytes that are not UTF-8 (a form posted as GBK would otherwise be stored as mojibake).
+One check for every form, so no view needs a guard of its own and nothing reaches the database or
+the index. (Control characters, NUL included, are text that can be read: the services remove them
+with ``clean_text``, as they always have.)
 
 The refusal is a 400 page that says what was wrong and shows what was sent, as far as it can be
 read (a GBK/GB18030 form decoded as such), so the writer can copy it back into the form.
@@ -28,10 +29,6 @@ REASONS = {
         "The form arrived in an encoding other than UTF-8 (for example GBK), so its Chinese text "
         "cannot be read reliably. Nothing was saved. What could be read is shown below: copy it back "
         "into the form and send it from this site's page."
-    ),
-    "nul": _l(
-        "The form contains NUL characters, which no text may hold (it looks like binary data was "
-        "pasted). Nothing was saved. The text without them is shown below."
     ),
 }
 
@@ -72,11 +69,7 @@ def _readable_fields(reason: str, raw: bytes) -> list[SentField]:
         pairs = list(parts.items(multi=True))
     else:  # as Werkzeug read it
         pairs = list(request.form.items(multi=True))
-    return [
-        SentField(name, value.replace("\x00", ""))
-        for name, value in pairs
-        if name not in HIDDEN_FIELDS and value.replace("\x00", "").strip()
-    ]
+    return [SentField(name, value) for name, value in pairs if name not in HIDDEN_FIELDS and value.strip()]
 
 
 def _problem(raw: bytes) -> str | None:
@@ -89,8 +82,6 @@ def _problem(raw: bytes) -> str | None:
             return "encoding"
     elif not _urlencoded_is_utf8(raw):
         return "encoding"
-    if any("\x00" in name or "\x00" in value for name, value in request.form.items(multi=True)):
-        return "nul"
     return None
 
 
