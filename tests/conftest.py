@@ -11,7 +11,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ from tracker.models import (
 )
 from tracker.search import get_backend
 from tracker.services import workflow
-from tracker.services.accounts import hash_password, login_id, seed_demo_accounts
+from tracker.services.accounts import hash_password, seed_demo_accounts, start_session
 from tracker.services.proposals import record_proposal
 from tracker.services.seed import seed
 from tracker.services.visibility import Role, Viewer
@@ -266,9 +266,12 @@ def login(app: Flask):
     def log_in(client: FlaskClient, username: str) -> User:
         with Session(get_engine(app)) as session:
             user = session.exec(select(User).where(User.username == username)).one()
+            token = start_session(session=session, user=user, now=datetime.now(UTC))
+            session.commit()
+            session.refresh(user)
             session.expunge(user)
         with client.session_transaction() as cookie:
-            cookie["_user_id"] = login_id(user)
+            cookie["_user_id"] = token
             cookie["_fresh"] = True
         return user
 

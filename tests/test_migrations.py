@@ -110,3 +110,31 @@ def test_migrations_that_copy_tables_keep_the_rows_that_cascade(fresh_app: Flask
     with get_engine(fresh_app).connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM suggestion")).scalar() == 1
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1  # on again afterwards
+
+
+def test_0006_adds_login_sessions_to_an_existing_database(fresh_app: Flask) -> None:
+    """A database in use before server-side logins: its accounts survive, and old cookies (which name
+    no login) are simply logged out by the app."""
+    from sqlalchemy import text
+
+    migrate.upgrade(fresh_app, "0005")
+    with get_engine(fresh_app).begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO user_account (id, username, password_hash, role, active, created_at) "
+                "VALUES (7, 'li', 'x', 'staff', 1, '2026-01-01')"
+            )
+        )
+    migrate.upgrade(fresh_app, "0006")
+    with get_engine(fresh_app).begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO login_session (token_hash, user_id, created_at, last_seen_at, user_agent, address) "
+                "VALUES ('abc', 7, '2026-01-01', '2026-01-01', '', '')"
+            )
+        )
+        assert connection.execute(text("SELECT username FROM user_account")).scalar() == "li"
+    migrate.downgrade(fresh_app, "0005")
+    assert "login_session" not in inspect(get_engine(fresh_app)).get_table_names()
+    with get_engine(fresh_app).connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM user_account")).scalar() == 1

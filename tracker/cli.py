@@ -22,7 +22,7 @@ from tracker.db import session_scope
 from tracker.domain.textio import TextDecodeError
 from tracker.search import IndexBusy
 from tracker.search.sync import default_procs, get_keeper
-from tracker.services.accounts import create_user, seed_demo_accounts, set_password
+from tracker.services.accounts import create_user, deactivate_user, seed_demo_accounts, set_password
 from tracker.services.errors import ServiceError
 from tracker.services.seed import SeedResult, seed, table_counts
 
@@ -123,6 +123,16 @@ def users_passwd(username: str, password: str | None) -> None:
     with session_scope(current_app) as session:
         user = set_password(session=session, username=username, password=_password(password))
         line = f"Password of {user.username} changed."
+    click.echo(line)
+
+
+@users_group.command("deactivate")
+@click.argument("username")
+def users_deactivate(username: str) -> None:
+    """Take USERNAME out of use: no more logins, and its open sessions end at once."""
+    with session_scope(current_app) as session:
+        user = deactivate_user(session=session, username=username)
+        line = f"User {user.username} deactivated and logged out everywhere."
     click.echo(line)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,15 @@ def defaults(instance_path: str | os.PathLike[str]) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": None,
+        # Logins are kept on the server (table login_session): one ends after this long without a
+        # request, and in any case this long after logging in (a working day). The last-seen time
+        # is written at most every SESSION_TOUCH_SECONDS. PERMANENT_SESSION_LIFETIME follows the
+        # lifetime, so the signed cookie itself is not accepted for longer either.
+        "SESSION_IDLE_MINUTES": 120,
+        "SESSION_LIFETIME_HOURS": 12,
+        "SESSION_TOUCH_SECONDS": 60,
+        # Strict-Transport-Security max-age, sent over HTTPS and in production (0: never).
+        "HSTS_SECONDS": 365 * 24 * 3600,
         # Login attempts per client address (Flask-Limiter syntax). Memory storage counts per
         # process; several workers or hosts share a count through e.g. redis://host:6379.
         "LOGIN_RATE_LIMIT": "5 per minute;30 per hour",
@@ -106,6 +116,7 @@ def finish(config: dict[str, Any]) -> None:
     """Settings that follow from others, and the checks that stop a bad deployment from starting."""
     if config.get("SESSION_COOKIE_SECURE") is None:
         config["SESSION_COOKIE_SECURE"] = is_production(config)
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(config["SESSION_LIFETIME_HOURS"]))
     if is_production(config):
         key = config.get("SECRET_KEY") or ""
         if key == DEVELOPMENT_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:

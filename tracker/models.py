@@ -168,6 +168,23 @@ class User(SQLModel, table=True):
     agency: Agency | None = Relationship()
 
 
+class LoginSession(SQLModel, table=True):
+    """One login, kept on the server: the session cookie carries only a random token whose digest is
+    stored here, so logging out, a password change or deactivating the account ends it for good."""
+
+    __tablename__: ClassVar[str] = "login_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)  # SHA-256 of the cookie's token, hex
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+    last_seen_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+    ended_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # For the administrator's list of open sessions: where and with what a login was made.
+    user_agent: str = Field(default="", max_length=255)
+    address: str = Field(default="", max_length=64)
+
+
 class Proposal(SQLModel, table=True):
     __tablename__: ClassVar[str] = "proposal"
     __table_args__ = (

@@ -128,3 +128,13 @@ def test_the_cli_refuses_production_with_the_development_key(tmp_path, monkeypat
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: TRACKER_ENV=production needs TRACKER_SECRET_KEY")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_deactivate_an_account(app: Flask, runner) -> None:
+    result = runner.invoke(main, ["users", "deactivate", "agency"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "User agency deactivated and logged out everywhere.\n"
+    assert _user(app, "agency").active is False
+    missing = runner.invoke(main, ["users", "deactivate", "nobody"])
+    assert missing.exit_code == 1
+    assert "nobody" in missing.stderr

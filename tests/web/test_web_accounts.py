@@ -4,6 +4,7 @@ redirects, and the production settings that refuse a development secret key."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
@@ -74,6 +75,22 @@ def test_session_cookie_is_http_only_and_same_site(client) -> None:
         ("//evil.example/x", "/review"),
         ("https://evil.example/", "/review"),
         ("/\\evil.example", "/review"),
+        # browsers drop tab/CR/LF and read "\\" as "/": each of these would leave the site
+        ("/\t/evil.example", "/review"),
+        ("/%09/evil.example", "/%09/evil.example"),  # escaped: a path of this site, as the browser reads it
+        ("\\\\evil.example/x", "/review"),
+        ("/\\/evil.example", "/review"),
+        ("/\r\n/evil.example", "/review"),
+        ("\t//evil.example", "/review"),
+        ("https:/evil.example", "/review"),
+        ("javascript:alert(1)", "/review"),
+        ("/\nLocation: https://evil.example", "/review"),  # was a 500 (newline in a header)
+        ("/proposals\x00", "/review"),
+        ("/\x7f/evil.example", "/review"),
+        ("/" + "a" * 5000, "/review"),
+        ("/proposals?status=replied", "/proposals?status=replied"),
+        ("/proposals/1#s3", "/proposals/1#s3"),
+        ("/search?q=%E5%9F%B9%E8%AE%AD", "/search?q=%E5%9F%B9%E8%AE%AD"),
     ],
 )
 def test_login_only_redirects_within_the_site(client, next_url: str, landing: str) -> None:
@@ -84,10 +101,36 @@ def test_login_only_redirects_within_the_site(client, next_url: str, landing: st
 
 
 def test_role_pages_send_anonymous_visitors_to_the_login_page(client) -> None:
-    response = client.get("/review/overdue")
+    response = client.get("/review/overdue?page=2")
     assert response.status_code == 302
-    assert response.headers["Location"] == "/login?next=%2Freview%2Foverdue"
+    location = urlsplit(response.headers["Location"])
+    assert location.path == "/login"
+    assert parse_qs(location.query) == {"next": ["/review/overdue?page=2"]}
     assert "请先登录" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "raw_next", ["/%09/evil.example", "/%0A/evil.example", "%0D%0A//evil.example", "/%00"]
+)
+def test_a_next_with_control_characters_is_refused_cleanly(client, raw_next: str) -> None:
+    """As the attacker wrote it (the issue's probe): the characters arrive unescaped."""
+    response = client.post(f"/login?next={raw_next}", data={"username": "staff", "password": "staff-demo"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/review"
+
+
+def test_a_huge_address_is_not_copied_into_the_login_redirect(client) -> None:
+    response = client.get("/review/overdue", query_string={"q": "x" * 30_000})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login"
+    assert len(client.get("/login", query_string={"next": "/" + "a" * 30_000}).get_data()) < 30_000
+
+
+def test_the_login_form_carries_only_a_next_it_would_follow(client) -> None:
+    html = client.get("/login", query_string={"next": "/\t/evil.example"}).get_data(as_text=True)
+    assert "evil.example" not in html
+    html = client.get("/login", query_string={"next": "/proposals"}).get_data(as_text=True)
+    assert 'action="/login?next=/proposals"' in html
 
 
 def test_logout_ends_the_session(client, login) -> None:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -16,9 +18,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
 from tracker.domain.messages import N_
-from tracker.models import Agency, Member, MemberKind, User, UserRole
+from tracker.models import Agency, LoginSession, Member, MemberKind, User, UserRole
 from tracker.services.errors import DuplicateError, NotFoundError, ServiceError
 from tracker.services.people import get_or_create_agency, get_or_create_member
+from tracker.services.workflow import as_utc, aware
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024  # hashing is deliberately slow; refuse absurd inputs before it
@@ -79,24 +82,105 @@ def get_user_by_name(*, session: Session, username: str) -> User | None:
     return session.exec(select(User).where(User.username == username)).first()
 
 
-# -- the login id kept in the session cookie -----------------------------------------------------------
+# -- login sessions, kept on the server ---------------------------------------------------------------
 
 
-def login_id(user: User) -> str:
-    """What the session remembers: the account id plus a fingerprint of its password hash, so a
-    password change (``users passwd``) ends every session opened with the old password."""
-    fingerprint = hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-    return f"{user.id}:{fingerprint}"
+@dataclass(frozen=True)
+class SessionLimits:
+    """How long a login lasts: ``idle`` without a request, ``lifetime`` at most; the last-seen time
+    is written at most every ``touch_every``, so reading pages does not write on every request."""
+
+    idle: timedelta
+    lifetime: timedelta
+    touch_every: timedelta = timedelta(minutes=1)
 
 
-def user_for_login_id(*, session: Session, value: str) -> User | None:
-    """The active account a session's login id belongs to, if it is still valid."""
-    user_id, _, _fingerprint = value.partition(":")
-    if not user_id.isdigit() or len(user_id) > 10:
+MAX_TOKEN = 128  # a longer cookie value is not one of ours; refuse it before hashing
+
+
+def _digest(token: str) -> str:
+    # Only the digest is stored: a copy of the table does not open anyone's session.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(
+    *, session: Session, user: User, now: datetime, user_agent: str = "", address: str = ""
+) -> str:
+    """Open a login for ``user``; returns the random token the session cookie is to carry."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        LoginSession(
+            token_hash=_digest(token),
+            user_id=user.id,
+            created_at=as_utc(now),
+            last_seen_at=as_utc(now),
+            user_agent=user_agent[:255],
+            address=address[:64],
+        )
+    )
+    session.flush()
+    return token
+
+
+def _open_session(session: Session, token: str) -> LoginSession | None:
+    if not token or len(token) > MAX_TOKEN:
         return None
-    user = session.get(User, int(user_id))
-    if user is None or not user.active or login_id(user) != value:
+    row = session.exec(select(LoginSession).where(LoginSession.token_hash == _digest(token))).first()
+    return row if row is not None and row.ended_at is None else None
+
+
+def user_for_session(*, session: Session, token: str, now: datetime, limits: SessionLimits) -> User | None:
+    """The active account whose open login this token names, or None: unknown, ended, idle for
+    longer than ``limits.idle`` or older than ``limits.lifetime``. An expired login is ended here,
+    and a live one has its last-seen time moved on (at most every ``limits.touch_every``)."""
+    row = _open_session(session, token)
+    if row is None:
         return None
+    user = session.get(User, row.user_id)
+    created, seen = aware(row.created_at), aware(row.last_seen_at)
+    if user is None or not user.active or now - seen > limits.idle or now - created > limits.lifetime:
+        row.ended_at = as_utc(now)
+        session.add(row)
+        session.flush()
+        return None
+    if now - seen >= limits.touch_every:
+        row.last_seen_at = as_utc(now)
+        session.add(row)
+        session.flush()
+    return user
+
+
+def end_session(*, session: Session, token: str, now: datetime) -> bool:
+    """End the login this token names (logging out); False when it was not open."""
+    row = _open_session(session, token)
+    if row is None:
+        return False
+    row.ended_at = as_utc(now)
+    session.add(row)
+    session.flush()
+    return True
+
+
+def end_sessions(*, session: Session, user_id: int, now: datetime | None = None) -> int:
+    """End every open login of an account; returns how many were open."""
+    rows = session.exec(
+        select(LoginSession).where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
+    ).all()
+    for row in rows:
+        row.ended_at = as_utc(now or datetime.now(UTC))
+        session.add(row)
+    session.flush()
+    return len(rows)
+
+
+def deactivate_user(*, session: Session, username: str, now: datetime | None = None) -> User:
+    """Take an account out of use: it cannot log in, and its open logins end at once."""
+    user = get_user_by_name(session=session, username=username.strip())
+    if user is None:
+        raise NotFoundError(f"no user called {username!r}", field="username")
+    user.active = False
+    session.add(user)
+    end_sessions(session=session, user_id=user.id or 0, now=now)
     return user
 
 
@@ -175,7 +259,8 @@ def set_password(*, session: Session, username: str, password: str) -> User:
         raise NotFoundError(f"no user called {username!r}", field="username")
     user.password_hash = hash_password(password)
     session.add(user)
-    session.flush()
+    # A new password is often set because the old one leaked: every login made with it ends.
+    end_sessions(session=session, user_id=user.id or 0)
     return user
 
 

@@ -13,6 +13,7 @@ from tracker.web import (
     documents,
     drafts,
     feedback,
+    headers,
     home,
     inbox,
     library,
@@ -22,6 +23,7 @@ from tracker.web import (
     replies,
     reply_editor,
     reply_panels,
+    request_checks,
     review,
     search,
     statistics,
@@ -51,6 +53,8 @@ def _favicon() -> Response:
 
 
 def init_app(app: Flask) -> None:
+    headers.init_app(app)
+    request_checks.init_app(app)
     auth.init_app(app)
     for module in (home, proposals, replies, library, accounts, drafts, review, inbox):
         app.register_blueprint(module.bp)

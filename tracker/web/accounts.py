@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from tracker.db import get_session
-from tracker.services.accounts import authenticate
+from tracker.services.accounts import authenticate, end_session, start_session
 from tracker.services.visibility import Role
-from tracker.web.auth import SessionUser, limiter
+from tracker.services.workflow import utcnow
+from tracker.web.auth import MAX_NEXT, SessionUser, limiter
 from tracker.web.forms import LoginForm
 
 bp = Blueprint("accounts", __name__)
@@ -25,10 +28,24 @@ START_PAGES = {
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never another host ("//evil", "https://…", "\\\\evil")."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+    r"""The path on this site to go to after logging in, or None for anything else.
+
+    Judged as a browser reads it: browsers drop tab, CR and LF anywhere in a URL and take "\" for
+    "/", so "/\t/evil.example" and "/\evil.example" lead to another host. No page of the site has
+    a control character in its address, so one of those refuses the target outright.
+    """
+    if not target or len(target) > MAX_NEXT or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
         return None
-    return target
+    url = target.replace("\\", "/")
+    if not url.startswith("/") or url.startswith("//"):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme or parts.netloc:
+        return None
+    return url
 
 
 def _login_limit() -> str:
@@ -44,24 +61,39 @@ def _failed(response: Response) -> bool:
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
 def login() -> str | Response | tuple[str, int]:
     form = LoginForm()
+    next_url = _safe_next(request.args.get("next"))  # carried by the form only when it may be followed
     if form.validate_on_submit():
         db = get_session()
         user = authenticate(session=db, username=form.username.data or "", password=form.password.data or "")
         if user is not None:
-            db.commit()  # a hash upgraded to the current parameters
+            now = utcnow()
+            if current_user.is_authenticated:  # another login from this browser ends the one before
+                end_session(session=db, token=current_user.get_id(), now=now)
+            token = start_session(
+                session=db,
+                user=user,
+                now=now,
+                user_agent=request.user_agent.string,
+                address=request.remote_addr or "",
+            )
+            db.commit()  # the login, and a hash upgraded to the current parameters
             session.clear()  # nothing from before the login survives into the account's session
-            login_user(SessionUser.of(user))
+            login_user(SessionUser.of(user, token))
             flash(_("Logged in as %(name)s.", name=user.username), "success")
-            target = _safe_next(request.args.get("next")) or url_for(START_PAGES[user.role])
+            target = next_url or url_for(START_PAGES[user.role])
             return redirect(target, code=303)
         form.password.errors = [_("Wrong username or password.")]
-        return render_template("accounts/login.html", form=form), 200
-    return render_template("accounts/login.html", form=form)
+        return render_template("accounts/login.html", form=form, next_url=next_url), 200
+    return render_template("accounts/login.html", form=form, next_url=next_url)
 
 
 @bp.post("/logout")
 def logout() -> Response:
     if current_user.is_authenticated:
+        # Ended on the server, so a copy of the cookie taken before no longer opens anything.
+        db = get_session()
+        end_session(session=db, token=current_user.get_id(), now=utcnow())
+        db.commit()
         logout_user()
         session.clear()
         flash(_("You have logged out."), "success")

@@ -10,27 +10,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import wraps
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, current_app
+from flask import Flask, abort, current_app, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import AnonymousUserMixin, LoginManager, current_user
+from werkzeug.wrappers import Response
 
-from tracker.db import get_session
+from tracker.db import session_scope
 from tracker.models import User
-from tracker.services.accounts import login_id, user_for_login_id
+from tracker.services.accounts import SessionLimits, user_for_session
 from tracker.services.visibility import ANONYMOUS, Role, Viewer
-from tracker.services.workflow import WorkflowSettings
+from tracker.services.workflow import WorkflowSettings, utcnow
 
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# The longest address a login redirect carries back (``next``); browsers and proxies refuse far
+# longer Location headers, and no page of the site needs more.
+MAX_NEXT = 2048
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,7 @@ class SessionUser:
     member_id: int | None
     agency_id: int | None
     display_name: str  # the member's or agency's name, or the username
-    session_id: str  # what the session cookie remembers (see accounts.login_id)
+    session_id: str  # the token of the login the session cookie carries (accounts.start_session)
 
     is_authenticated = True
     is_active = True
@@ -58,7 +63,7 @@ class SessionUser:
         return Viewer(Role(self.role), member_id=self.member_id, agency_id=self.agency_id, user_id=self.id)
 
     @classmethod
-    def of(cls, user: User) -> SessionUser:
+    def of(cls, user: User, token: str) -> SessionUser:
         name = user.member.name if user.member else user.agency.name if user.agency else user.username
         return cls(
             id=user.id or 0,
@@ -67,7 +72,7 @@ class SessionUser:
             member_id=user.member_id,
             agency_id=user.agency_id,
             display_name=name,
-            session_id=login_id(user),
+            session_id=token,
         )
 
 
@@ -76,10 +81,37 @@ class Anonymous(AnonymousUserMixin):
     viewer = ANONYMOUS
 
 
+def session_limits() -> SessionLimits:
+    config = current_app.config
+    return SessionLimits(
+        idle=timedelta(minutes=float(config["SESSION_IDLE_MINUTES"])),
+        lifetime=timedelta(hours=float(config["SESSION_LIFETIME_HOURS"])),
+        touch_every=timedelta(seconds=float(config["SESSION_TOUCH_SECONDS"])),
+    )
+
+
 @login_manager.user_loader
-def _load_user(value: str) -> SessionUser | None:
-    user = user_for_login_id(session=get_session(), value=value)
-    return SessionUser.of(user) if user else None
+def _load_user(token: str) -> SessionUser | None:
+    # A session of its own: the check may end an expired login or move its last-seen time, and
+    # that write must not wait for (or commit) whatever the page is doing.
+    with session_scope() as db:
+        user = user_for_session(session=db, token=token, now=utcnow(), limits=session_limits())
+        return SessionUser.of(user, token) if user else None
+
+
+def _load_user_first() -> None:
+    """Check the login before the page runs, so the loader's short write never overlaps the
+    page's own transaction (SQLite has one writer at a time)."""
+    if request.endpoint != "static":
+        _ = current_user.is_authenticated
+
+
+def _to_login() -> Response:
+    """Anonymous visitors of a role page: the login page, coming back here afterwards. An address
+    too long to carry is dropped (the login still leads to the role's start page)."""
+    flash(_l("Please log in to open this page."), "info")
+    here = request.full_path if request.query_string else request.path
+    return redirect(url_for("accounts.login", next=here if len(here) <= MAX_NEXT else None))
 
 
 def current_viewer() -> Viewer:
@@ -127,7 +159,7 @@ def workflow_settings() -> WorkflowSettings:
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = _l("Please log in to open this page.")
-    login_manager.login_message_category = "info"
+    login_manager.unauthorized_handler(_to_login)
     login_manager.anonymous_user = Anonymous
+    app.before_request(_load_user_first)
     limiter.init_app(app)

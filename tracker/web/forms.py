@@ -25,6 +25,7 @@ from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.domain.messages import Problem
+from tracker.web.args import bounded_int
 from tracker.web.messages import describe
 
 FormT = TypeVar("FormT", bound=FlaskForm)
@@ -32,13 +33,7 @@ FormT = TypeVar("FormT", bound=FlaskForm)
 
 def optional_int(value: Any) -> int | None:
     """Coerce a submitted id; anything that is not a positive 32-bit integer is None."""
-    if value is None or value == "":
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 1 <= number <= 2**31 - 1 else None
+    return bounded_int(value)
 
 
 def scoped(form: FormT, scope: str) -> FormT:

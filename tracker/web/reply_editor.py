@@ -187,12 +187,12 @@ def post(proposal_id: int) -> Response | tuple[str, int]:
     suggestions = _load(proposal_id).suggestions
     content = reply_forms.content_from(request.form, suggestions)
     if content.mode == Mode.PASTED:
-        too_long = pasted_problem(clean_text(content.pasted))
-        if too_long is not None:
+        refused = pasted_problem(clean_text(content.pasted)) or reply_forms.unreadable_paste(request.form)
+        if refused is not None:
             editor = _load(proposal_id, content)
             page = Page(
                 mode=Mode.PASTED,
-                errors={"pasted": [describe(too_long)]},
+                errors={"pasted": [describe(refused)]},
                 general=[_("Nothing was saved; your text is still in the box below.")],
             )
             return _render(editor, page, 422)

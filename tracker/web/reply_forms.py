@@ -11,9 +11,12 @@ from collections.abc import Sequence
 
 from werkzeug.datastructures import MultiDict
 
+from tracker.domain.drafting import clean_text
 from tracker.domain.letters import Exemption, Waiver
+from tracker.domain.messages import N_, Problem
 from tracker.domain.reply_drafting import DraftContent, Frame, Mode, Section
 from tracker.models import Suggestion
+from tracker.web.args import bounded_int
 from tracker.web.forms import optional_int
 
 FRAME_FIELDS = ("title", "doc_number", "salutation", "preamble", "closing", "signature", "date")
@@ -25,10 +28,26 @@ def mode_of(form: MultiDict[str, str]) -> Mode:
 
 
 def revision_of(form: MultiDict[str, str]) -> int:
-    try:
-        return max(0, int(form.get("revision", "0")))
-    except ValueError:
-        return 0
+    return bounded_int(form.get("revision"), low=0) or 0
+
+
+def _readable_or_empty(text: str) -> str:
+    """A pasted box holding nothing but control characters (NUL bytes, say) holds no letter: every
+    check downstream then sees it as empty, as the cleaned text it would become."""
+    return text if clean_text(text).strip() else ""
+
+
+def unreadable_paste(form: MultiDict[str, str]) -> Problem | None:
+    """Something was pasted, yet nothing of it is text (``_readable_or_empty`` emptied it)."""
+    pasted = form.get("pasted", "")
+    if pasted.strip() and not clean_text(pasted).strip():
+        return Problem(
+            "pasted",
+            N_(
+                "The pasted text holds no readable characters (only control characters such as NUL). Paste the letter again."
+            ),
+        )
+    return None
 
 
 def content_from(form: MultiDict[str, str], suggestions: Sequence[Suggestion]) -> DraftContent:
@@ -55,7 +74,7 @@ def content_from(form: MultiDict[str, str], suggestions: Sequence[Suggestion]) -
             Section(sid, form.get(f"answer-{sid}", ""), form.get(f"point-outcome-{sid}") or None)
             for sid in ids
         ],
-        pasted=form.get("pasted", ""),
+        pasted=_readable_or_empty(form.get("pasted", "")),
         point_outcomes=point_outcomes,
         exemptions=exemptions,
     )

@@ -1,0 +1,114 @@
+"""Forms no page can take, refused before any view reads them: file parts (no form here uploads
+anything) and bytes that are not UTF-8 (a form posted as GBK would otherwise be stored as mojibake).
+One check for every form, so no view needs a guard of its own and nothing reaches the database or
+the index. (Control characters, NUL included, are text that can be read: the services remove them
+with ``clean_text``, as they always have.)
+
+The refusal is a 400 page that says what was wrong and shows what was sent, as far as it can be
+read (a GBK/GB18030 form decoded as such), so the writer can copy it back into the form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from io import BytesIO
+from urllib.parse import parse_qsl, unquote_to_bytes
+
+from flask import Flask, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import Headers
+from werkzeug.formparser import MultiPartParser
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Fields that carry no writing of the user's: not worth showing back.
+HIDDEN_FIELDS = {"csrf_token", "op", "digest", "revision", "form_token", "mode"}
+
+REASONS = {
+    "files": _l("This form takes no files. Only text can be sent; nothing was saved."),
+    "encoding": _l(
+        "The form arrived in an encoding other than UTF-8 (for example GBK), so its Chinese text "
+        "cannot be read reliably. Nothing was saved. What could be read is shown below: copy it back "
+        "into the form and send it from this site's page."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class SentField:
+    name: str
+    value: str
+
+
+def _percent_encoded(raw: bytes) -> str:
+    # Escape every non-ASCII byte so parse_qsl decodes raw and %-escaped bytes alike.
+    return "".join(chr(b) if b < 0x80 else f"%{b:02X}" for b in raw)
+
+
+def _urlencoded_is_utf8(raw: bytes) -> bool:
+    try:
+        unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class _GB18030Parts(MultiPartParser):
+    def get_part_charset(self, headers: Headers) -> str:
+        return "gb18030"
+
+
+def _readable_fields(reason: str, raw: bytes) -> list[SentField]:
+    """What was sent, by field. A form that is not UTF-8 is read as GB18030 (which includes GBK):
+    the one other encoding a Chinese office's software sends."""
+    pairs: list[tuple[str, str]]
+    boundary = request.mimetype_params.get("boundary", "")
+    if reason == "encoding" and request.mimetype == FORM_TYPES[0]:
+        pairs = parse_qsl(_percent_encoded(raw), keep_blank_values=True, encoding="gb18030", errors="replace")
+    elif reason == "encoding" and boundary:
+        parts, _files = _GB18030Parts().parse(BytesIO(raw), boundary.encode(), len(raw))
+        pairs = list(parts.items(multi=True))
+    else:  # as Werkzeug read it
+        pairs = list(request.form.items(multi=True))
+    return [SentField(name, value) for name, value in pairs if name not in HIDDEN_FIELDS and value.strip()]
+
+
+def _problem(raw: bytes) -> str | None:
+    if request.mimetype == FORM_TYPES[1]:
+        if request.files:
+            return "files"
+        try:
+            raw.decode("utf-8")  # with no file parts, the whole body is text
+        except UnicodeDecodeError:
+            return "encoding"
+    elif not _urlencoded_is_utf8(raw):
+        return "encoding"
+    return None
+
+
+def _back() -> str:
+    """The page the form was on, when the browser said so and it is ours; else the home page."""
+    referrer = request.referrer or ""
+    return referrer if referrer.startswith(request.host_url) else url_for("home.index")
+
+
+def check_form() -> tuple[str, int] | None:
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.mimetype not in FORM_TYPES:
+        return None
+    # Kept: Werkzeug parses the form from these cached bytes afterwards.
+    raw = request.get_data(cache=True)
+    reason = _problem(raw)
+    if reason is None:
+        return None
+    page = render_template(
+        "errors/unreadable_form.html",
+        code=400,
+        reason=REASONS[reason],
+        fields=_readable_fields(reason, raw),
+        back=_back(),
+    )
+    return page, 400
+
+
+def init_app(app: Flask) -> None:
+    # Before CSRFProtect's check too (registered first): a refused form is refused for what it is.
+    app.before_request_funcs.setdefault(None, []).insert(0, check_form)
