@@ -122,9 +122,8 @@ def validate(fields: SessionFields) -> SessionFields:
                     {"count": len(value), "limit": limit},
                 )
             )
-    if f.year is None:
-        problems.append(Problem("year", N_("Enter the year of the session.")))
-    elif not YEARS[0] <= f.year <= YEARS[1]:
+    # The year may be unknown (older records, a seeded case whose documents do not state it).
+    if f.year is not None and not YEARS[0] <= f.year <= YEARS[1]:
         problems.append(
             Problem(
                 "year",
