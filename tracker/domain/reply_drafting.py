@@ -28,6 +28,7 @@ from .letters import (
     point_heading,
 )
 from .messages import N_, Problem
+from .sessions import reply_title
 
 OUTCOMES = ("A", "B", "C")
 
@@ -123,9 +124,13 @@ def date_text(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def default_title(number: int | None, proposal_title: str) -> str:
+def default_title(
+    number: int | None, proposal_title: str, session_name: str = "", number_prefix: str | None = None
+) -> str:
+    """关于政协…第N号提案的答复 (the session's full name when it has one), or by the title when the
+    proposal has no number."""
     if number is not None:
-        return f"第{number}号提案的答复"
+        return reply_title(number, session_name, number_prefix)
     return f"关于“{proposal_title.strip()}”提案的答复"
 
 
@@ -137,10 +142,12 @@ def default_frame(
     proposer_kind: str,
     agency: str,
     today: date,
+    session_name: str = "",
+    number_prefix: str | None = None,
 ) -> Frame:
     """The standard form: "XX委员：您提出的关于…的提案收悉，经我们研究，现答复如下：" … signature, date."""
     return Frame(
-        title=default_title(number, proposal_title),
+        title=default_title(number, proposal_title, session_name, number_prefix),
         salutation=addressee(proposer, proposer_kind) if proposer else "",
         preamble=default_preamble(proposal_title),
         closing=DEFAULT_CLOSING,

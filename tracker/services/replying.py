@@ -40,12 +40,14 @@ from tracker.domain.reply_drafting import (
     sections_to_json,
     submit_problems,
 )
+from tracker.domain.sessions import display_name
 from tracker.domain.workflow import Action, Capacity
 from tracker.models import (
     Agency,
     Assignment,
     CoOpinion,
     DraftStatus,
+    Meeting,
     Member,
     Proposal,
     ProposalStatus,
@@ -163,9 +165,12 @@ def _fresh_content(
     session: Session, proposal: Proposal, agency: Agency, suggestions: Sequence[Suggestion], today: date
 ) -> DraftContent:
     proposer = session.get(Member, proposal.proposer_id) if proposal.proposer_id else None
+    meeting = session.get(Meeting, proposal.meeting_id) if proposal.meeting_id else None
     return DraftContent(
         frame=default_frame(
             number=proposal.number,
+            session_name=display_name(meeting.body, meeting.name) if meeting else "",
+            number_prefix=meeting.number_prefix if meeting else None,
             proposal_title=proposal.title,
             proposer=proposer.name if proposer else None,
             proposer_kind=proposer.kind if proposer else "member",

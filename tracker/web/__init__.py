@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from tracker.web import (
     accounts,
+    admin,
     auth,
     documents,
     drafts,
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
     # Replies, feedback, publication, documents and statistics (issue 4).
     for module in (reply_editor, oversight, feedback, documents, statistics):
         app.register_blueprint(module.bp)
+    app.register_blueprint(admin.bp)  # sessions and the admin log (issue 12)
     reply_panels.init_app(app)
     search.init_app(app)  # its blueprint, the fragment filter and the similar-proposals helper
     page_cache.init_app(app)
