@@ -113,7 +113,7 @@ def put_problems(form: FlaskForm, problems: list[Problem]) -> list[str]:
 class SessionForm(FlaskForm):
     """A session (届次/会议) as the admin types it; tracker.domain.sessions checks it."""
 
-    body = SelectField(_l("Body"), choices=[("政协", "政协"), ("人大", "人大")], validate_choice=False)
+    body = SelectField(_l("Body"), choices=["政协", "人大"], validate_choice=False)
     organisation = StringField(_l("Organisation (full name)"))
     term = StringField(_l("Term (届次)"))
     sitting = StringField(_l("Sitting (次会议)"))
