@@ -79,9 +79,9 @@ def find(*, session: Session, key: str) -> Meeting:
         return rows[0]
     if rows:
         raise InvalidInput(
-            [Problem("meeting", N_("Several sessions are called %(name)r; use the id."), {"name": key})]
+            [Problem("meeting", N_('Several sessions are called "%(name)s"; use the id.'), {"name": key})]
         )
-    raise NotFoundError(N_("There is no session %(name)r."), field="meeting", params={"name": key})
+    raise NotFoundError(N_('There is no session "%(name)s".'), field="meeting", params={"name": key})
 
 
 def fields_of(meeting: Meeting) -> SessionFields:
