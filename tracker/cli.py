@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -154,6 +154,16 @@ def sessions_list() -> None:
     click.echo("\n".join(lines) if lines else "No sessions.")
 
 
+def _day(option: str, value: str | None) -> date | None:
+    """A date option; a bad one exits with status 1 like every other bad input."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.ClickException(f"{option}: {value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
 @sessions_group.command("add")
 @click.option("--body", default="政协", show_default=True, help="政协 or 人大.")
 @click.option(
@@ -164,8 +174,8 @@ def sessions_list() -> None:
 @click.option("--full-name", default="", help="Made from organisation, term and sitting when left out.")
 @click.option("--short-name", default="", help="Made from term and sitting when left out (十届三次).")
 @click.option("--year", type=int, default=None)
-@click.option("--starts", type=click.DateTime(["%Y-%m-%d"]), default=None, help="YYYY-MM-DD")
-@click.option("--ends", type=click.DateTime(["%Y-%m-%d"]), default=None, help="YYYY-MM-DD")
+@click.option("--starts", default=None, help="The first day, YYYY-MM-DD.")
+@click.option("--ends", default=None, help="The last day, YYYY-MM-DD.")
 @click.option(
     "--intake",
     type=click.Choice(["meeting", "interim"]),
@@ -184,8 +194,8 @@ def sessions_add(
     full_name: str,
     short_name: str,
     year: int | None,
-    starts: datetime | None,
-    ends: datetime | None,
+    starts: str | None,
+    ends: str | None,
     intake: str,
     prefix: str,
     is_open: bool,
@@ -200,8 +210,8 @@ def sessions_add(
         full_name=full_name,
         short_name=short_name,
         year=year,
-        starts_on=starts.date() if starts else None,
-        ends_on=ends.date() if ends else None,
+        starts_on=_day("--starts", starts),
+        ends_on=_day("--ends", ends),
         intake=intake,
         number_prefix=prefix,
     )
