@@ -163,6 +163,14 @@ def _seed_proposal(
         else None
     )
     existing = _find_proposal(session, meeting_id=meeting.id if meeting else None, number=number, title=title)
+    if existing is None and number is not None:
+        # seeded by an earlier release under a session the manifest did not declare yet: the same
+        # numbered document with the same title is that proposal, not a new one
+        existing = session.exec(
+            select(Proposal)
+            .where(Proposal.number == number, Proposal.title == title)
+            .order_by(col(Proposal.id))
+        ).first()
     if existing is not None:
         return existing
     return record_proposal(
