@@ -138,3 +138,55 @@ def test_0006_adds_login_sessions_to_an_existing_database(fresh_app: Flask) -> N
     assert "login_session" not in inspect(get_engine(fresh_app)).get_table_names()
     with get_engine(fresh_app).connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM user_account")).scalar() == 1
+
+
+def test_0007_upgrades_a_database_of_the_previous_release(fresh_app: Flask) -> None:
+    """A database made by the previous release (schema 0005) with its seeded model case (政协, no
+    session stated) and a named session: the meetings become sessions with their names and years, stay
+    open, the latest becomes current; the model case keeps its number; seeding again adds no proposal."""
+    from sqlalchemy import text
+    from sqlmodel import Session, select
+
+    from tracker.models import AdminChange, Meeting, Proposal
+    from tracker.services.seed import seed
+
+    migrate.upgrade(fresh_app, "0005")
+    with get_engine(fresh_app).begin() as connection:
+        # what the previous release's seed stored for the model case, and one session staff named
+        connection.execute(text("INSERT INTO meeting (id, name, body, year) VALUES (1, NULL, '政协', NULL)"))
+        connection.execute(
+            text("INSERT INTO meeting (id, name, body, year) VALUES (2, '第十届第四次会议', '政协', 2025)")
+        )
+        connection.execute(
+            text(
+                "INSERT INTO proposal (id, meeting_id, number, title, background, closing, original_text, "
+                "status, created_at, published_at) VALUES (1, 1, 2, '关于加强小型微型企业分级服务与管理的建议', "
+                "'', '', 'x', 'replied', '2026-01-01', '2026-01-02')"
+            )
+        )
+    migrate.upgrade(fresh_app, "0007")
+    with Session(get_engine(fresh_app)) as session:
+        old, named = session.get(Meeting, 1), session.get(Meeting, 2)
+        assert (old.name, old.body, old.year, old.is_open, old.is_current) == (
+            None,
+            "政协",
+            None,
+            True,
+            False,
+        )
+        assert (named.name, named.year, named.is_open, named.is_current) == (
+            "第十届第四次会议",
+            2025,
+            True,
+            True,
+        )
+        assert (named.intake, named.number_prefix, named.short_name) == ("meeting", None, None)
+        proposal = session.get(Proposal, 1)
+        assert (proposal.meeting_id, proposal.number) == (1, 2)
+        assert session.exec(select(AdminChange)).all() == []
+
+        seed(session=session, seeds_dir=fresh_app.config["SEEDS_DIR"])
+        session.commit()
+        assert len(session.exec(select(Proposal)).all()) == 1  # the model case was not added again
+        current = session.exec(select(Meeting).where(Meeting.is_current)).all()
+        assert [m.name for m in current] == ["政协宁波市镇海区第十届委员会第三次会议"]

@@ -6,6 +6,9 @@ Errors a user can act on are printed as one line on stderr with a non-zero exit,
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from datetime import date
+from functools import partial
 from typing import Any
 
 import click
@@ -19,11 +22,15 @@ from tracker.bench.command import bench_command
 from tracker.cli_parsing import split_proposal_command, split_reply_command
 from tracker.config import ConfigError, is_production
 from tracker.db import session_scope
+from tracker.domain.sessions import SessionFields, display_name
 from tracker.domain.textio import TextDecodeError
+from tracker.models import Meeting
 from tracker.search import IndexBusy
 from tracker.search.sync import default_procs, get_keeper
+from tracker.services import sessions
 from tracker.services.accounts import create_user, deactivate_user, seed_demo_accounts, set_password
-from tracker.services.errors import ServiceError
+from tracker.services.admin_log import COMMAND_LINE
+from tracker.services.errors import InvalidInput, ServiceError
 from tracker.services.seed import SeedResult, seed, table_counts
 
 # Failures that are about the input or the environment, not bugs: report them in one line.
@@ -134,6 +141,144 @@ def users_deactivate(username: str) -> None:
         user = deactivate_user(session=session, username=username)
         line = f"User {user.username} deactivated and logged out everywhere."
     click.echo(line)
+
+
+# -- sessions --------------------------------------------------------------------------------------
+
+sessions_group = AppGroup("sessions", help="Sessions (届次/会议): list, add, open, close, make current.")
+main.add_command(sessions_group)
+
+
+def _session_line(meeting: Meeting) -> str:
+    state = ("current, " if meeting.is_current else "") + ("open" if meeting.is_open else "closed")
+    short = f" [{meeting.short_name}]" if meeting.short_name else ""
+    year = f" {meeting.year}" if meeting.year else ""
+    return f"{meeting.id}\t{display_name(meeting.body, meeting.name) or '(no name)'}{short}{year} ({state}, {meeting.intake})"
+
+
+@sessions_group.command("list")
+def sessions_list() -> None:
+    """One line per session, latest first: id, full name [short name] year (state, intake)."""
+    with session_scope(current_app) as session:
+        lines = [_session_line(m) for m in sessions.list_sessions(session=session)]
+    click.echo("\n".join(lines) if lines else "No sessions.")
+
+
+def _day(option: str, value: str | None) -> date | None:
+    """A date option; a bad one exits with status 1 like every other bad input."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.ClickException(f"{option}: {value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+@sessions_group.command("add")
+@click.option("--body", default="政协", show_default=True, help="政协 or 人大.")
+@click.option(
+    "--organisation", default="", help="The full name of the organisation, e.g. 政协宁波市镇海区委员会."
+)
+@click.option("--term", default="", help="届次, e.g. 第十届.")
+@click.option("--sitting", default="", help="次会议, e.g. 第三次会议.")
+@click.option("--full-name", default="", help="Made from organisation, term and sitting when left out.")
+@click.option("--short-name", default="", help="Made from term and sitting when left out (十届三次).")
+@click.option("--year", type=int, default=None)
+@click.option("--starts", default=None, help="The first day, YYYY-MM-DD.")
+@click.option("--ends", default=None, help="The last day, YYYY-MM-DD.")
+@click.option(
+    "--intake",
+    type=click.Choice(["meeting", "interim"]),
+    default="meeting",
+    show_default=True,
+    help="meeting: 大会提案; interim: 平时提案.",
+)
+@click.option("--prefix", default="", help="Shown before the 案号 (第Z12号).")
+@click.option("--open/--closed", "is_open", default=False, help="Take proposals now (default: closed).")
+@click.option("--current", is_flag=True, help="Make it the current session.")
+def sessions_add(
+    body: str,
+    organisation: str,
+    term: str,
+    sitting: str,
+    full_name: str,
+    short_name: str,
+    year: int | None,
+    starts: str | None,
+    ends: str | None,
+    intake: str,
+    prefix: str,
+    is_open: bool,
+    current: bool,
+) -> None:
+    """Add a session (recorded in the admin log as made from the command line)."""
+    fields = SessionFields(
+        body=body,
+        organisation=organisation,
+        term=term,
+        sitting=sitting,
+        full_name=full_name,
+        short_name=short_name,
+        year=year,
+        starts_on=_day("--starts", starts),
+        ends_on=_day("--ends", ends),
+        intake=intake,
+        number_prefix=prefix,
+    )
+    with session_scope(current_app) as session:
+        try:
+            meeting = sessions.create_session(
+                session=session, actor=COMMAND_LINE, fields=fields, is_open=is_open, make_current=current
+            )
+        except InvalidInput as error:
+            raise click.ClickException("; ".join(str(p) for p in error.problems)) from None
+        line = f"Added session {meeting.id}: {_session_line(meeting).split(chr(9), 1)[1]}."
+    click.echo(line)
+
+
+def _session_step(key: str, step: Callable[..., sessions.Outcome], done: str, already: str) -> None:
+    with session_scope(current_app) as session:
+        meeting = sessions.find(session=session, key=key)
+        outcome = step(session=session, actor=COMMAND_LINE, meeting_id=meeting.id or 0)
+        name = display_name(meeting.body, meeting.name) or str(meeting.id)
+        line = (done if outcome.changed else already) % name
+    click.echo(line)
+
+
+@sessions_group.command("open")
+@click.argument("session_key", metavar="SESSION")
+def sessions_open(session_key: str) -> None:
+    """Let staff accept proposals into SESSION (its id, full name or short name)."""
+    _session_step(
+        session_key,
+        partial(sessions.set_open, is_open=True),
+        "Opened session %s.",
+        "Session %s was already open.",
+    )
+
+
+@sessions_group.command("close")
+@click.argument("session_key", metavar="SESSION")
+def sessions_close(session_key: str) -> None:
+    """Stop SESSION (its id, full name or short name) taking proposals."""
+    _session_step(
+        session_key,
+        partial(sessions.set_open, is_open=False),
+        "Closed session %s.",
+        "Session %s was already closed.",
+    )
+
+
+@sessions_group.command("current")
+@click.argument("session_key", metavar="SESSION")
+def sessions_current(session_key: str) -> None:
+    """Make SESSION (its id, full name or short name) the current one."""
+    _session_step(
+        session_key,
+        sessions.set_current,
+        "Session %s is now the current session.",
+        "Session %s was already current.",
+    )
 
 
 # -- reindex ---------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 from sqlmodel import JSON, Field, Relationship, SQLModel
 
+from tracker.domain.sessions import SessionIntake
 from tracker.domain.workflow import Action, ProposalStatus
 
 # Deterministic constraint names, so migrations can refer to them on every backend.
@@ -118,14 +119,45 @@ def _long_text(nullable: bool = False) -> Any:
 
 
 class Meeting(SQLModel, table=True):
-    """A session (届次) of a consultative or legislative body, e.g. 第十届第三次会议."""
+    """A session (届次 + 次会议) of a consultative or legislative body, under which proposals are numbered.
+
+    ``name`` is the full name (政协宁波市镇海区第十届委员会第三次会议). Sessions recorded before sessions
+    were managed hold only what a document stated (``body`` 政协 and perhaps 第十届第三次会议), so
+    everything but the flags is nullable; tracker.domain.sessions requires more of sessions made now.
+    """
 
     __tablename__: ClassVar[str] = "meeting"
+    __table_args__ = (
+        _one_of("intake", SessionIntake, "intake"),
+        # at most one current session; the services keep it at exactly one once there is any
+        sa.Index(
+            "uq_meeting_current",
+            "is_current",
+            unique=True,
+            sqlite_where=sa.text("is_current"),
+            postgresql_where=sa.text("is_current"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str | None = None
-    body: str | None = None  # 政协 / 人大, or the full organisation name when stated
+    name: str | None = None  # the full name
+    short_name: str | None = None  # 十届三次
+    body: str | None = None  # 政协 / 人大 (or, in older rows, the organisation's name when stated)
+    organisation: str | None = None  # 政协宁波市镇海区委员会
+    term: str | None = None  # 届次: 第十届
+    sitting: str | None = None  # 次会议: 第三次会议
     year: int | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    # Whether staff may accept (立案) proposals into it now, and which kind it takes.
+    is_open: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+    intake: str = Field(
+        default=SessionIntake.MEETING.value, sa_column_kwargs={"server_default": SessionIntake.MEETING.value}
+    )
+    # The session the office works in now: preselected at 立案.
+    is_current: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # 案号 scheme: numbers restart at 1 in every session; the prefix is shown before the number.
+    number_prefix: str | None = None
 
 
 class Member(SQLModel, table=True):
@@ -512,3 +544,40 @@ class ReferenceClause(SQLModel, table=True):
     start: int = 0
     end: int = 0
     path: str  # number path such as "3.2"
+
+
+class AdminKind(StrEnum):
+    """What kind of object an admin change is about."""
+
+    SESSION = "session"
+
+
+class AdminAction(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    OPEN = "open"
+    CLOSE = "close"
+    MAKE_CURRENT = "make_current"
+
+
+class AdminChange(SQLModel, table=True):
+    """One change made in the administration (who, when, to what, before and after), written only by
+    tracker.services.admin_log.record_change."""
+
+    __tablename__: ClassVar[str] = "admin_change"
+    __table_args__ = (
+        _one_of("kind", AdminKind, "kind"),
+        _one_of("action", AdminAction, "action"),
+        sa.Index("ix_admin_change_kind_at", "kind", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True), index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id", index=True, ondelete="SET NULL")
+    # Who acted, as a name that survives the account: a username, "command line" or "seed".
+    actor: str = ""
+    kind: str
+    object_id: int | None = None
+    action: str
+    before: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    after: dict[str, Any] | None = Field(default=None, sa_type=JSON)

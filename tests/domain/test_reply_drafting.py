@@ -88,6 +88,12 @@ def test_the_standard_frame() -> None:
         ("政协", None, 4, "关于政协第4号提案的答复"),
         (None, None, 4, "第4号提案的答复"),
         ("政协", "第十届第三次会议", None, "关于“交通”提案的答复"),
+        (
+            "政协",
+            "政协宁波市镇海区第十届委员会第三次会议",
+            2,
+            "关于政协宁波市镇海区第十届委员会第三次会议第2号提案的答复",
+        ),
     ],
 )
 def test_the_default_title_names_the_session(
@@ -100,7 +106,7 @@ def test_the_default_title_names_the_session(
         proposer_kind="member",
         agency="局",
         today=date(2025, 1, 2),
-        session=session_name(body, name),
+        session_name=session_name(body, name),
     )
     assert frame.title == title
 

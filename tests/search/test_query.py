@@ -48,6 +48,10 @@ def test_a_session_is_matched_without_the_words_every_session_has() -> None:
     assert session_matches("十届三次", "政协", "第十届第三次会议")
     assert not session_matches("十届四次", "政协", "第十届第三次会议")
     assert not session_matches("人大", "政协", "第十届第三次会议")
+    # a session's full name (issue 12)
+    assert session_matches("十届三次", "政协", "政协宁波市镇海区第十届委员会第三次会议")
+    assert not session_matches("十届四次", "政协", "政协宁波市镇海区第十届委员会第三次会议")
+    assert session_matches("十八届二次", "人大", "宁波市镇海区第十八届人民代表大会第二次会议")
     assert session_matches("政协", "政协", None)
 
 

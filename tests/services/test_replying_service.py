@@ -14,7 +14,6 @@ from tracker.domain.reply_drafting import ChosenLink, DraftContent, Mode, Sectio
 from tracker.models import (
     CoOpinion,
     DraftStatus,
-    Meeting,
     PointLink,
     Proposal,
     Reply,
@@ -64,11 +63,9 @@ def test_the_editor_starts_from_the_standard_form(session: Session, assigned_cas
     assert frame.preamble.endswith("现答复如下：")
     assert frame.signature == "镇海区经信局"
     assert frame.date == "2025年3月20日"
-    proposal = session.get(Proposal, assigned_case.proposal_id)
-    meeting = session.get(Meeting, proposal.meeting_id)
-    # the session as the data names it: the seed states the body (政协) and no session name
-    assert (meeting.body, meeting.name) == ("政协", None)
-    assert frame.title == f"关于政协第{proposal.number}号提案的答复"
+    # the session's full name in the title (issue 12): 关于政协…第N号提案的答复
+    assert frame.title.startswith("关于政协宁波市镇海区第十届委员会第三次会议第")
+    assert frame.title.endswith("号提案的答复")
     assert [s.suggestion for s in state.content.sections] == assigned_case.suggestion_ids
     assert state.draft is None and not state.locked
 

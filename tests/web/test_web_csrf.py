@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from tracker.db import get_engine
-from tracker.models import Proposal
+from tracker.models import AdminChange, Meeting, Proposal
 
-POST_ROUTES_NEED_ARGS = {"proposal_id"}
+POST_ROUTES_NEED_ARGS = {"proposal_id", "meeting_id"}
 
 
 @pytest.fixture
@@ -22,24 +22,32 @@ def csrf_app(app: Flask) -> Iterator[Flask]:
     yield app
 
 
-def _post_urls(app: Flask, proposal_id: int) -> list[str]:
+def _post_urls(app: Flask, proposal_id: int, meeting_id: int) -> list[str]:
     urls = []
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods:
             continue
         assert set(rule.arguments) <= POST_ROUTES_NEED_ARGS, f"{rule}: teach this test its arguments"
-        urls.append(rule.rule.replace("<int:proposal_id>", str(proposal_id)))
+        urls.append(
+            rule.rule.replace("<int:proposal_id>", str(proposal_id)).replace(
+                "<int:meeting_id>", str(meeting_id)
+            )
+        )
     return urls
 
 
-@pytest.mark.parametrize("role", [None, "member", "agency", "staff"])
+@pytest.mark.parametrize("role", [None, "member", "agency", "staff", "admin"])
 def test_every_post_without_a_token_is_refused(csrf_app: Flask, client, login, role: str | None) -> None:
     with Session(get_engine(csrf_app)) as session:
         proposal = session.exec(select(Proposal).where(Proposal.number == 2)).one()
         before = (proposal.status, proposal.published_at)
+        meeting = session.get(Meeting, proposal.meeting_id)
+        meeting_before = (meeting.name, meeting.is_open, meeting.is_current)
+        log_before = session.exec(select(func.count()).select_from(AdminChange)).one()
     if role:
         login(client, role)
-    urls = _post_urls(csrf_app, proposal.id)
+    urls = _post_urls(csrf_app, proposal.id, meeting.id)
+    assert f"/admin/sessions/{meeting.id}/close" in urls  # the admin's forms are among them
     assert len(urls) >= 15  # every form of the app (login, proposals, review, inbox, …)
     for url in urls:
         response = client.post(
@@ -50,6 +58,9 @@ def test_every_post_without_a_token_is_refused(csrf_app: Flask, client, login, r
     with Session(get_engine(csrf_app)) as session:
         proposal = session.get(Proposal, proposal.id)
         assert (proposal.status, proposal.published_at) == before
+        meeting = session.get(Meeting, meeting.id)
+        assert (meeting.name, meeting.is_open, meeting.is_current) == meeting_before
+        assert session.exec(select(func.count()).select_from(AdminChange)).one() == log_before
 
 
 def test_a_token_from_the_page_is_accepted(csrf_app: Flask, client) -> None:

@@ -14,7 +14,7 @@ def test_home_shows_counts_sessions_and_latest(get_page) -> None:
         for div in page.find_all("dl")[0].find_all("div")
     }
     assert totals == {"提案": "1", "建议": "5", "答复": "1", "参考资料": "4"}
-    assert "政协（届次未载明）" in page.text()
+    assert "政协宁波市镇海区第十届委员会第三次会议" in page.text()  # the session the manifest declares
     latest = [a.text() for a in page.find_all("a", class_="proposal-title")]
     assert latest == ["关于加强小型微型企业分级服务与管理的建议"]
 

@@ -41,7 +41,7 @@ def test_model_case_metadata_and_link_to_the_letter(session: Session, get_page) 
     assert "关于加强小型微型企业分级服务与管理的建议" in header
     assert "戴培红（委员）" in header
     assert "已答复" in header
-    assert "政协（届次未载明）" in header
+    assert "政协宁波市镇海区第十届委员会第三次会议" in header  # its session's full name
     reply_id = session.exec(select(Reply.id)).one()
     letters = page.find_all("ul", class_="reply-links")[0].find_all("a")
     assert [a.attrs["href"] for a in letters] == [f"/replies/{reply_id}", f"/replies/{reply_id}/letter.docx"]

@@ -120,6 +120,7 @@ def scene(session: Session, make) -> dict[str, int]:
         "co_assigned": co_assigned.id,
         "returned_reply": returned_reply.id,
         "published_other": published_other.id,
+        "session": meeting.id,
         "missing": 999_999,
     }
 
@@ -142,6 +143,10 @@ MEMBER_PAGE = only(("member",), 200, 403, anon=302)
 MEMBER_POST = only(("member",), 303, 403, anon=302)
 AGENCY_PAGE = only(("agency",), 200, 403, anon=302)
 AGENCY_POST = only(("agency",), 303, 403, anon=302)
+# issue 12: the administration is the admin's alone; staff who are not admins get 403
+ADMIN_PAGE = only(("admin",), 200, 403, anon=302)
+ADMIN_POST = only(("admin",), 303, 403, anon=302)
+SESSION_DATA = {"body": "政协", "year": "2026", "intake": "interim"}
 
 
 @dataclass(frozen=True)
@@ -389,6 +394,44 @@ ROWS = [
     # visibility rule.
     Row("search.index", "GET", "/search?q=提案", each(200)),
     Row("search.api", "GET", "/api/search?q=提案", each(200)),
+    # -- issue 12: the administration (sessions, admin log) ------------------------------------------
+    Row("admin.index", "GET", "/admin/", ADMIN_PAGE),
+    Row("admin.session_list", "GET", "/admin/sessions", ADMIN_PAGE),
+    Row("admin.new_session", "GET", "/admin/sessions/new", ADMIN_PAGE),
+    Row(
+        "admin.create_session",
+        "POST",
+        "/admin/sessions/new",
+        ADMIN_POST,
+        data={**SESSION_DATA, "full_name": "政协测试区第一届委员会第一次会议"},
+    ),
+    Row("admin.edit_session", "GET", "/admin/sessions/{session}", ADMIN_PAGE),
+    Row("admin.edit_session", "GET", "/admin/sessions/{missing}", only(("admin",), 404, 403, anon=302)),
+    Row(
+        "admin.save_session",
+        "POST",
+        "/admin/sessions/{session}",
+        ADMIN_POST,
+        data={**SESSION_DATA, "full_name": "政协测试区第一届委员会第二次会议"},
+    ),
+    Row(
+        "admin.save_session",
+        "POST",
+        "/admin/sessions/{missing}",
+        only(("admin",), 404, 403, anon=302),
+        data={**SESSION_DATA, "full_name": "政协测试区第一届委员会第三次会议"},
+    ),
+    Row("admin.close_session", "POST", "/admin/sessions/{session}/close", ADMIN_POST),
+    Row("admin.open_session", "POST", "/admin/sessions/{session}/open", ADMIN_POST),
+    Row("admin.make_current", "POST", "/admin/sessions/{session}/current", ADMIN_POST),
+    Row(
+        "admin.make_current",
+        "POST",
+        "/admin/sessions/{missing}/current",
+        only(("admin",), 404, 403, anon=302),
+    ),
+    Row("admin.log", "GET", "/admin/log", ADMIN_PAGE),
+    Row("admin.log", "GET", "/admin/log?kind=session&page=2", ADMIN_PAGE),
 ]
 
 

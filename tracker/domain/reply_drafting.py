@@ -28,6 +28,7 @@ from .letters import (
     point_heading,
 )
 from .messages import N_, Problem
+from .sessions import reply_title
 
 OUTCOMES = ("A", "B", "C")
 
@@ -124,14 +125,22 @@ def date_text(day: date) -> str:
 
 
 def session_name(body: str | None, name: str | None) -> str:
-    """The session as a letter names it, from what the data states: 政协 + 第十届第三次会议."""
-    return "".join(part.strip() for part in (body, name) if part and part.strip())
+    """The session as a letter names it: the full name when stored (政协宁波市镇海区第十届委员会第三次会议),
+    else what the data states, joined as a letter writes it (政协 + 第十届第三次会议, or just 政协)."""
+    name = (name or "").strip()
+    body = (body or "").strip()
+    if name and (not body or body in name or "委员会" in name or "代表大会" in name):
+        return name
+    return f"{body}{name}"
 
 
-def default_title(number: int | None, proposal_title: str, session: str = "") -> str:
-    """关于政协第十届第三次会议第3号提案的答复: the session tells apart proposals sharing a number."""
+def default_title(
+    number: int | None, proposal_title: str, session_name: str = "", number_prefix: str | None = None
+) -> str:
+    """关于政协…第N号提案的答复 (the session's full name when it has one), or by the title when the
+    proposal has no number."""
     if number is not None:
-        return f"关于{session}第{number}号提案的答复" if session else f"第{number}号提案的答复"
+        return reply_title(number, session_name, number_prefix)
     return f"关于“{proposal_title.strip()}”提案的答复"
 
 
@@ -143,11 +152,12 @@ def default_frame(
     proposer_kind: str,
     agency: str,
     today: date,
-    session: str = "",
+    session_name: str = "",
+    number_prefix: str | None = None,
 ) -> Frame:
     """The standard form: "XX委员：您提出的关于…的提案收悉，经我们研究，现答复如下：" … signature, date."""
     return Frame(
-        title=default_title(number, proposal_title, session),
+        title=default_title(number, proposal_title, session_name, number_prefix),
         salutation=addressee(proposer, proposer_kind) if proposer else "",
         preamble=default_preamble(proposal_title),
         closing=DEFAULT_CLOSING,

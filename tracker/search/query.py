@@ -35,7 +35,8 @@ _CASE = re.compile(
 _CASE_EN = re.compile(r"^(?:no\.?|number|#)\s*(?P<n>\d{1,6})$", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)\s*年?(?!\d)")
 # Words that name a session but do not tell sessions apart: 第十届第三次会议 -> 十三
-_SESSION_NOISE = re.compile(r"[第届次会议\s]|政协|人大|全体")
+# (a full name's 委员会 / 人民代表大会 too: 政协…第十届委员会第三次会议 -> …十三)
+_SESSION_NOISE = re.compile(r"委员会|人民代表大会|[第届次会议\s]|政协|人大|全体")
 
 _OPERATORS = {"AND", "OR", "NOT"}
 _TERMS = re.compile(r'"[^"]*"|\S+')

@@ -168,8 +168,9 @@ def _fresh_content(
     meeting = session.get(Meeting, proposal.meeting_id) if proposal.meeting_id else None
     return DraftContent(
         frame=default_frame(
-            session=session_name(meeting.body, meeting.name) if meeting else "",
             number=proposal.number,
+            session_name=session_name(meeting.body, meeting.name) if meeting else "",
+            number_prefix=meeting.number_prefix if meeting else None,
             proposal_title=proposal.title,
             proposer=proposer.name if proposer else None,
             proposer_kind=proposer.kind if proposer else "member",

@@ -15,13 +15,16 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel, col, func, select
 
+from tracker.domain.sessions import SessionFields
 from tracker.domain.textio import TextDecodeError, read_text_file
-from tracker.models import Proposal, ProposalStatus
+from tracker.models import Meeting, Proposal, ProposalStatus
+from tracker.services.admin_log import SEED
 from tracker.services.errors import ServiceError
 from tracker.services.library import get_document, record_reference
 from tracker.services.people import get_or_create_agency, get_or_create_meeting, get_or_create_member
 from tracker.services.proposals import record_proposal
 from tracker.services.replies import find_reply, record_reply
+from tracker.services.sessions import create_session
 
 MANIFEST = "manifest.toml"
 KINDS = ("proposal", "reply", "reference")
@@ -98,13 +101,58 @@ def _require(entry: Mapping[str, Any], key: str) -> Any:
     return entry[key]
 
 
-def _seed_proposal(session: Session, seeds_dir: Path, entry: Mapping[str, Any]) -> Proposal:
-    body = entry.get("body")
-    meeting = (
-        get_or_create_meeting(session=session, body=body, name=entry.get("meeting"), year=entry.get("year"))
-        if body or entry.get("meeting")
-        else None
+def load_sessions(seeds_dir: Path) -> list[dict[str, Any]]:
+    """The [[session]] tables of the manifest (sessions the seed declares)."""
+    with (seeds_dir / MANIFEST).open("rb") as fh:
+        entries = tomllib.load(fh).get("session", [])
+    if not isinstance(entries, list):
+        raise SeedError(f"{MANIFEST}: [[session]] entries expected")
+    return entries
+
+
+def _seed_session(session: Session, entry: Mapping[str, Any]) -> Meeting:
+    """A declared session, through the sessions service (checked and logged like an admin's)."""
+    name = _require({"path": "[[session]]", **entry}, "full_name")
+    existing = session.exec(select(Meeting).where(Meeting.name == name)).first()
+    if existing is not None:
+        return existing
+    fields = SessionFields(
+        body=entry.get("body", "政协"),
+        organisation=entry.get("organisation", ""),
+        term=entry.get("term", ""),
+        sitting=entry.get("sitting", ""),
+        full_name=name,
+        short_name=entry.get("short_name", ""),
+        year=entry.get("year"),
+        intake=entry.get("intake", "meeting"),
+        number_prefix=entry.get("number_prefix", ""),
     )
+    try:
+        return create_session(
+            session=session,
+            actor=SEED,
+            fields=fields,
+            is_open=bool(entry.get("open", False)),
+            make_current=bool(entry.get("current", False)),
+        )
+    except ServiceError as error:
+        raise SeedError(f"{MANIFEST}: session {name!r}: {error}") from None
+
+
+def _seed_proposal(
+    session: Session, seeds_dir: Path, entry: Mapping[str, Any], sessions: Mapping[str, Meeting]
+) -> Proposal:
+    body = entry.get("body")
+    if entry.get("session"):
+        meeting: Meeting | None = sessions.get(entry["session"])
+        if meeting is None:
+            raise SeedError(f"{MANIFEST}: {entry['path']} names session {entry['session']!r}, not declared")
+    elif body or entry.get("meeting"):
+        meeting = get_or_create_meeting(
+            session=session, body=body, name=entry.get("meeting"), year=entry.get("year")
+        )
+    else:
+        meeting = None
     number = entry.get("number")
     title = _require(entry, "title")
     proposer = (
@@ -115,6 +163,14 @@ def _seed_proposal(session: Session, seeds_dir: Path, entry: Mapping[str, Any]) 
         else None
     )
     existing = _find_proposal(session, meeting_id=meeting.id if meeting else None, number=number, title=title)
+    if existing is None and number is not None:
+        # seeded by an earlier release under a session the manifest did not declare yet: the same
+        # numbered document with the same title is that proposal, not a new one
+        existing = session.exec(
+            select(Proposal)
+            .where(Proposal.number == number, Proposal.title == title)
+            .order_by(col(Proposal.id))
+        ).first()
     if existing is not None:
         return existing
     return record_proposal(
@@ -153,9 +209,10 @@ def seed(*, session: Session, seeds_dir: str | Path) -> SeedResult:
     seeds_dir = Path(seeds_dir)
     entries = load_manifest(seeds_dir)
     before = table_counts(session=session)
+    sessions = {m.name or "": m for m in (_seed_session(session, e) for e in load_sessions(seeds_dir))}
     proposals: dict[str, Proposal] = {}
     for entry in (e for e in entries if e["kind"] == "proposal"):
-        proposals[entry["path"]] = _seed_proposal(session, seeds_dir, entry)
+        proposals[entry["path"]] = _seed_proposal(session, seeds_dir, entry, sessions)
     for entry in (e for e in entries if e["kind"] == "reply"):
         proposal = proposals.get(_require(entry, "proposal"))
         if proposal is None:

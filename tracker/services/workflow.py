@@ -18,6 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from tracker.domain.drafting import LIMITS, clean_text
 from tracker.domain.messages import N_, Problem, RuleError
+from tracker.domain.sessions import check_takes_proposals
 from tracker.domain.workflow import (
     MOVES,
     Action,
@@ -229,7 +230,7 @@ def next_number(*, session: Session, meeting_id: int) -> int:
 
 
 def _allocate_number(session: Session, proposal: Proposal, meeting_id: int) -> int:
-    """Give ``proposal`` the next 案号 of its session.
+    """Give ``proposal`` the next 案号 of its session, which must take proposals now (open).
 
     The UPDATE of the meeting row comes first: it takes the row lock (PostgreSQL) or the write lock
     (SQLite) before the highest number is read, so two acceptances in one session cannot read the
@@ -243,6 +244,13 @@ def _allocate_number(session: Session, proposal: Proposal, meeting_id: int) -> i
     )
     if locked.rowcount == 0:
         raise InvalidInput([Problem("meeting", N_("Choose the session the proposal belongs to."))])
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is not None:
+        session.refresh(meeting, ["is_open"])  # as it is now, under the lock just taken
+        try:
+            check_takes_proposals(meeting.is_open)
+        except RuleError as error:
+            raise InvalidInput(error.problems) from None
     number = next_number(session=session, meeting_id=meeting_id)
     proposal.meeting_id = meeting_id
     proposal.number = number

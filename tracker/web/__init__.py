@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from tracker.web import (
     accounts,
+    admin,
     auth,
     documents,
     drafts,
@@ -61,6 +62,7 @@ def init_app(app: Flask) -> None:
     # Replies, feedback, publication, documents and statistics (issue 4).
     for module in (reply_editor, oversight, feedback, documents, statistics):
         app.register_blueprint(module.bp)
+    app.register_blueprint(admin.bp)  # sessions and the admin log (issue 12)
     reply_panels.init_app(app)
     search.init_app(app)  # its blueprint, the fragment filter and the similar-proposals helper
     page_cache.init_app(app)

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     HiddenField,
@@ -139,3 +140,25 @@ def put_problems(form: FlaskForm, problems: list[Problem]) -> list[str]:
         if message not in field.errors:
             field.errors = [*field.errors, message]
     return general
+
+
+class SessionForm(FlaskForm):
+    """A session (届次/会议) as the admin types it; tracker.domain.sessions checks it."""
+
+    body = SelectField(_l("Body"), choices=["政协", "人大"], validate_choice=False)
+    organisation = StringField(_l("Organisation (full name)"))
+    term = StringField(_l("Term (届次)"))
+    sitting = StringField(_l("Sitting (次会议)"))
+    full_name = StringField(_l("Full name"))
+    short_name = StringField(_l("Short name"))
+    year = StringField(_l("Year"))
+    starts_on = DateField(_l("Starts on"), validators=[Optional()])
+    ends_on = DateField(_l("Ends on"), validators=[Optional()])
+    intake = SelectField(_l("Takes"), choices=[], validate_choice=False)
+    number_prefix = StringField(_l("Number prefix"))
+    is_open = BooleanField(_l("Open: staff may accept proposals into it now"))
+    make_current = BooleanField(_l("Make it the current session"))
+
+
+class ButtonForm(FlaskForm):
+    """A form that is only a button (open, close, make current): the CSRF token and nothing else."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from tracker.domain.sessions import display_name
 from tracker.domain.workflow import Action
 from tracker.models import (
     DraftStatus,
@@ -136,12 +137,16 @@ def label(kind: str, code: str | None) -> str:
     return str(LABELS[kind].get(code, code))
 
 
-def meeting_label(meeting: Meeting | None) -> str:
-    """How a session is named on a page: "政协 第十届第三次会议", or says what is not stated."""
+def meeting_label(meeting: Meeting | None, *, short: bool = False) -> str:
+    """How a session is named on a page: its full name (政协宁波市镇海区第十届委员会第三次会议), or with
+    ``short`` its short name (十届三次) when it has one; older records "政协 第十届第三次会议", or say
+    what is not stated."""
     if meeting is None:
         return gettext("Session not stated")
+    if short and meeting.short_name:
+        return meeting.short_name
     if meeting.name:
-        return " ".join(p for p in (meeting.body, meeting.name) if p)
+        return display_name(meeting.body, meeting.name)
     if meeting.year:
         return gettext("%(body)s %(year)s, session not stated", body=meeting.body or "", year=meeting.year)
     return gettext("%(body)s, session not stated", body=meeting.body or "")

@@ -18,8 +18,9 @@ from tracker.domain.workflow import default_deadline
 from tracker.models import ProposalStatus
 from tracker.services import oversight, review, workflow
 from tracker.services.errors import InvalidInput
-from tracker.services.people import all_agencies, all_meetings
+from tracker.services.people import all_agencies
 from tracker.services.proposals import proposal_detail
+from tracker.services.sessions import open_sessions
 from tracker.web.args import choice_arg, page_arg, require_id
 from tracker.web.auth import STAFF_ROLES, current_viewer, local_today, roles_required, workflow_settings
 from tracker.web.forms import AcceptForm, AssignForm, BulkAssignForm, MergeForm, NoteForm, ids, scoped
@@ -34,7 +35,8 @@ staff_only = roles_required(*STAFF_ROLES)
 def _fill_choices(form: FlaskForm) -> FlaskForm:
     session = get_session()
     if hasattr(form, "meeting"):
-        form.meeting.choices = [(m.id, meeting_label(m)) for m in all_meetings(session=session)]
+        # 立案 only into a session that takes proposals now (the server refuses the others too)
+        form.meeting.choices = [(m.id, meeting_label(m)) for m in open_sessions(session=session)]
     if hasattr(form, "lead"):
         agencies = all_agencies(session=session)
         form.lead.choices = [("", _("Choose the lead agency"))] + [(a.id, a.name) for a in agencies]
@@ -84,11 +86,16 @@ def detail(proposal_id: int) -> str:
         abort(404)
     proposal = found.proposal
     # several forms on one page: each gets ids of its own (scoped)
-    merge = scoped(_fill_choices(MergeForm(formdata=None)), "merge")
+    merge = scoped(
+        _fill_choices(MergeForm(formdata=None, data={"meeting": _preselected(proposal.meeting_id)})), "merge"
+    )
     merge.sources.choices = [
         (p.id, p.title) for p in review.submitted_proposals(session=session, exclude_id=proposal.id)
     ]
-    accept = scoped(_fill_choices(AcceptForm(formdata=None, data={"meeting": proposal.meeting_id})), "accept")
+    accept = scoped(
+        _fill_choices(AcceptForm(formdata=None, data={"meeting": _preselected(proposal.meeting_id)})),
+        "accept",
+    )
     assign = scoped(_fill_choices(AssignForm(formdata=None)), "assign")
     return render_template(
         "review/detail.html",
@@ -103,6 +110,14 @@ def detail(proposal_id: int) -> str:
         close_form=scoped(NoteForm(formdata=None), "close"),
         default_deadline=_default_deadline(),
     )
+
+
+def _preselected(meeting_id: int | None) -> int | None:
+    """The proposal's own session when it is open, else the current session (if open)."""
+    choices = open_sessions(session=get_session())
+    if any(m.id == meeting_id for m in choices):
+        return meeting_id
+    return next((m.id for m in choices if m.is_current), None)
 
 
 def _run(proposal_id: int, done: str, step: Callable[[Any], Any], back: str | None = None) -> Response:
