@@ -51,8 +51,8 @@ class MemberKind(StrEnum):
 
 
 class SignerRole(StrEnum):
-    PROPOSER = "proposer"  # joint proposer besides Proposal.proposer
-    COSIGNER = "cosigner"  # 附议人
+    PROPOSER = "proposer"  # 联合提案人: a joint proposer besides Proposal.proposer
+    COSIGNER = "cosigner"  # 联名人: invited by the proposer to sign on
 
 
 class ReplyRole(StrEnum):
