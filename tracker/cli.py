@@ -97,9 +97,15 @@ def _password(value: str | None) -> str:
 @click.option("--role", default="", help="member, agency, staff or admin.")
 @click.option("--member", "member_name", help="Member accounts: the member's name (added if new).")
 @click.option("--agency", "agency_name", help="Agency accounts: the agency's name (added if new).")
+@click.option("--name", "display_name", help="Staff and admin accounts: the person's name the header shows.")
 @click.option("--password", help=_PASSWORD_HELP)
 def users_create(
-    username: str, role: str, member_name: str | None, agency_name: str | None, password: str | None
+    username: str,
+    role: str,
+    member_name: str | None,
+    agency_name: str | None,
+    display_name: str | None,
+    password: str | None,
 ) -> None:
     """Create the account USERNAME with a role (and the member or agency it acts for)."""
     if not role:
@@ -112,8 +118,9 @@ def users_create(
             role=role,
             member_name=member_name,
             agency_name=agency_name,
+            display_name=display_name,
         )
-        bound = ""
+        bound = f", {made.user.display_name}" if made.user.display_name else ""
         if made.user.member is not None:
             bound = f" for member {made.user.member.name}" + (" (new member)" if made.created_member else "")
         if made.user.agency is not None:

@@ -51,8 +51,8 @@ class MemberKind(StrEnum):
 
 
 class SignerRole(StrEnum):
-    PROPOSER = "proposer"  # joint proposer besides Proposal.proposer
-    COSIGNER = "cosigner"  # 附议人
+    PROPOSER = "proposer"  # 联合提案人: a joint proposer besides Proposal.proposer
+    COSIGNER = "cosigner"  # 联名人: invited by the proposer to sign on
 
 
 class ReplyRole(StrEnum):
@@ -189,6 +189,9 @@ class User(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(unique=True, max_length=64)
+    # the person's name (王芳) shown in the header; members and agency staff show their member's or
+    # agency's name, so this matters for staff and admins (falls back to the username)
+    display_name: str | None = Field(default=None, max_length=64)
     password_hash: str
     role: str
     member_id: int | None = Field(default=None, foreign_key="member.id", index=True)

@@ -74,7 +74,7 @@ def test_proposal_form_lists_fields_and_numbered_suggestions() -> None:
     )
     table = doc.tables[0]
     cells = {row.cells[0].text: row.cells[1].text for row in table.rows}
-    assert cells["案号"] == "第2号" and cells["提案人"] == "戴培红" and cells["附议人"] == "—"
+    assert cells["案号"] == "第2号" and cells["提案人"] == "戴培红" and cells["联名人"] == "—"
     assert cells["标题"] == "关于加强小型微型企业分级服务与管理的建议"
     assert (cells["提交日期"], cells["立案日期"]) == ("2016年1月5日", "2016年1月20日")
     assert (cells["主办单位"], cells["协办单位"]) == ("镇海区经信局", "镇海区商务局、镇海区财政局")

@@ -179,6 +179,6 @@ def test_the_proposal_form_prints_its_labels_and_numbers_its_pages(tmp_path) -> 
     # each label on one line of the narrow column, in the order of the form
     positions = [first.index(label) for label in labels]
     assert positions == sorted(positions)
-    assert "联名提案人" in pages[0].replace(" ", "")
+    assert "联合提案人" in pages[0].replace(" ", "")
     assert "2016年1月5日" in first and "2016年1月20日" in first
     assert "5．建立商业信息中心" in _flat("".join(pages))

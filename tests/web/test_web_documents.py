@@ -49,7 +49,7 @@ def test_the_proposal_form_as_word(client, session: Session) -> None:
     cells = {row.cells[0].text: row.cells[1].text for row in form.tables[0].rows}
     assert cells["案号"] == "第2号"
     assert cells["提案人"] == "戴培红"
-    assert cells["标题"] == proposal.title  # 案由 is the background, as on the proposal page
+    assert cells["标题"] == proposal.title  # 案由 is the background, as on the proposal page (the glossary)
     assert cells["届次"] and cells["类别"]
     texts = [p.text for p in form.paragraphs]
     suggestions = texts[texts.index("建议") + 1 :]

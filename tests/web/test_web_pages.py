@@ -146,7 +146,7 @@ def test_merged_and_not_accepted_proposals_say_what_happened(
     for anchor in ("s1", "s2"):
         pair = page.by_id(anchor)
         assert "未答复" not in pair.text()
-        assert f"已并入第 {number} 号提案，随该提案一并办理答复" in pair.text()
+        assert f"已并入第{number}号提案，随该提案一并办理答复" in pair.text()  # 第N号, as every 案号
         assert f"/proposals/{target}" in [a.attrs["href"] for a in pair.find_all("a")]
     assert "未答复" not in page.text() and "尚未收到答复" not in page.text()
     page = get_page(f"/proposals/{refused}")

@@ -76,7 +76,7 @@ def test_accept_assign_and_the_timeline(client, login, session: Session, submitt
     assert (
         "主办：镇海区经信局" in timeline
         and "协办：镇海区商务局" in timeline
-        and "办理期限：2031-01-31" in timeline
+        and "办理期限：2031年1月31日" in timeline  # the glossary's date, not ISO
     )
     assert "请认真办理" in timeline and "提案委员会办公室" in timeline
     assert "2031年1月31日" in detail  # the deadline among the proposal's facts

@@ -135,7 +135,7 @@ def test_one_session_gives_the_expected_counts_and_rates(client, get_page, known
     ]
     assert tables["agencies"] == [
         [
-            "承办单位",
+            "主办单位",  # the table counts lead agencies: the glossary's 主办单位
             "交办数",
             "答复数",
             "按期答复数",

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from .drafting import clean_text
+from .glossary import people_date
 from .letters import (
     DEFAULT_CLOSING,
     Coverage,
@@ -120,8 +121,8 @@ class DraftContent:
 
 
 def date_text(day: date) -> str:
-    """How a letter dates itself: 2025年3月10日."""
-    return f"{day.year}年{day.month}月{day.day}日"
+    """How a letter dates itself: 2025年3月10日 (the glossary's date for people)."""
+    return people_date(day)
 
 
 def session_name(body: str | None, name: str | None) -> str:

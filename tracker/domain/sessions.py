@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
+from .glossary import case_number
 from .messages import N_, Problem, RuleError
 
 
@@ -179,11 +180,6 @@ def display_name(body: str | None, name: str | None) -> str:
     if not body or body in name or "委员会" in name or "代表大会" in name:
         return name
     return f"{body} {name}"
-
-
-def case_number(number: int, prefix: str | None = None) -> str:
-    """第12号, or with the session's prefix 第Z12号."""
-    return f"第{prefix or ''}{number}号"
 
 
 def reply_title(number: int | None, session_name: str, prefix: str | None = None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -202,6 +203,7 @@ def create_user(
     role: str,
     member_name: str | None = None,
     agency_name: str | None = None,
+    display_name: str | None = None,
 ) -> CreatedUser:
     """A new account. Members are bound to a Member and agency staff to an Agency, by name; a name
     not in the database yet is added (and the result says so)."""
@@ -226,6 +228,13 @@ def create_user(
         raise ServiceError("an agency account needs --agency NAME (and no --member)", field="agency")
     if role in (UserRole.STAFF, UserRole.ADMIN) and (member_name or agency_name):
         raise ServiceError(f"a {role} account is bound to no member or agency", field="role")
+    display_name = clean_display_name(display_name)
+    if display_name and role not in (UserRole.STAFF, UserRole.ADMIN):
+        # the header shows the member's or agency's own name: a second name would never be seen
+        raise ServiceError(
+            "--name is for staff and admin accounts; members and agency staff show their member's or agency's name",
+            field="display_name",
+        )
 
     member: Member | None = None
     agency: Agency | None = None
@@ -247,10 +256,27 @@ def create_user(
         role=role,
         member_id=member.id if member else None,
         agency_id=agency.id if agency else None,
+        display_name=display_name,
     )
     session.add(user)
     session.flush()
     return CreatedUser(user=user, created_member=created_member, created_agency=created_agency)
+
+
+DISPLAY_NAME_LIMIT = 64
+
+
+def clean_display_name(name: str | None) -> str | None:
+    """A person's name as the header shows it: inner whitespace collapsed, control characters
+    refused; None when empty (the header then shows the username)."""
+    name = " ".join((name or "").split())
+    if not name:
+        return None
+    if len(name) > DISPLAY_NAME_LIMIT:
+        raise ServiceError(f"a name is at most {DISPLAY_NAME_LIMIT} characters", field="display_name")
+    if any(unicodedata.category(ch).startswith("C") for ch in name):
+        raise ServiceError("a name cannot hold control characters", field="display_name")
+    return name
 
 
 def set_password(*, session: Session, username: str, password: str) -> User:
@@ -274,14 +300,15 @@ class DemoAccount:
     role: UserRole
     member: str | None = None
     agency: str | None = None
+    name: str | None = None  # staff and admins: the person the header names
 
 
 # Listed in the README. Development only: `tracker seed` refuses to run in production.
 DEMO_ACCOUNTS = (
     DemoAccount("member", "member-demo", UserRole.MEMBER, member="戴培红"),
     DemoAccount("agency", "agency-demo", UserRole.AGENCY, agency="镇海区经信局"),
-    DemoAccount("staff", "staff-demo", UserRole.STAFF),
-    DemoAccount("admin", "admin-demo", UserRole.ADMIN),
+    DemoAccount("staff", "staff-demo", UserRole.STAFF, name="王芳"),
+    DemoAccount("admin", "admin-demo", UserRole.ADMIN, name="李明"),
 )
 # Offices the model case's reply names, so a demo assignment can have co-handling agencies.
 DEMO_AGENCIES = ("镇海区经信局", "镇海区发改局", "镇海区商务局", "镇海区人社局", "镇海区财政局")
@@ -293,7 +320,10 @@ def seed_demo_accounts(*, session: Session) -> list[User]:
         get_or_create_agency(session=session, name=name)
     created: list[User] = []
     for demo in DEMO_ACCOUNTS:
-        if get_user_by_name(session=session, username=demo.username) is not None:
+        if (found := get_user_by_name(session=session, username=demo.username)) is not None:
+            if demo.name and not found.display_name:
+                found.display_name = demo.name  # a database seeded before accounts had names
+                session.add(found)
             continue
         created.append(
             create_user(
@@ -303,6 +333,7 @@ def seed_demo_accounts(*, session: Session) -> list[User]:
                 role=demo.role,
                 member_name=demo.member,
                 agency_name=demo.agency,
+                display_name=demo.name,
             ).user
         )
     return created

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from tracker.domain.glossary import case_number
 from tracker.domain.reply_drafting import date_text
 from tracker.models import Agency, Assignment, Member, ProposalSigner, ReplyRole, SignerRole, SignerStatus
 from tracker.services.docx_export import (
@@ -99,7 +100,9 @@ def proposal_file(
     suggestions = suggestions_of(session=session, proposal_id=proposal_id, top_level=True)
     document = ProposalDocument(
         title=proposal.title,
-        number=f"第{proposal.number}号" if proposal.number is not None else "",
+        number=case_number(proposal.number, proposal.meeting.number_prefix if proposal.meeting else None)
+        if proposal.number is not None
+        else "",
         session=session_label,
         proposer=proposer.name if proposer else "",
         joint_proposers=[name for role, name in signers if role == SignerRole.PROPOSER.value],
@@ -112,5 +115,5 @@ def proposal_file(
         background="\n".join(p for p in (proposal.background, proposal.leadin or "") if p),
         suggestions=[(s.marker or "", s.text) for s in suggestions],
     )
-    name = _safe(f"提案-{proposal.number}" if proposal.number is not None else f"提案-{proposal.title[:30]}")
+    name = _safe(f"提案-{document.number}" if proposal.number is not None else f"提案-{proposal.title[:30]}")
     return WordFile(name=f"{name}.docx", content=proposal_form_docx(document))

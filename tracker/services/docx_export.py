@@ -23,6 +23,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
+from tracker.domain.glossary import zh
+
 TITLE_FONT = "宋体"
 BODY_FONT = "仿宋"
 HEADING_FONT = "黑体"
@@ -30,23 +32,26 @@ BODY_SIZE = 16.0  # 三号
 PAGE_NUMBER_SIZE = 14.0  # 四号
 LINE = Pt(28)  # 22 lines to the page
 
-# The labels of the proposal form: those of the proposal page (its zh_CN catalog entries).
+# The labels of the proposal form: the glossary's, which the proposal page shows too.
 FORM_LABELS = {
-    "number": "案号",
-    "session": "届次",
-    "title": "标题",
-    "proposer": "提案人",
-    "joint": "联名提案人",
-    "cosigners": "附议人",
-    "category": "类别",
-    "submitted": "提交日期",
-    "accepted": "立案日期",
-    "lead": "主办单位",
-    "co": "协办单位",
-    "address": "通讯地址",
-    "phone": "联系电话",
-    "background": "案由",
-    "suggestions": "建议",
+    key: zh(key)
+    for key in (
+        "number",
+        "session",
+        "title",
+        "proposer",
+        "joint",
+        "cosigners",
+        "category",
+        "submitted",
+        "accepted",
+        "lead",
+        "co",
+        "address",
+        "phone",
+        "background",
+        "suggestions",
+    )
 }
 NOT_STATED = "—"
 
@@ -284,7 +289,7 @@ def proposal_form_docx(form: ProposalDocument) -> bytes:
         ("address", ""),
         ("phone", ""),
     ]
-    # the label column holds five characters (联名提案人) on one line; the value takes the rest
+    # the label column holds five characters (联合提案人) on one line; the value takes the rest
     label_width, value_width = Cm(3.2), Cm(12.4)
     table = doc.add_table(rows=len(rows), cols=2)
     table.style = "Table Grid"

@@ -14,6 +14,7 @@ from tracker.web import (
     documents,
     drafts,
     feedback,
+    glossary,
     headers,
     home,
     inbox,
@@ -69,6 +70,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _server_error)
+    glossary.init_app(app)  # dates and 案号 as the glossary writes them (issue 11, item 18)
     app.add_template_filter(paragraphs)
     app.add_template_filter(split_heading)
     app.add_template_filter(body_after_title)

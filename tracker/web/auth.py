@@ -48,7 +48,7 @@ class SessionUser:
     role: str
     member_id: int | None
     agency_id: int | None
-    display_name: str  # the member's or agency's name, or the username
+    display_name: str  # the member's or agency's name, the person's name, or the username
     session_id: str  # the token of the login the session cookie carries (accounts.start_session)
 
     is_authenticated = True
@@ -64,7 +64,13 @@ class SessionUser:
 
     @classmethod
     def of(cls, user: User, token: str) -> SessionUser:
-        name = user.member.name if user.member else user.agency.name if user.agency else user.username
+        name = (
+            user.member.name
+            if user.member
+            else user.agency.name
+            if user.agency
+            else user.display_name or user.username
+        )
         return cls(
             id=user.id or 0,
             username=user.username,

@@ -18,6 +18,7 @@ from tracker.services import statistics
 from tracker.web.args import id_arg
 from tracker.web.auth import local_today
 from tracker.web.charts import Bar, bar_chart
+from tracker.web.glossary import term
 from tracker.web.labels import label, meeting_label
 
 bp = Blueprint("statistics", __name__, url_prefix="/statistics")
@@ -119,7 +120,7 @@ def _session_table(report: statistics.Report) -> Table:
     return Table(
         "sessions",
         _("Per session"),
-        [_("Session"), *(str(FIGURES[key]) for key in PER_SESSION)],
+        [term("session"), *(str(FIGURES[key]) for key in PER_SESSION)],
         [
             [meeting_label(meeting), *(figure(s, key) for key in PER_SESSION)]
             for meeting, s in report.sessions
@@ -131,7 +132,7 @@ def _agency_table(report: statistics.Report) -> Table:
     return Table(
         "agencies",
         _("Per lead agency"),
-        [_("Agency"), *(str(FIGURES[key]) for key in PER_AGENCY)],
+        [term("lead"), *(str(FIGURES[key]) for key in PER_AGENCY)],
         [
             [name or _("Lead agency not stated"), *(figure(s, key) for key in PER_AGENCY)]
             for name, s in report.agencies
