@@ -310,7 +310,7 @@ def save_agency(
     if before is None:
         session.add(AgencyName(agency_id=agency.id or 0, name=agency.name, valid_from=None))
     elif renamed:
-        _rename(session, agency, renamed_on or today or date.today(), correction)
+        _rename(session, agency, before["name"], renamed_on or today or date.today(), correction)
         after["renamed_on"] = None if correction else (renamed_on or today or date.today()).isoformat()
     session.flush()
     action = (
@@ -328,8 +328,11 @@ def save_agency(
     return Saved(agency, changed=True, created=before is None)
 
 
-def _rename(session: Session, agency: Agency, day: date, correction: bool) -> None:
+def _rename(session: Session, agency: Agency, old_name: str, day: date, correction: bool) -> None:
     history = name_history(session=session, agency_id=agency.id or 0)
+    if not history:  # an agency added by the seed or `users create` before it had a history
+        history = [AgencyName(agency_id=agency.id or 0, name=old_name, valid_from=None)]
+        session.add(history[0])
     latest = history[-1] if history else None
     if correction and latest is not None:
         latest.name = agency.name
