@@ -220,3 +220,36 @@ def test_another_admins_preview_is_not_found(client, login, session: Session, ma
     login(client, "admin2")
     assert client.get(url).status_code == 404
     assert client.post(url).status_code == 404
+
+
+def test_a_deactivated_member_cannot_be_invited_to_co_sign(client, login, session: Session, make) -> None:
+    make.member(name="离任委员", active=False)
+    session.commit()
+    login(client, "member")
+    response = client.post(
+        "/my/proposals/new",
+        data={
+            "title": "关于邀请附议的建议",
+            "category": "其他",
+            "background": "背景。",
+            "suggestions-0": "第一条建议。内容。",
+            "cosigners": "离任委员",
+            "form_token": "b" * 32,
+            "op": "save",
+        },
+    )
+    assert response.status_code == 422 and "离任委员" in response.get_data(as_text=True)
+    assert session.exec(select(Proposal).where(Proposal.title == "关于邀请附议的建议")).first() is None
+
+
+def test_a_deactivated_agency_is_not_offered_for_assignment(
+    client, login, session: Session, make, parse_html
+) -> None:
+    agency = session.exec(select(Agency).where(Agency.name == "镇海区商务局")).one()
+    proposal = make.proposal(title="待交办", status="accepted")
+    session.commit()
+    login(client, "admin")
+    assert client.post(f"/admin/agencies/{agency.id}/deactivate").status_code == 303
+    page = parse_html(client.get(f"/review/{proposal.id}").data)
+    offered = {o.text() for o in page.find_all("option")} | {label.text() for label in page.find_all("label")}
+    assert "镇海区商务局" not in offered and "镇海区发改局" in offered
