@@ -164,7 +164,8 @@ def test_0007_upgrades_a_database_of_the_previous_release(fresh_app: Flask) -> N
                 "'', '', 'x', 'replied', '2026-01-01', '2026-01-02')"
             )
         )
-    migrate.upgrade(fresh_app, "0007")
+    # to head, not 0007: seeding below uses today's models, which later revisions extend
+    migrate.upgrade(fresh_app, "head")
     with Session(get_engine(fresh_app)) as session:
         old, named = session.get(Meeting, 1), session.get(Meeting, 2)
         assert (old.name, old.body, old.year, old.is_open, old.is_current) == (
@@ -190,3 +191,65 @@ def test_0007_upgrades_a_database_of_the_previous_release(fresh_app: Flask) -> N
         assert len(session.exec(select(Proposal)).all()) == 1  # the model case was not added again
         current = session.exec(select(Meeting).where(Meeting.is_current)).all()
         assert [m.name for m in current] == ["政协宁波市镇海区第十届委员会第三次会议"]
+
+
+def test_0009_upgrades_people_agencies_and_categories(fresh_app: Flask) -> None:
+    """A database of the previous release (0007): members and agencies keep their rows and become
+    active, each agency's present name becomes its first name in force from the start, a 镇 is told from
+    镇海区…, and the categories are the configured list plus those proposals were already filed under
+    (inactive). Downgrading removes the new tables and the log of the new kinds."""
+    from sqlalchemy import text
+
+    migrate.upgrade(fresh_app, "0007")
+    with get_engine(fresh_app).begin() as connection:
+        connection.execute(text("INSERT INTO member (id, name, kind) VALUES (1, '戴培红', 'member')"))
+        connection.execute(
+            text("INSERT INTO agency (id, name) VALUES (1, '镇海区经信局'), (2, '蛟川街道办事处')")
+        )
+        connection.execute(
+            text(
+                "INSERT INTO proposal (id, title, category, background, closing, original_text, status, created_at) "
+                "VALUES (1, 't', '工业经济', '', '', 'x', 'submitted', '2026-01-01'), "
+                "(2, 'u', '城乡建设', '', '', 'x', 'submitted', '2026-01-01')"
+            )
+        )
+    migrate.upgrade(fresh_app, "0009")
+    with get_engine(fresh_app).connect() as connection:
+        member = connection.execute(text("SELECT name, active, sector FROM member")).one()
+        assert tuple(member) == ("戴培红", 1, None)
+        agencies = connection.execute(text("SELECT name, kind, active FROM agency ORDER BY id")).all()
+        assert [tuple(a) for a in agencies] == [
+            ("镇海区经信局", "district", 1),
+            ("蛟川街道办事处", "town", 1),
+        ]
+        names = connection.execute(
+            text("SELECT agency_id, name, valid_from FROM agency_name ORDER BY agency_id")
+        )
+        assert [tuple(n) for n in names] == [(1, "镇海区经信局", None), (2, "蛟川街道办事处", None)]
+        categories = connection.execute(text("SELECT name, active FROM category ORDER BY position")).all()
+        assert [c.name for c in categories if c.active] == [
+            "经济发展",
+            "城乡建设",
+            "社会民生",
+            "科教文卫",
+            "生态环境",
+            "政治法律",
+            "其他",
+        ]
+        assert [c.name for c in categories if not c.active] == ["工业经济"]
+    with get_engine(fresh_app).begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO admin_change (at, actor, kind, object_id, action) "
+                "VALUES ('2026-01-01', 'x', 'agency', 1, 'rename'), ('2026-01-01', 'x', 'session', 1, 'open')"
+            )
+        )
+    migrate.downgrade(fresh_app, "0007")
+    tables = inspect(get_engine(fresh_app)).get_table_names()
+    assert not {"agency_name", "category", "people_import"} & set(tables)
+    with get_engine(fresh_app).connect() as connection:
+        assert connection.execute(text("SELECT kind FROM admin_change")).scalars().all() == ["session"]
+        assert connection.execute(text("SELECT name FROM agency ORDER BY id")).scalars().all() == [
+            "镇海区经信局",
+            "蛟川街道办事处",
+        ]

@@ -9,6 +9,7 @@ import os
 from collections.abc import Callable
 from datetime import date
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import click
@@ -16,18 +17,20 @@ from alembic.util import CommandError
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, ScriptInfo, run_command
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from tracker import create_app, migrate
 from tracker.bench.command import bench_command
 from tracker.cli_parsing import split_proposal_command, split_reply_command
 from tracker.config import ConfigError, is_production
 from tracker.db import session_scope
+from tracker.domain.people import AgencyFields, AgencyKind, MemberFields, MemberKind, PeopleKind
 from tracker.domain.sessions import SessionFields, display_name
 from tracker.domain.textio import TextDecodeError
-from tracker.models import Meeting
+from tracker.models import Agency, Meeting, Member
 from tracker.search import IndexBusy
 from tracker.search.sync import default_procs, get_keeper
-from tracker.services import sessions
+from tracker.services import directory, people_import, sessions
 from tracker.services.accounts import create_user, deactivate_user, seed_demo_accounts, set_password
 from tracker.services.admin_log import COMMAND_LINE
 from tracker.services.errors import InvalidInput, ServiceError
@@ -288,6 +291,154 @@ def sessions_current(session_key: str) -> None:
     )
 
 
+# -- members, agencies and their import ------------------------------------------------------------
+
+members_group = AppGroup("members", help="Members (委员/代表): list and add.")
+agencies_group = AppGroup("agencies", help="Agencies (承办单位): list and add.")
+main.add_command(members_group)
+main.add_command(agencies_group)
+
+
+def _problems(error: InvalidInput) -> click.ClickException:
+    return click.ClickException("; ".join(str(p) for p in error.problems))
+
+
+def _member_line(member: Member) -> str:
+    extra = " · ".join(v for v in (member.sector, member.party, member.phone) if v)
+    state = "" if member.active else ", inactive"
+    return f"{member.id}\t{member.name} ({member.kind}{state})" + (f" {extra}" if extra else "")
+
+
+@members_group.command("list")
+@click.option(
+    "--search", "q", default="", help="Only members whose name, 界别, party, phone or e-mail contains this."
+)
+def members_list(q: str) -> None:
+    """One line per member, active first: id, name (kind), 界别 · party · phone."""
+    with session_scope(current_app) as session:
+        page = directory.list_members(session=session, q=q, page_size=1_000_000)
+        lines = [_member_line(m) for m in page.items]
+    click.echo("\n".join(lines) if lines else "No members.")
+
+
+@members_group.command("add")
+@click.argument("name")
+@click.option("--kind", type=click.Choice([k.value for k in MemberKind]), default="member", show_default=True)
+@click.option("--sector", default="", help="界别.")
+@click.option("--party", default="", help="党派 or group.")
+@click.option("--phone", default="")
+@click.option("--address", default="")
+@click.option("--email", default="")
+def members_add(name: str, kind: str, sector: str, party: str, phone: str, address: str, email: str) -> None:
+    """Add the member NAME (recorded in the admin log as made from the command line)."""
+    fields = MemberFields(
+        name=name, kind=kind, sector=sector, party=party, phone=phone, address=address, email=email
+    )
+    with session_scope(current_app) as session:
+        try:
+            saved = directory.save_member(session=session, actor=COMMAND_LINE, fields=fields)
+        except InvalidInput as error:
+            raise _problems(error) from None
+        line = f"Added member {_member_line(saved.row)}."
+    click.echo(line)
+
+
+def _agency_line(session: Session, agency: Agency) -> str:
+    short = f" [{agency.short_name}]" if agency.short_name else ""
+    parent = session.get(Agency, agency.parent_id) if agency.parent_id else None
+    under = f", under {parent.name}" if parent else ""
+    state = "" if agency.active else ", inactive"
+    return f"{agency.id}\t{agency.name}{short} ({agency.kind}{under}{state})"
+
+
+@agencies_group.command("list")
+@click.option(
+    "--search", "q", default="", help="Only agencies whose name, short name or a former name contains this."
+)
+def agencies_list(q: str) -> None:
+    """One line per agency, active first: id, full name [short name] (kind, parent)."""
+    with session_scope(current_app) as session:
+        page = directory.list_agencies(session=session, q=q, page_size=1_000_000)
+        lines = [_agency_line(session, a) for a in page.items]
+    click.echo("\n".join(lines) if lines else "No agencies.")
+
+
+@agencies_group.command("add")
+@click.argument("name")
+@click.option("--short-name", default="", help="e.g. 区经信局.")
+@click.option(
+    "--kind",
+    type=click.Choice([k.value for k in AgencyKind]),
+    default="district",
+    show_default=True,
+    help="district: 区级部门; town: 镇街; other: 其他.",
+)
+@click.option("--parent", default="", help="The full or short name of the agency it belongs to.")
+def agencies_add(name: str, short_name: str, kind: str, parent: str) -> None:
+    """Add the agency NAME (its full name; recorded in the admin log as made from the command line)."""
+    fields = AgencyFields(name=name, short_name=short_name, kind=kind, parent=parent)
+    with session_scope(current_app) as session:
+        try:
+            saved = directory.save_agency(session=session, actor=COMMAND_LINE, fields=fields)
+        except InvalidInput as error:
+            raise _problems(error) from None
+        line = f"Added agency {_agency_line(session, saved.row)}."
+    click.echo(line)
+
+
+@main.command("import-people")
+@click.argument("path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--kind",
+    type=click.Choice([k.value for k in PeopleKind]),
+    default=None,
+    help="What the file lists; told from its headers when left out.",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be done; change nothing.")
+def import_people(path: Path, kind: str | None, dry_run: bool) -> None:
+    """Import members or agencies from FILE (.csv in UTF-8 or GBK, or .xlsx); headers in Chinese
+    (姓名, 界别, 党派, 联系电话 / 单位名称, 简称, 上级单位…) or English. One line per row; the valid rows
+    are imported even when others have errors, and the exit status is then 1."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    with session_scope(current_app) as session:
+        try:
+            plan = people_import.import_file(
+                session=session,
+                actor=COMMAND_LINE,
+                data=data,
+                kind=PeopleKind(kind) if kind else None,
+                dry_run=dry_run,
+            )
+        except InvalidInput as error:
+            raise click.ClickException(f"{path}: " + "; ".join(str(p) for p in error.problems)) from None
+        if dry_run:
+            session.rollback()
+    verbs = {
+        "create": "would add" if dry_run else "added",
+        "update": "would update" if dry_run else "updated",
+        "unchanged": "unchanged",
+        "error": "error",
+    }
+    for row in plan.rows:
+        detail = ""
+        if row.action == "error":
+            detail = ": " + "; ".join(str(p) for p in row.problems)
+        elif row.action == "update":
+            detail = f" ({', '.join(row.changes)})"
+        click.echo(f"row {row.row}: {verbs[row.action]} {row.name or '(no name)'}{detail}")
+    counts = ", ".join(f"{plan.count(a)} {verbs[a]}" for a in ("create", "update", "unchanged"))
+    what = plan.kind.value
+    if plan.errors:
+        raise click.ClickException(
+            f"{path.name}: {what}: {counts}; {len(plan.errors)} rows with errors were not imported"
+            + (" (dry run: nothing changed)" if dry_run else "")
+        )
+    click.echo(f"{path.name}: {what}: {counts}" + (" (dry run: nothing changed)." if dry_run else "."))
+
+
 # -- reindex ---------------------------------------------------------------------------------------
 
 
@@ -347,9 +498,15 @@ def db_revision(message: str, autogenerate: bool) -> None:
 # -- run -------------------------------------------------------------------------------------------
 
 
+# Tables the migrations fill themselves (0009 seeds the categories): rows there do not make a database
+# "in use".
+MIGRATION_FILLED = {"category"}
+
+
 def _is_empty(app: Flask) -> bool:
     with session_scope(app) as session:
-        return not any(table_counts(session=session).values())
+        counts = table_counts(session=session)
+        return not any(n for table, n in counts.items() if table not in MIGRATION_FILLED)
 
 
 def bootstrap(app: Flask) -> str | None:

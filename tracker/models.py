@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 from sqlmodel import JSON, Field, Relationship, SQLModel
 
+from tracker.domain.people import AgencyKind, MemberKind
 from tracker.domain.sessions import SessionIntake
 from tracker.domain.workflow import Action, ProposalStatus
 
@@ -42,12 +43,6 @@ class SignerStatus(StrEnum):
     PENDING = "pending"  # invited from the form, has not answered yet
     CONFIRMED = "confirmed"
     DECLINED = "declined"
-
-
-class MemberKind(StrEnum):
-    MEMBER = "member"  # 政协委员
-    DEPUTY = "deputy"  # 人大代表
-    ORGANISATION = "organisation"  # 党派、团体、专委会 as proposer
 
 
 class SignerRole(StrEnum):
@@ -169,15 +164,73 @@ class Member(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True)
     kind: str = MemberKind.MEMBER.value
+    sector: str | None = None  # 界别
+    party: str | None = None  # 党派 or group
+    phone: str | None = None
+    address: str | None = None
+    email: str | None = None
+    # Deactivated members stay on their proposals but are no longer offered as co-signers.
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
 
 
 class Agency(SQLModel, table=True):
-    """A bureau that writes replies (承办单位)."""
+    """A bureau that writes replies (承办单位). ``name`` is the name in force now; every name it has
+    had is in AgencyName, so a reply shows the name it was signed with."""
 
     __tablename__: ClassVar[str] = "agency"
+    __table_args__ = (_one_of("kind", AgencyKind, "kind"),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
+    short_name: str | None = None  # 区经信局
+    kind: str = Field(
+        default=AgencyKind.DISTRICT.value, sa_column_kwargs={"server_default": AgencyKind.DISTRICT.value}
+    )
+    parent_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
+    # Deactivated agencies keep their replies but are no longer offered for assignment.
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+
+
+class AgencyName(SQLModel, table=True):
+    """One name an agency has had, in force from ``valid_from`` (None: from the start) until the
+    next one's; written only by tracker.services.directory."""
+
+    __tablename__: ClassVar[str] = "agency_name"
+    __table_args__ = (sa.UniqueConstraint("agency_id", "valid_from"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True, ondelete="CASCADE")
+    name: str
+    valid_from: date | None = None
+
+
+class Category(SQLModel, table=True):
+    """A category of the proposal form. Proposals keep the category text they were filed with, so
+    renaming or deactivating one changes only what the form offers."""
+
+    __tablename__: ClassVar[str] = "category"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=40)
+    position: int = 0
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+
+
+class PeopleImport(SQLModel, table=True):
+    """An uploaded file of members or agencies between its preview and its confirmation: the parsed
+    rows stay on the server under a random token, never in the cookie."""
+
+    __tablename__: ClassVar[str] = "people_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(unique=True, max_length=64)
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+    filename: str = ""
+    digest: str = Field(default="", max_length=64)  # SHA-256 of the file
+    # {"kind": "members"|"agencies"|None, "table": [[cell, …], …]} with the header row first
+    content: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    applied_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
 class User(SQLModel, table=True):
@@ -553,6 +606,9 @@ class AdminKind(StrEnum):
     """What kind of object an admin change is about."""
 
     SESSION = "session"
+    MEMBER = "member"
+    AGENCY = "agency"
+    CATEGORY = "category"
 
 
 class AdminAction(StrEnum):
@@ -561,6 +617,9 @@ class AdminAction(StrEnum):
     OPEN = "open"
     CLOSE = "close"
     MAKE_CURRENT = "make_current"
+    RENAME = "rename"
+    DEACTIVATE = "deactivate"
+    ACTIVATE = "activate"
 
 
 class AdminChange(SQLModel, table=True):

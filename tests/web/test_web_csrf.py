@@ -13,7 +13,14 @@ from sqlmodel import Session, func, select
 from tracker.db import get_engine
 from tracker.models import AdminChange, Meeting, Proposal
 
-POST_ROUTES_NEED_ARGS = {"proposal_id", "meeting_id"}
+POST_ROUTES_NEED_ARGS = {"proposal_id", "meeting_id", "member_id", "agency_id", "category_id", "token"}
+# issue 12, people: rows that exist in the seeded database (member 1, agency 1, category 1)
+PEOPLE_ARGS = {
+    "<int:member_id>": "1",
+    "<int:agency_id>": "1",
+    "<int:category_id>": "1",
+    "<token>": "sometoken",
+}
 
 
 @pytest.fixture
@@ -28,11 +35,12 @@ def _post_urls(app: Flask, proposal_id: int, meeting_id: int) -> list[str]:
         if "POST" not in rule.methods:
             continue
         assert set(rule.arguments) <= POST_ROUTES_NEED_ARGS, f"{rule}: teach this test its arguments"
-        urls.append(
-            rule.rule.replace("<int:proposal_id>", str(proposal_id)).replace(
-                "<int:meeting_id>", str(meeting_id)
-            )
+        url = rule.rule.replace("<int:proposal_id>", str(proposal_id)).replace(
+            "<int:meeting_id>", str(meeting_id)
         )
+        for argument, value in PEOPLE_ARGS.items():
+            url = url.replace(argument, value)
+        urls.append(url)
     return urls
 
 

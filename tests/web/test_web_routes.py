@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from tracker.domain.drafting import Draft
 from tracker.models import Agency, Proposal, Reply, User
-from tracker.services import drafting, workflow
+from tracker.services import directory, drafting, people_import, workflow
 from tracker.services.visibility import Role, Viewer
 
 ROLES = ("anon", "member", "agency", "staff", "admin")
@@ -104,6 +104,13 @@ def scene(session: Session, make) -> dict[str, int]:
         published_at=datetime.now(UTC),
     )
     make.reply(published_other, agency_id=commerce.id, title="给乙的答复", status="issued")
+    staged, _plan = people_import.stage(
+        session=session,
+        user_id=users["admin"].id,
+        filename="members.csv",
+        data="姓名,界别\n路由表委员,经济界\n".encode(),
+        kind=None,
+    )
     session.commit()
     return {
         "own_draft": own_draft.id,
@@ -122,6 +129,11 @@ def scene(session: Session, make) -> dict[str, int]:
         "published_other": published_other.id,
         "session": meeting.id,
         "missing": 999_999,
+        # issue 12, people: a member, an agency, a category and an upload staged by the admin
+        "member": other_member.id,
+        "agency": commerce.id,
+        "category": directory.list_categories(session=session)[1].id,
+        "import_token": staged.token,
     }
 
 
@@ -432,6 +444,70 @@ ROWS = [
     ),
     Row("admin.log", "GET", "/admin/log", ADMIN_PAGE),
     Row("admin.log", "GET", "/admin/log?kind=session&page=2", ADMIN_PAGE),
+    # -- issue 12: people, agencies, categories and their import --------------------------------------
+    Row("admin.member_list", "GET", "/admin/members?q=委员&state=all&page=2", ADMIN_PAGE),
+    Row("admin.new_member", "GET", "/admin/members/new", ADMIN_PAGE),
+    Row(
+        "admin.create_member",
+        "POST",
+        "/admin/members/new",
+        ADMIN_POST,
+        data={"name": "路由委员", "kind": "member"},
+    ),
+    Row("admin.edit_member", "GET", "/admin/members/{member}", ADMIN_PAGE),
+    Row("admin.edit_member", "GET", "/admin/members/{missing}", only(("admin",), 404, 403, anon=302)),
+    Row(
+        "admin.save_member",
+        "POST",
+        "/admin/members/{member}",
+        ADMIN_POST,
+        data={"name": "乙委员", "kind": "member", "sector": "经济界"},
+    ),
+    Row("admin.save_member", "POST", "/admin/members/{missing}", only(("admin",), 404, 403, anon=302)),
+    Row("admin.deactivate_member", "POST", "/admin/members/{member}/deactivate", ADMIN_POST),
+    Row("admin.activate_member", "POST", "/admin/members/{member}/activate", ADMIN_POST),
+    Row("admin.agency_list", "GET", "/admin/agencies?q=商务&state=active", ADMIN_PAGE),
+    Row("admin.new_agency", "GET", "/admin/agencies/new", ADMIN_PAGE),
+    Row(
+        "admin.create_agency",
+        "POST",
+        "/admin/agencies/new",
+        ADMIN_POST,
+        data={"name": "镇海区路由局", "kind": "district"},
+    ),
+    Row("admin.edit_agency", "GET", "/admin/agencies/{agency}", ADMIN_PAGE),
+    Row("admin.edit_agency", "GET", "/admin/agencies/{missing}", only(("admin",), 404, 403, anon=302)),
+    Row(
+        "admin.save_agency",
+        "POST",
+        "/admin/agencies/{agency}",
+        ADMIN_POST,
+        data={"name": "镇海区商务局", "short_name": "区商务局", "kind": "district"},
+    ),
+    Row("admin.save_agency", "POST", "/admin/agencies/{missing}", only(("admin",), 404, 403, anon=302)),
+    Row("admin.deactivate_agency", "POST", "/admin/agencies/{agency}/deactivate", ADMIN_POST),
+    Row("admin.activate_agency", "POST", "/admin/agencies/{agency}/activate", ADMIN_POST),
+    Row("admin.category_list", "GET", "/admin/categories", ADMIN_PAGE),
+    Row("admin.create_category", "POST", "/admin/categories", ADMIN_POST, data={"name": "路由类别"}),
+    Row(
+        "admin.rename_category",
+        "POST",
+        "/admin/categories/{category}",
+        ADMIN_POST,
+        data={"name": "城乡规划建设"},
+    ),
+    Row("admin.rename_category", "POST", "/admin/categories/{missing}", only(("admin",), 404, 403, anon=302)),
+    Row("admin.category_up", "POST", "/admin/categories/{category}/up", ADMIN_POST),
+    Row("admin.category_down", "POST", "/admin/categories/{category}/down", ADMIN_POST),
+    Row("admin.deactivate_category", "POST", "/admin/categories/{category}/deactivate", ADMIN_POST),
+    Row("admin.activate_category", "POST", "/admin/categories/{category}/activate", ADMIN_POST),
+    Row("admin.import_upload_form", "GET", "/admin/import", ADMIN_PAGE),
+    # without a file: the form again, saying so
+    Row("admin.import_upload", "POST", "/admin/import", only(("admin",), 422, 403, anon=302)),
+    Row("admin.import_preview", "GET", "/admin/import/{import_token}", ADMIN_PAGE),
+    Row("admin.import_preview", "GET", "/admin/import/nosuchtoken", only(("admin",), 404, 403, anon=302)),
+    Row("admin.import_confirm", "POST", "/admin/import/{import_token}", ADMIN_POST),
+    Row("admin.import_confirm", "POST", "/admin/import/nosuchtoken", only(("admin",), 404, 403, anon=302)),
 ]
 
 

@@ -44,7 +44,10 @@ def _cosigners(session: Session, names: Sequence[str], author_id: int) -> list[M
     wrong: list[Problem] = []
     for name in names:
         matches = session.exec(
-            select(Member).where(Member.name == name, Member.kind == MemberKind.MEMBER.value)
+            # deactivated members (no longer sitting) cannot be invited to co-sign
+            select(Member).where(
+                Member.name == name, Member.kind == MemberKind.MEMBER.value, col(Member.active).is_(True)
+            )
         ).all()
         if not matches:
             wrong.append(Problem("cosigners", N_("No member is called %(name)s."), {"name": name}))

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from tracker.web import (
     accounts,
     admin,
+    admin_people,
     auth,
     documents,
     drafts,
@@ -64,6 +65,7 @@ def init_app(app: Flask) -> None:
     for module in (reply_editor, oversight, feedback, documents, statistics):
         app.register_blueprint(module.bp)
     app.register_blueprint(admin.bp)  # sessions and the admin log (issue 12)
+    admin_people.init_app(app)  # its routes are on admin.bp (imported above); the signed-name helper
     reply_panels.init_app(app)
     search.init_app(app)  # its blueprint, the fragment filter and the similar-proposals helper
     page_cache.init_app(app)

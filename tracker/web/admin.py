@@ -35,13 +35,21 @@ INTAKE = {
     SessionIntake.MEETING: _l("Proposals of the meeting (大会提案)"),
     SessionIntake.INTERIM: _l("Proposals between meetings (平时提案)"),
 }
-KIND = {AdminKind.SESSION: _l("Session")}
+KIND = {
+    AdminKind.SESSION: _l("Session"),
+    AdminKind.MEMBER: _l("Member"),
+    AdminKind.AGENCY: _l("Agency"),
+    AdminKind.CATEGORY: _l("Category"),
+}
 ACTION = {
     AdminAction.CREATE: _l("Created"),
     AdminAction.UPDATE: _l("Changed"),
     AdminAction.OPEN: _l("Opened"),
     AdminAction.CLOSE: _l("Closed"),
     AdminAction.MAKE_CURRENT: _l("Made current"),
+    AdminAction.RENAME: _l("Renamed"),
+    AdminAction.DEACTIVATE: _l("Deactivated"),
+    AdminAction.ACTIVATE: _l("Activated"),
 }
 LOG_PAGE_SIZE = 50
 

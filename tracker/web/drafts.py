@@ -3,14 +3,14 @@ co-sign. Only members reach these pages; anything not their own is 404."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from tracker.db import get_session
 from tracker.domain.drafting import LIMITS
-from tracker.services import drafting, workflow
+from tracker.services import directory, drafting, workflow
 from tracker.services.errors import InvalidInput, NotFoundError, ServiceError
 from tracker.services.visibility import Role
 from tracker.services.workflow import utcnow
@@ -27,7 +27,8 @@ member_only = roles_required(Role.MEMBER)
 
 
 def _categories() -> list[str]:
-    return list(current_app.config["PROPOSAL_CATEGORIES"])
+    # The admin's list (table category, issue 12): what the form offers is what it accepts.
+    return directory.category_names(session=get_session())
 
 
 @bp.get("")

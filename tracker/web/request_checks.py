@@ -1,5 +1,5 @@
-"""Forms no page can take, refused before any view reads them: file parts (no form here uploads
-anything) and bytes that are not UTF-8 (a form posted as GBK would otherwise be stored as mojibake).
+"""Forms no page can take, refused before any view reads them: file parts (only the import of people
+uploads one) and bytes that are not UTF-8 (a form posted as GBK would otherwise be stored as mojibake).
 One check for every form, so no view needs a guard of its own and nothing reaches the database or
 the index. (Control characters, NUL included, are text that can be read: the services remove them
 with ``clean_text``, as they always have.)
@@ -20,6 +20,9 @@ from werkzeug.datastructures import Headers
 from werkzeug.formparser import MultiPartParser
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# The one form that takes a file: the import of members and agencies (its other fields are a token
+# and a choice of codes, so nothing typed can be lost there).
+FILE_ENDPOINTS = {"admin.import_upload"}
 # Fields that carry no writing of the user's: not worth showing back.
 HIDDEN_FIELDS = {"csrf_token", "op", "digest", "revision", "form_token", "mode"}
 
@@ -74,6 +77,8 @@ def _readable_fields(reason: str, raw: bytes) -> list[SentField]:
 
 def _problem(raw: bytes) -> str | None:
     if request.mimetype == FORM_TYPES[1]:
+        if request.endpoint in FILE_ENDPOINTS:
+            return None  # the file is read (and its encoding checked) by the import itself
         if request.files:
             return "files"
         try:

@@ -38,7 +38,8 @@ def _fill_choices(form: FlaskForm) -> FlaskForm:
         # 立案 only into a session that takes proposals now (the server refuses the others too)
         form.meeting.choices = [(m.id, meeting_label(m)) for m in open_sessions(session=session)]
     if hasattr(form, "lead"):
-        agencies = all_agencies(session=session)
+        # deactivated agencies keep their replies but are not offered for new assignments
+        agencies = [a for a in all_agencies(session=session) if a.active]
         form.lead.choices = [("", _("Choose the lead agency"))] + [(a.id, a.name) for a in agencies]
         form.co.choices = [(a.id, a.name) for a in agencies]
     return form
