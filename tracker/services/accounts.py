@@ -193,6 +193,11 @@ def _open_session(session: Session, token: str) -> LoginSession | None:
     return row if row is not None and row.ended_at is None else None
 
 
+def open_login(*, session: Session, token: str) -> LoginSession | None:
+    """The open login this token names, if any (the admin's list marks the one in use)."""
+    return _open_session(session, token)
+
+
 def user_for_session(*, session: Session, token: str, now: datetime, limits: SessionLimits) -> User | None:
     """The active account whose open login this token names, or None: unknown, ended, idle for
     longer than ``limits.idle`` or older than ``limits.lifetime``. An expired login is ended here,

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from tracker.web import (
     accounts,
     admin,
+    admin_users,  # noqa: F401 - registers the accounts pages on the admin blueprint (issue 12)
     auth,
     documents,
     drafts,

@@ -1,4 +1,5 @@
-"""The administration (admin role only): sessions (届次/会议) and the admin log.
+"""The administration (admin role only): sessions (届次/会议) and the admin log; accounts are in
+tracker/web/admin_users.py, on this blueprint.
 
 Staff who are not admins get 403, visitors the login page. Every change goes through
 tracker.services.sessions, which records it in the admin log.
@@ -35,13 +36,19 @@ INTAKE = {
     SessionIntake.MEETING: _l("Proposals of the meeting (大会提案)"),
     SessionIntake.INTERIM: _l("Proposals between meetings (平时提案)"),
 }
-KIND = {AdminKind.SESSION: _l("Session")}
+KIND = {AdminKind.SESSION: _l("Session"), AdminKind.USER: _l("Account")}
 ACTION = {
     AdminAction.CREATE: _l("Created"),
     AdminAction.UPDATE: _l("Changed"),
     AdminAction.OPEN: _l("Opened"),
     AdminAction.CLOSE: _l("Closed"),
     AdminAction.MAKE_CURRENT: _l("Made current"),
+    AdminAction.DEACTIVATE: _l("Deactivated"),
+    AdminAction.REACTIVATE: _l("Reactivated"),
+    AdminAction.UNLOCK: _l("Unlocked"),
+    AdminAction.RESET_PASSWORD: _l("Password reset"),
+    AdminAction.CHANGE_ROLE: _l("Role changed"),
+    AdminAction.END_LOGIN: _l("Login ended"),
 }
 LOG_PAGE_SIZE = 50
 
