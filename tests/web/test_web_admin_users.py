@@ -263,3 +263,16 @@ def test_the_per_address_limit_still_counts_before_the_account_lock(client) -> N
     for n in range(5):
         assert client.post("/login", data={"username": "staff", "password": f"wrong {n}"}).status_code == 200
     assert client.post("/login", data={"username": "staff", "password": "staff-demo"}).status_code == 429
+
+
+def test_members_of_the_same_name_are_told_apart(client, login, session: Session, get_page, make) -> None:
+    first, second = make.member(name="张三"), make.member(name="张三")
+    session.commit()
+    login(client, "admin")
+    options = {
+        o.attrs["value"]: o.text() for o in get_page("/admin/users/new").by_id("member").find_all("option")
+    }
+    assert (
+        options[str(first.id)] == f"张三 (#{first.id})" and options[str(second.id)] == f"张三 (#{second.id})"
+    )
+    assert "戴培红" in options.values()

@@ -9,6 +9,8 @@ flash message, which would keep it in the session), with caching turned off.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -64,7 +66,12 @@ class PasswordForm(FlaskForm):
 def _with_choices(form: AccountForm | RoleForm) -> AccountForm | RoleForm:
     session = get_session()
     form.role.choices = [(r.value, str(USER_ROLE[r])) for r in UserRole]
-    form.member.choices = [("", "—")] + [(str(m.id), m.name) for m in user_admin.members(session=session)]
+    members = user_admin.members(session=session)
+    names = Counter(m.name for m in members)
+    # Names are not unique in life: two 张三 are told apart by their number.
+    form.member.choices = [("", "—")] + [
+        (str(m.id), m.name if names[m.name] == 1 else f"{m.name} (#{m.id})") for m in members
+    ]
     form.agency.choices = [("", "—")] + [(str(a.id), a.name) for a in user_admin.agencies(session=session)]
     return form
 
