@@ -253,3 +253,42 @@ def test_0009_upgrades_people_agencies_and_categories(fresh_app: Flask) -> None:
             "镇海区经信局",
             "蛟川街道办事处",
         ]
+
+
+def test_0010_upgrades_accounts_and_the_log_of_the_previous_release(fresh_app: Flask) -> None:
+    """A database at 0007 with an account, a login and a logged session change: the account starts
+    unlocked with no failures, the log keeps its row and now takes account changes; going back
+    drops only the account rows of the log."""
+    from sqlalchemy import text
+
+    migrate.upgrade(fresh_app, "0007")
+    with get_engine(fresh_app).begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO user_account (id, username, password_hash, role, active, created_at) "
+                "VALUES (1, 'li', 'x', 'staff', 1, '2026-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO admin_change (id, at, actor, kind, object_id, action) "
+                "VALUES (1, '2026-01-02', 'seed', 'session', 1, 'create')"
+            )
+        )
+    migrate.upgrade(fresh_app, "head")
+    with get_engine(fresh_app).begin() as connection:
+        assert connection.execute(text("SELECT locked_until FROM user_account")).all() == [(None,)]
+        assert connection.execute(text("SELECT count(*) FROM login_failure")).scalar() == 0
+        connection.execute(
+            text(
+                "INSERT INTO admin_change (id, at, actor, kind, object_id, action) "
+                "VALUES (2, '2026-01-03', 'admin', 'user', 1, 'unlock')"
+            )
+        )
+        connection.execute(
+            text("INSERT INTO login_failure (user_id, at, address) VALUES (1, '2026-01-03', '10.0.0.1')")
+        )
+    migrate.downgrade(fresh_app, "0007")
+    with get_engine(fresh_app).connect() as connection:
+        assert connection.execute(text("SELECT id, kind FROM admin_change")).all() == [(1, "session")]
+        assert connection.execute(text("SELECT username FROM user_account")).all() == [("li",)]

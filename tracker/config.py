@@ -89,6 +89,12 @@ def defaults(instance_path: str | os.PathLike[str]) -> dict[str, Any]:
         # process; several workers or hosts share a count through e.g. redis://host:6379.
         "LOGIN_RATE_LIMIT": "5 per minute;30 per hour",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Per account, whichever address or server the attempts come from (counted in the database):
+        # this many failed logins within the window lock the account for LOGIN_LOCK_MINUTES (0: off);
+        # an administrator can unlock it earlier at /admin/users.
+        "LOGIN_LOCK_ATTEMPTS": 10,
+        "LOGIN_LOCK_WINDOW_MINUTES": 15,
+        "LOGIN_LOCK_MINUTES": 15,
         # Workflow: an assignment's default deadline, and how long an agency may return it.
         "ASSIGNMENT_DEADLINE_MONTHS": 3,
         "RETURN_WINDOW_DAYS": 7,

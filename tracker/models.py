@@ -251,6 +251,8 @@ class User(SQLModel, table=True):
     agency_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
     active: bool = True
     created_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+    # Set when too many logins failed (tracker.domain.lockout); an administrator may clear it.
+    locked_until: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
     member: Member | None = Relationship()
     agency: Agency | None = Relationship()
@@ -270,6 +272,19 @@ class LoginSession(SQLModel, table=True):
     ended_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     # For the administrator's list of open sessions: where and with what a login was made.
     user_agent: str = Field(default="", max_length=255)
+    address: str = Field(default="", max_length=64)
+
+
+class LoginFailure(SQLModel, table=True):
+    """One failed login of an existing account. Counted in the database, not per process, so the
+    lock holds whichever app server the attempts reach; rows are only added (no lost updates)."""
+
+    __tablename__: ClassVar[str] = "login_failure"
+    __table_args__ = (sa.Index("ix_login_failure_user_id_at", "user_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", ondelete="CASCADE")
+    at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
     address: str = Field(default="", max_length=64)
 
 
@@ -609,6 +624,7 @@ class AdminKind(StrEnum):
     MEMBER = "member"
     AGENCY = "agency"
     CATEGORY = "category"
+    USER = "user"  # an account
 
 
 class AdminAction(StrEnum):
@@ -620,6 +636,12 @@ class AdminAction(StrEnum):
     RENAME = "rename"
     DEACTIVATE = "deactivate"
     ACTIVATE = "activate"
+    # accounts
+    REACTIVATE = "reactivate"
+    UNLOCK = "unlock"
+    RESET_PASSWORD = "reset_password"
+    CHANGE_ROLE = "change_role"
+    END_LOGIN = "end_login"
 
 
 class AdminChange(SQLModel, table=True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,19 @@ from flask import Flask
 from sqlmodel import Session, func, select
 
 from tracker.db import get_engine
-from tracker.models import AdminChange, Meeting, Proposal
+from tracker.models import AdminChange, LoginSession, Meeting, Proposal, User
+from tracker.services.accounts import start_session
 
-POST_ROUTES_NEED_ARGS = {"proposal_id", "meeting_id", "member_id", "agency_id", "category_id", "token"}
+POST_ROUTES_NEED_ARGS = {
+    "proposal_id",
+    "meeting_id",
+    "member_id",
+    "agency_id",
+    "category_id",
+    "token",
+    "user_id",
+    "login_id",
+}
 # issue 12, people: rows that exist in the seeded database (member 1, agency 1, category 1)
 PEOPLE_ARGS = {
     "<int:member_id>": "1",
@@ -29,15 +40,15 @@ def csrf_app(app: Flask) -> Iterator[Flask]:
     yield app
 
 
-def _post_urls(app: Flask, proposal_id: int, meeting_id: int) -> list[str]:
+def _post_urls(app: Flask, proposal_id: int, meeting_id: int, user_id: int, login_id: int) -> list[str]:
     urls = []
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods:
             continue
         assert set(rule.arguments) <= POST_ROUTES_NEED_ARGS, f"{rule}: teach this test its arguments"
-        url = rule.rule.replace("<int:proposal_id>", str(proposal_id)).replace(
-            "<int:meeting_id>", str(meeting_id)
-        )
+        url = rule.rule.replace("<int:proposal_id>", str(proposal_id))
+        url = url.replace("<int:meeting_id>", str(meeting_id))
+        url = url.replace("<int:user_id>", str(user_id)).replace("<int:login_id>", str(login_id))
         for argument, value in PEOPLE_ARGS.items():
             url = url.replace(argument, value)
         urls.append(url)
@@ -47,6 +58,14 @@ def _post_urls(app: Flask, proposal_id: int, meeting_id: int) -> list[str]:
 @pytest.mark.parametrize("role", [None, "member", "agency", "staff", "admin"])
 def test_every_post_without_a_token_is_refused(csrf_app: Flask, client, login, role: str | None) -> None:
     with Session(get_engine(csrf_app)) as session:
+        # the account pages act on the demo member, whose login is open
+        member = session.exec(select(User).where(User.username == "member")).one()
+        start_session(session=session, user=member, now=datetime.now(UTC))
+        session.commit()
+        member_before = (member.active, member.role, member.password_hash, member.locked_until)
+        member_id = member.id
+        open_login = session.exec(select(LoginSession).where(LoginSession.user_id == member_id)).one()
+    with Session(get_engine(csrf_app)) as session:
         proposal = session.exec(select(Proposal).where(Proposal.number == 2)).one()
         before = (proposal.status, proposal.published_at)
         meeting = session.get(Meeting, proposal.meeting_id)
@@ -54,8 +73,9 @@ def test_every_post_without_a_token_is_refused(csrf_app: Flask, client, login, r
         log_before = session.exec(select(func.count()).select_from(AdminChange)).one()
     if role:
         login(client, role)
-    urls = _post_urls(csrf_app, proposal.id, meeting.id)
+    urls = _post_urls(csrf_app, proposal.id, meeting.id, member_id, open_login.id)
     assert f"/admin/sessions/{meeting.id}/close" in urls  # the admin's forms are among them
+    assert f"/admin/users/{member_id}/deactivate" in urls and f"/admin/users/{member_id}/password" in urls
     assert len(urls) >= 15  # every form of the app (login, proposals, review, inbox, …)
     for url in urls:
         response = client.post(
@@ -69,6 +89,9 @@ def test_every_post_without_a_token_is_refused(csrf_app: Flask, client, login, r
         meeting = session.get(Meeting, meeting.id)
         assert (meeting.name, meeting.is_open, meeting.is_current) == meeting_before
         assert session.exec(select(func.count()).select_from(AdminChange)).one() == log_before
+        member = session.get(User, member_id)
+        assert (member.active, member.role, member.password_hash, member.locked_until) == member_before
+        assert session.get(LoginSession, open_login.id).ended_at is None
 
 
 def test_a_token_from_the_page_is_accepted(csrf_app: Flask, client) -> None:

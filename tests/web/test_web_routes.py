@@ -15,8 +15,9 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from tracker.domain.drafting import Draft
-from tracker.models import Agency, Proposal, Reply, User
+from tracker.models import Agency, LoginSession, Proposal, Reply, User
 from tracker.services import directory, drafting, people_import, workflow
+from tracker.services.accounts import start_session
 from tracker.services.visibility import Role, Viewer
 
 ROLES = ("anon", "member", "agency", "staff", "admin")
@@ -111,7 +112,11 @@ def scene(session: Session, make) -> dict[str, int]:
         data="姓名,界别\n路由表委员,经济界\n".encode(),
         kind=None,
     )
+    # issue 12: an account for the admin's account pages to act on, with a login to end
+    target = make.user(username="mubiao7", role="agency", agency_id=commerce.id)
+    start_session(session=session, user=target, now=datetime.now(UTC))
     session.commit()
+    target_login = session.exec(select(LoginSession).where(LoginSession.user_id == target.id)).one()
     return {
         "own_draft": own_draft.id,
         "own_submitted": own_submitted.id,
@@ -128,6 +133,8 @@ def scene(session: Session, make) -> dict[str, int]:
         "returned_reply": returned_reply.id,
         "published_other": published_other.id,
         "session": meeting.id,
+        "target": target.id,
+        "target_login": target_login.id,
         "missing": 999_999,
         # issue 12, people: a member, an agency, a category and an upload staged by the admin
         "member": other_member.id,
@@ -442,6 +449,59 @@ ROWS = [
         "/admin/sessions/{missing}/current",
         only(("admin",), 404, 403, anon=302),
     ),
+    # accounts (tracker/web/admin_users.py); a refused step (unlock an account not locked) also
+    # redirects back to the account
+    Row("admin.users", "GET", "/admin/users", ADMIN_PAGE, hidden="mubiao7"),
+    Row("admin.users", "GET", "/admin/users?q=经信&role=agency&status=locked&page=2", ADMIN_PAGE),
+    Row("admin.new_user", "GET", "/admin/users/new", ADMIN_PAGE),
+    Row(
+        "admin.create_user",
+        "POST",
+        "/admin/users/new",
+        ADMIN_POST,
+        data={"username": "created", "role": "staff", "password": "a temporary one"},
+    ),
+    Row("admin.user_detail", "GET", "/admin/users/{target}", ADMIN_PAGE, hidden="mubiao7"),
+    Row("admin.user_detail", "GET", "/admin/users/{missing}", only(("admin",), 404, 403, anon=302)),
+    Row("admin.end_login", "POST", "/admin/users/{target}/logins/{target_login}/end", ADMIN_POST),
+    Row(
+        "admin.end_login",
+        "POST",
+        "/admin/users/{target}/logins/{missing}/end",
+        only(("admin",), 404, 403, anon=302),
+    ),
+    Row("admin.end_logins", "POST", "/admin/users/{target}/logins/end", ADMIN_POST),
+    Row("admin.deactivate_user", "POST", "/admin/users/{target}/deactivate", ADMIN_POST),
+    Row(
+        "admin.deactivate_user",
+        "POST",
+        "/admin/users/{missing}/deactivate",
+        only(("admin",), 404, 403, anon=302),
+    ),
+    Row("admin.reactivate_user", "POST", "/admin/users/{target}/reactivate", ADMIN_POST),
+    Row("admin.unlock_user", "POST", "/admin/users/{target}/unlock", ADMIN_POST),
+    Row(
+        "admin.reset_password",
+        "POST",
+        "/admin/users/{target}/password",
+        ADMIN_POST,
+        data={"password": "a temporary one"},
+    ),
+    Row(
+        "admin.reset_password",
+        "POST",
+        "/admin/users/{missing}/password",
+        only(("admin",), 404, 403, anon=302),
+        data={"password": "a temporary one"},
+    ),
+    Row("admin.change_role", "POST", "/admin/users/{target}/role", ADMIN_POST, data={"role": "staff"}),
+    Row(
+        "admin.change_role",
+        "POST",
+        "/admin/users/{missing}/role",
+        only(("admin",), 404, 403, anon=302),
+        data={"role": "staff"},
+    ),
     Row("admin.log", "GET", "/admin/log", ADMIN_PAGE),
     Row("admin.log", "GET", "/admin/log?kind=session&page=2", ADMIN_PAGE),
     # -- issue 12: people, agencies, categories and their import --------------------------------------
@@ -508,6 +568,7 @@ ROWS = [
     Row("admin.import_preview", "GET", "/admin/import/nosuchtoken", only(("admin",), 404, 403, anon=302)),
     Row("admin.import_confirm", "POST", "/admin/import/{import_token}", ADMIN_POST),
     Row("admin.import_confirm", "POST", "/admin/import/nosuchtoken", only(("admin",), 404, 403, anon=302)),
+    Row("admin.log", "GET", "/admin/log?kind=user", ADMIN_PAGE),
 ]
 
 

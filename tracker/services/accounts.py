@@ -16,10 +16,11 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
+from tracker.domain.lockout import LockoutPolicy, is_locked, lock_until
 from tracker.domain.messages import N_
-from tracker.models import Agency, LoginSession, Member, MemberKind, User, UserRole
+from tracker.models import Agency, LoginFailure, LoginSession, Member, MemberKind, User, UserRole
 from tracker.services.errors import DuplicateError, NotFoundError, ServiceError
 from tracker.services.people import get_or_create_agency, get_or_create_member
 from tracker.services.workflow import as_utc, aware
@@ -64,19 +65,82 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def authenticate(*, session: Session, username: str, password: str) -> User | None:
-    """The active account with this name and password, or None (same answer, same time, for both)."""
+def authenticate(
+    *,
+    session: Session,
+    username: str,
+    password: str,
+    now: datetime | None = None,
+    lockout: LockoutPolicy | None = None,
+    address: str = "",
+) -> User | None:
+    """The active account with this name and password, or None (same answer, same time, for both).
+
+    With a ``lockout`` policy a wrong password is recorded against the account, enough of them lock
+    it, and a locked account is refused whatever the password (the answer does not say so: a
+    stranger cannot learn which names exist or whether a guess was right). A login that succeeds
+    clears the account's failures.
+    """
+    now = now or datetime.now(UTC)
     user = get_user_by_name(session=session, username=username.strip())
     if user is None or not user.active or len(password) > MAX_PASSWORD:
         _verify(_dummy_hash(), password[:MAX_PASSWORD])
         return None
+    if lockout is not None and is_locked(locked_until_of(user), now=now):
+        _verify(_dummy_hash(), password)
+        return None
     if not _verify(user.password_hash, password):
+        if lockout is not None:
+            record_failure(session=session, user=user, now=now, lockout=lockout, address=address)
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
         session.add(user)
-        session.flush()
+    if lockout is not None:
+        clear_failures(session=session, user=user)
+    session.flush()
     return user
+
+
+# -- lock-out after failed logins (tracker.domain.lockout) ------------------------------------------
+
+
+def record_failure(
+    *, session: Session, user: User, now: datetime, lockout: LockoutPolicy, address: str = ""
+) -> datetime | None:
+    """Store one failed login and lock the account if that makes too many; returns the lock's end."""
+    session.add(LoginFailure(user_id=user.id or 0, at=as_utc(now), address=address[:64]))
+    session.flush()
+    since = now - lockout.window - lockout.duration  # older failures can no longer lock
+    times = session.exec(
+        select(LoginFailure.at).where(LoginFailure.user_id == user.id, LoginFailure.at >= as_utc(since))
+    ).all()
+    until = lock_until([aware(t) for t in times], now=now, policy=lockout)
+    if until is not None:
+        user.locked_until = as_utc(until)
+        session.add(user)
+        session.flush()
+    return until
+
+
+def locked_until_of(user: User) -> datetime | None:
+    return aware(user.locked_until) if user.locked_until is not None else None
+
+
+def failure_count(*, session: Session, user_id: int) -> int:
+    """Failed logins since the last successful one (or the last unlock)."""
+    return session.exec(
+        select(func.count()).select_from(LoginFailure).where(LoginFailure.user_id == user_id)
+    ).one()
+
+
+def clear_failures(*, session: Session, user: User) -> None:
+    """Forget the account's failed logins and lift its lock (a good login, or an administrator)."""
+    for row in session.exec(select(LoginFailure).where(LoginFailure.user_id == user.id)).all():
+        session.delete(row)
+    user.locked_until = None
+    session.add(user)
+    session.flush()
 
 
 def get_user_by_name(*, session: Session, username: str) -> User | None:
@@ -128,6 +192,11 @@ def _open_session(session: Session, token: str) -> LoginSession | None:
         return None
     row = session.exec(select(LoginSession).where(LoginSession.token_hash == _digest(token))).first()
     return row if row is not None and row.ended_at is None else None
+
+
+def open_login(*, session: Session, token: str) -> LoginSession | None:
+    """The open login this token names, if any (the admin's list marks the one in use)."""
+    return _open_session(session, token)
 
 
 def user_for_session(*, session: Session, token: str, now: datetime, limits: SessionLimits) -> User | None:

@@ -11,6 +11,7 @@ from tracker.web import (
     accounts,
     admin,
     admin_people,
+    admin_users,  # noqa: F401 - registers the accounts pages on the admin blueprint (issue 12)
     auth,
     documents,
     drafts,

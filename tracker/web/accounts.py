@@ -1,4 +1,5 @@
-"""Logging in and out. Attempts are rate-limited per client address (LOGIN_RATE_LIMIT)."""
+"""Logging in and out. Attempts are rate-limited per client address (LOGIN_RATE_LIMIT), and an
+account is locked after LOGIN_LOCK_ATTEMPTS failures (counted in the database, across servers)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from tracker.db import get_session
 from tracker.services.accounts import authenticate, end_session, start_session
 from tracker.services.visibility import Role
 from tracker.services.workflow import utcnow
-from tracker.web.auth import MAX_NEXT, SessionUser, limiter
+from tracker.web.auth import MAX_NEXT, SessionUser, limiter, lockout_policy
 from tracker.web.forms import LoginForm
 
 bp = Blueprint("accounts", __name__)
@@ -64,9 +65,17 @@ def login() -> str | Response | tuple[str, int]:
     next_url = _safe_next(request.args.get("next"))  # carried by the form only when it may be followed
     if form.validate_on_submit():
         db = get_session()
-        user = authenticate(session=db, username=form.username.data or "", password=form.password.data or "")
+        now = utcnow()
+        policy = lockout_policy()
+        user = authenticate(
+            session=db,
+            username=form.username.data or "",
+            password=form.password.data or "",
+            now=now,
+            lockout=policy,
+            address=request.remote_addr or "",
+        )
         if user is not None:
-            now = utcnow()
             if current_user.is_authenticated:  # another login from this browser ends the one before
                 end_session(session=db, token=current_user.get_id(), now=now)
             token = start_session(
@@ -82,7 +91,19 @@ def login() -> str | Response | tuple[str, int]:
             flash(_("Logged in as %(name)s.", name=user.username), "success")
             target = next_url or url_for(START_PAGES[user.role])
             return redirect(target, code=303)
+        db.commit()  # the failure counts towards the account's lock, whichever server sees the next try
+        # One answer for a wrong name, a wrong password and a locked account, so that a stranger
+        # learns neither which names exist nor whether a guess was right.
         form.password.errors = [_("Wrong username or password.")]
+        if policy.enabled:
+            form.password.errors.append(
+                _(
+                    "After %(count)d failed logins within %(minutes)d minutes an account is locked for a"
+                    " while; the administrator can unlock it.",
+                    count=policy.attempts,
+                    minutes=int(policy.window.total_seconds() // 60),
+                )
+            )
         return render_template("accounts/login.html", form=form, next_url=next_url), 200
     return render_template("accounts/login.html", form=form, next_url=next_url)
 

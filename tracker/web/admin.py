@@ -1,4 +1,5 @@
-"""The administration (admin role only): sessions (届次/会议) and the admin log.
+"""The administration (admin role only): sessions (届次/会议) and the admin log; accounts are in
+tracker/web/admin_users.py, on this blueprint.
 
 Staff who are not admins get 403, visitors the login page. Every change goes through
 tracker.services.sessions, which records it in the admin log.
@@ -40,6 +41,7 @@ KIND = {
     AdminKind.MEMBER: _l("Member"),
     AdminKind.AGENCY: _l("Agency"),
     AdminKind.CATEGORY: _l("Category"),
+    AdminKind.USER: _l("Account"),
 }
 ACTION = {
     AdminAction.CREATE: _l("Created"),
@@ -50,6 +52,11 @@ ACTION = {
     AdminAction.RENAME: _l("Renamed"),
     AdminAction.DEACTIVATE: _l("Deactivated"),
     AdminAction.ACTIVATE: _l("Activated"),
+    AdminAction.REACTIVATE: _l("Reactivated"),
+    AdminAction.UNLOCK: _l("Unlocked"),
+    AdminAction.RESET_PASSWORD: _l("Password reset"),
+    AdminAction.CHANGE_ROLE: _l("Role changed"),
+    AdminAction.END_LOGIN: _l("Login ended"),
 }
 LOG_PAGE_SIZE = 50
 

@@ -23,6 +23,7 @@ from flask_login import AnonymousUserMixin, LoginManager, current_user
 from werkzeug.wrappers import Response
 
 from tracker.db import session_scope
+from tracker.domain.lockout import LockoutPolicy
 from tracker.models import User
 from tracker.services.accounts import SessionLimits, user_for_session
 from tracker.services.visibility import ANONYMOUS, Role, Viewer
@@ -144,6 +145,15 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
 
 
 STAFF_ROLES = (Role.STAFF, Role.ADMIN)
+
+
+def lockout_policy() -> LockoutPolicy:
+    config = current_app.config
+    return LockoutPolicy(
+        attempts=int(config["LOGIN_LOCK_ATTEMPTS"]),
+        window=timedelta(minutes=float(config["LOGIN_LOCK_WINDOW_MINUTES"])),
+        duration=timedelta(minutes=float(config["LOGIN_LOCK_MINUTES"])),
+    )
 
 
 def local_now() -> datetime:
