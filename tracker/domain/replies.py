@@ -26,9 +26,11 @@ from .units import ParsedReply, Unit
 
 _ADDRESSEE = r"(?:委员|代表|同志|先生|女士|主任|主席|会长|提案委|委员会|党委|支部|政府|团|组)(?:们)?"
 _SAL_COLON = re.compile(r"^(?:尊敬的)?[^:：。!?！？]{1,100}[:：]$")
-_SAL_INLINE = re.compile(rf"(?:^|\s)((?:尊敬的)?[^\s:：。，,;；]{{1,60}}?{_ADDRESSEE})[:：]")
 # a name may be letter-spaced the way printed letters align it ("王立超  委员")
-_SAL_BARE = re.compile(rf"^(?:尊敬的)?[^\s:：。，,;；][^:：。，,;；]{{0,59}}{_ADDRESSEE}$")
+_SAL_INLINE = re.compile(
+    rf"(?:^|\s)((?:尊敬的)?[^\s:：。，,;；]{{1,60}}?(?:[ \u3000]{{1,4}})?{_ADDRESSEE})[:：]"
+)
+_SAL_BARE = re.compile(rf"^(?:尊敬的)?[^\s:：。，,;；]{{1,60}}(?:[ \u3000]{{1,4}})?{_ADDRESSEE}$")
 # how the letter's first paragraph opens after a salutation without a colon
 _OPENING = re.compile(
     r"^(?:您|你|贵|关于|首先|感谢|非常感谢|衷心感谢|[“\"「《]|现将|现就|我们|我局|我委|我办)"

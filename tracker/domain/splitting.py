@@ -42,6 +42,12 @@ _LEADIN_HEADING = re.compile(
     r"|思路|和|与|及|如下|的)+)[ \u3000]*[:：]?[ \u3000]*$"
 )
 _LEADIN_WORD = re.compile(r"建[ \u3000]*议|对策|措施|办法")
+# A numbered section heading that names what follows as the suggestions, in any wording:
+# "三、下一步工作建议", "四、几点思考和建议", "三、解决问题的对策"
+_SECTION_LEADIN = re.compile(
+    r"^[ \u3000]*(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）])[ \u3000]*"
+    r"[^。，,；;：:!?！？\d]{0,12}(?:建[ \u3000]*议|对策|举措|措施|办法|思路)[ \u3000]*[:：]?[ \u3000]*$"
+)
 _PROBLEM_INTRO = re.compile(r"(?:问题|原因|现状|不足|困难|案据|理由|隐患|短板)[^。\n]{0,8}[:：]?\s*$")
 # "建议政府…" opens a request; "建议号:" "建议人:" "建议代表:" are field labels
 _REQUEST_PARAGRAPH = re.compile(
@@ -58,7 +64,7 @@ def _leadins(text: str) -> list[tuple[int, int]]:
     pos = 0
     for line in text.split("\n"):
         m = _LEADIN_HEADING.match(line)
-        if m and _LEADIN_WORD.search(m.group("words")):
+        if (m and _LEADIN_WORD.search(m.group("words"))) or _SECTION_LEADIN.match(line):
             spans.append((pos, pos + len(line)))
         pos += len(line) + 1
     spans.sort()

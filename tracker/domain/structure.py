@@ -13,7 +13,7 @@ TRAIL = " \t\u3000\n；;，,、：:"
 # Sentences that open a closing paragraph of a reply letter: thanks, formulas, next steps.
 REPLY_CLOSING = re.compile(
     r"(?:衷心|再次|非常|十分|诚挚|真挚|真诚|特别)?(?:感谢|谢谢)"
-    r"|最后[,，]|最后关于|以上答复|以上是|以上意见|以上情况|此复|特此|专此|此致"
+    r"|最后[,，]?(?:再次|衷心|诚挚|非常|感谢|希望|欢迎|恳请|敬请|请您?|对您|向您|关于您|我们再次)|以上答复|以上是|以上意见|以上情况|此复|特此|专此|此致"
     r"|如有(?:不妥|不当|意见|疑问|不同|问题|其他|需要|任何)|不妥之处|不当之处"
     r"|(?:通过|经过)(?:以上|上述)|综上(?:所述)?[,，]|总之[,，]"
     r"|对以上答复|对此答复|请您?对|敬请|恳请(?:您|你|继续)|欢迎(?:您|你|继续)"
@@ -27,7 +27,7 @@ COURTESY = re.compile(
 # Closers that may be glued mid-paragraph onto an unnumbered answer; a next-steps sentence there
 # ("…已完工。下一步，我们将…") is still part of the answer.
 GLUED_CLOSING = re.compile(
-    r"(?:衷心|再次|非常|十分|诚挚|真挚|真诚|特别)?(?:感谢|谢谢)|最后[,，]|以上答复|此复|特此|专此|此致"
+    r"(?:衷心|再次|非常|十分|诚挚|真挚|真诚|特别)?(?:感谢|谢谢)|以上答复|此复|特此|专此|此致"
     r"|如有(?:不妥|不当|意见|疑问|不同)|(?:通过|经过)(?:以上|上述)|综上(?:所述)?[,，]"
 )
 # An inline run introduced as findings, causes or problems ("主要原因：一是…二是…", "表现在：一是…",
