@@ -232,6 +232,19 @@ REPLIES = [
         "2022年9月1日",
     ),
     (
+        "next-steps-paragraph-then-courtesy-in-other-words",
+        "孙悦委员：\n您的提案收悉，现答复如下：\n1.已建成充电桩120个。\n2.已出台运营补贴办法。\n"
+        "下一步，我局将继续加密充电网络。\n我们诚挚欢迎您继续关注新能源汽车产业发展。\n"
+        "某市工业和信息化局\n2023年8月8日",
+        "孙悦委员",
+        "现答复如下：",
+        ["1.", "2."],
+        "已出台运营补贴办法。",
+        "下一步，我局将",
+        "某市工业和信息化局",
+        "2023年8月8日",
+    ),
+    (
         "next-steps-sentence-followed-by-more-answer-stays-in-the-point",
         "何平委员：\n您的提案收悉，现答复如下：\n一、已完成项目选址。\n二、关于资金筹措。今后我们将积极争取上级资金。\n"
         "目前已向省发改委申报专项债券2亿元，预计年内下达。\n感谢您的关注。\n某市发展改革委\n2023年3月3日",
@@ -407,3 +420,54 @@ def test_answers_in_another_order_link_by_content() -> None:
     points = parse_reply(reply).points
     links = link(points, split_proposal(proposal).suggestions)
     assert {lk.point: lk.suggestion for lk in links} == {1: 3, 2: 1, 3: 2}
+
+
+# (id, proposal, reply, point -> suggestions)
+PAIRS = [
+    (
+        "form-with-unmarked-first-suggestion-answered-out-of-order",
+        "标  题：关于改善老旧小区环境的提案\n案  由：老旧小区环境脏乱差。\n"
+        "建  议：加快老旧小区雨污管网改造，解决污水外溢问题。\n2.增设停车位，缓解停车难。\n3.引入物业管理，建立长效机制。",
+        "张三委员：\n您的提案收悉，现答复如下：\n"
+        "一、关于物业管理。我们已在12个老旧小区引入专业物业企业，建立长效管理机制。\n"
+        "二、关于雨污管网改造。今年改造雨污管网20公里，污水外溢问题基本解决。\n三、关于停车难。新增停车位800个。\n"
+        "感谢您的关心。\n某区住建局\n2023年1月1日",
+        {1: [3], 2: [1], 3: [2]},
+    ),
+    (
+        "background-point-then-answers-in-reverse-order",
+        "关于发展乡村旅游的提案\n为此建议：\n1.完善乡村旅游基础设施，改善道路和停车条件。\n"
+        "2.培育乡村旅游品牌，打造精品民宿。\n3.加强从业人员培训，提升服务水平。",
+        "李四委员：\n您的提案收悉，现答复如下：\n一、基本情况\n全县共有A级景区12个，乡村旅游重点村8个。\n"
+        "二、我局每年举办乡村旅游从业人员培训班，累计培训民宿经营者和导游500人次，服务水平明显提升。\n"
+        "三、我们评选了十佳精品民宿，打造“山水田园”乡村旅游品牌。\n四、交通部门改造旅游公路30公里，新建停车场6处。\n"
+        "特此答复。\n某县文旅局\n2023年2月2日",
+        {1: [], 2: [3], 3: [2], 4: [1]},
+    ),
+    (
+        "sections-proposal-with-one-request-answered-by-several-points",
+        PROPOSALS[2][1],
+        "王五委员：\n您的提案收悉，现答复如下：\n一、高度重视，认真办理\n我局成立专班，实地查看了便桥位置。\n"
+        "二、便桥已纳入2024年农村公路建设计划，设计方案已完成。\n三、汛期前将对临时木桥进行加固，确保群众通行安全。\n"
+        "感谢您的关心。\n某县交通运输局\n2023年3月3日",
+        {1: [], 2: [1], 3: [1]},
+    ),
+    (
+        "two-points-answer-one-suggestion",
+        "关于加强基层医疗人才队伍建设的提案\n为此建议：\n1.提高基层医务人员待遇，落实绩效工资倾斜政策。\n"
+        "2.加强定向医学生培养，补充乡村医生队伍。",
+        "赵六委员：\n您的提案收悉，现答复如下：\n一、落实基层绩效工资政策，基层医务人员绩效工资水平提高15%。\n"
+        "二、提高乡镇卫生院医务人员待遇，发放乡镇工作补贴每月500元。\n"
+        "三、每年定向培养医学生50名，毕业后到乡村医疗机构工作，补充乡村医生队伍。\n此复。\n某县卫健局\n2023年4月4日",
+        {1: [1], 2: [1], 3: [2]},
+    ),
+]
+
+
+@pytest.mark.parametrize(("proposal", "reply", "expected"), [pytest.param(*p[1:], id=p[0]) for p in PAIRS])
+def test_links_on_unseen_pairs(proposal: str, reply: str, expected: dict[int, list[int]]) -> None:
+    points = parse_reply(reply).points
+    got: dict[int, list[int]] = {p.n: [] for p in points if p.n is not None}
+    for lk in link(points, split_proposal(proposal).suggestions):
+        got[lk.point].append(lk.suggestion)
+    assert got == expected

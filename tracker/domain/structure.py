@@ -152,6 +152,13 @@ def cut_closing(text: str, unit: Candidate, end: int, *, reply: bool) -> int:
     return end
 
 
+# words that make a paragraph courtesy wherever they stand ("我们诚挚欢迎您继续关注…")
+_COURTESY_WORDS = re.compile(
+    r"感谢|谢谢|欢迎|希望(?:您|你)|敬请|恳请|批评指正|继续(?:关注|支持|关心)|关心(?:和|与)?支持|理解(?:和|与)?支持"
+    r"|宝贵意见|多提意见"
+)
+
+
 def only_closing_after(text: str, pos: int, end: int, closing: re.Pattern[str]) -> bool:
     """Every paragraph after the one holding ``pos`` is closing matter too (a closer, a short
     formula line, a field, a date or a signature), so a next-steps sentence followed by more
@@ -164,6 +171,7 @@ def only_closing_after(text: str, pos: int, end: int, closing: re.Pattern[str]) 
         if line and not (
             closing.match(line)
             or COURTESY.match(line)
+            or _COURTESY_WORDS.search(line)
             or FIELD_LINE.match(line)
             or DATE_LINE.match(line)
             or (len(line) <= 30 and not any(ch in line for ch in "。，,；;"))
