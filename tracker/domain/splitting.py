@@ -125,17 +125,20 @@ def _unmarked_first(text: str, nt: str, cands: list[Candidate], end: int) -> lis
     that paragraph is suggestion 1 (no marker), the numbered lines are 2, 3, ….
     """
     nxt = next((c for c in cands if c.pos >= end), None)
-    if nxt is None or nxt.value != 2 or not nxt.line_start:
+    if nxt is None or nxt.value != 2:
         return []
-    ls, _ = line_bounds(nt, nxt.pos)
-    between = nt[end:ls].strip(" \t\u3000\n")
+    # on its own line the list may be 2, 3…; inside the label's paragraph it must run on to 3
+    stop = line_bounds(nt, nxt.pos)[0] if nxt.line_start else nxt.pos
+    between = nt[end:stop].strip(" \t\u3000\n")
     if not between or "\n" in between:
         return []
     chain = [nxt]
     for c in cands:
         if c.pos > chain[-1].pos and c.family == nxt.family and c.value == chain[-1].value + 1:
             chain.append(c)
-    first = _unmarked(text, end, ls, flagged_body=True)
+    if not nxt.line_start and len(chain) < 2:
+        return []
+    first = _unmarked(text, end, stop, flagged_body=True)
     first.n = 1
     rest = build_units(text, nt, [Run(nxt.family, nxt.rank, chain)], len(text), reply=False)
     for k, u in enumerate(rest):
