@@ -13,6 +13,9 @@ from .structure import (
     REPLY_CLOSING,
     build_units,
     field_entry,
+    is_findings_run,
+    line_bounds,
+    paragraph_closing,
     restore_fields,
     restore_units,
     sentence_starts,
@@ -23,9 +26,15 @@ from .units import ParsedReply, Unit
 
 _ADDRESSEE = r"(?:委员|代表|同志|先生|女士|主任|主席|会长|提案委|委员会|党委|支部|政府|团|组)(?:们)?"
 _SAL_COLON = re.compile(r"^(?:尊敬的)?[^:：。!?！？]{1,100}[:：]$")
-_SAL_INLINE = re.compile(rf"(?:^|\s)((?:尊敬的)?[^\s:：。，,;；]{{1,60}}?{_ADDRESSEE})[:：]")
-_SAL_BARE = re.compile(rf"^(?:尊敬的)?[^\s:：。，,;；]{{1,60}}{_ADDRESSEE}$")
-_OPENING = re.compile(r"^(?:您|你|贵|关于|首先|感谢|非常感谢|衷心感谢)")
+# a name may be letter-spaced the way printed letters align it ("王立超  委员")
+_SAL_INLINE = re.compile(
+    rf"(?:^|\s)((?:尊敬的)?[^\s:：。，,;；]{{1,60}}?(?:[ \u3000]{{1,4}})?{_ADDRESSEE})[:：]"
+)
+_SAL_BARE = re.compile(rf"^(?:尊敬的)?[^\s:：。，,;；]{{1,60}}(?:[ \u3000]{{1,4}})?{_ADDRESSEE}$")
+# how the letter's first paragraph opens after a salutation without a colon
+_OPENING = re.compile(
+    r"^(?:您|你|贵|关于|首先|感谢|非常感谢|衷心感谢|[“\"「《]|现将|现就|我们|我局|我委|我办)"
+)
 # "现答复如下：" and its kin open the answer wherever they stand
 _CLASSIC_LEADIN = re.compile(r"(?:答复|函复|回复|复函|说明|报告|汇报)如下[:：。]?")
 # "采取了以下措施：", "原因如下：", "主要措施有：" open it only when a list follows at once
@@ -46,9 +55,29 @@ _TITLE_END = r"(?:答复函?|复函|回复|的函|意见|报告)"
 _TITLE_LINE = re.compile(rf"{_TITLE_END}$")
 _DOC_NUMBER_BEFORE = re.compile(rf"^({_DOC_NUMBER})(?:[ \u3000]+|(?=关于))(.+)$")
 _DOC_NUMBER_AFTER = re.compile(rf"^(.+?)[ \u3000]+({_DOC_NUMBER})$|^(.+{_TITLE_END})({_DOC_NUMBER})$")
+# "…现答复如下，不妥之处敬请指正：": a short courtesy clause before the colon
+_LEADIN_TAIL = re.compile(r"[,，][^。!?！？:：\n]{2,20}[:：]")
+# Sentences of an opening: acknowledging the proposal, saying who handles it, thanking
+_ACKNOWLEDGE = re.compile(r"收悉|收到|已交|转交|转来|交由|交我|交给|办理|感谢|谢谢|关心|支持")
 _PUBLICATION_NOTE = re.compile(r"^[(（](?:此件|本件)[^)）]*[)）]$")
 _TAIL_DATE = re.compile(rf"\s({DATE})\s*$")
 _SENTENCE_PUNCT = set("。，,；;!?！？：:、")
+# Who signed or handled the letter: lines printed next to the signature and date, never body text
+_SIGNER_LABEL = re.compile(
+    r"^(?:(?:领导|主要领导|分管领导|单位)?(?:签发人?|署名|签字|签批)|(?:主要|分管)?负责人|承办负责人|审核人?|核稿人?"
+    r"|经办人|承办人|联系人|联系电话|联系单位|联系方式|电话|办复类别|办理结果|答复类别|类别|公开属性|是否公开)$"
+)
+
+
+def _signer_line(line: str) -> bool:
+    entry = field_entry(line)
+    return entry is not None and bool(_SIGNER_LABEL.match(entry[0]))
+
+
+def _joint_line(line: str) -> bool:
+    """Several sending bodies on one line ("市住建局    市财政局", "县教育局、县财政局")."""
+    parts = [p for p in re.split(r"[ \u3000、]+", line.strip()) if p]
+    return len(parts) >= 2 and all(len(p) <= 30 and _ORG_SUFFIX.search(p) for p in parts)
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -211,11 +240,21 @@ def _find_tail(
                 date = text[s + m.start(1) : s + m.end(1)]
                 tail = s + m.start()
                 lines[idx] = (s, strip_end(text, s, s + m.start()))
+    # a signer line may stand between the signature and the date ("某局\n签发人：王五\n2021年…")
+    while (
+        date
+        and idx >= 0
+        and lines[idx][0] >= body_start
+        and _signer_line(text[lines[idx][0] : lines[idx][1]])
+    ):
+        field(*lines[idx])
+        tail = lines[idx][0]
+        idx -= 1
     if idx >= 0 and lines[idx][0] >= body_start:
         s, e = lines[idx]
         line = nt[s:e]
         seg_start = s
-        if " " in line or "\u3000" in line:
+        if (" " in line or "\u3000" in line) and not _joint_line(line):
             # collapsed copy: the signature is the last space-separated segment after a sentence end
             k = max(line.rfind(" "), line.rfind("\u3000"))
             before = line[:k].rstrip()
@@ -224,8 +263,8 @@ def _find_tail(
                 seg_start = s + k + 1
         cand = nt[seg_start:e].strip()
         plausible = (
-            0 < len(cand) <= 40
-            and not any(ch in cand for ch in _SENTENCE_PUNCT)
+            0 < len(cand) <= 60
+            and (not any(ch in cand for ch in _SENTENCE_PUNCT) or _joint_line(cand))
             and not FIELD_LINE.match(cand)
             and not REPLY_CLOSING.match(cand)
             and (date or _ORG_SUFFIX.search(cand))
@@ -246,11 +285,20 @@ def _find_tail(
                 signature = text[ps:pe].strip() + "\n" + signature
                 tail = s = ps
                 idx -= 1
+            # the signer or leader line printed above the sending body ("领导署名：…", "签发人：…")
+            while (
+                idx > 0
+                and lines[idx - 1][0] >= body_start
+                and _signer_line(text[lines[idx - 1][0] : lines[idx - 1][1]])
+            ):
+                idx -= 1
+                field(*lines[idx])
+                tail = lines[idx][0]
     return tail, signature, date, fields
 
 
-def _points_leadin(nt: str, start: int, end: int) -> re.Match[str] | None:
-    """The phrase after which the numbered points begin, if the letter has one.
+def _points_leadin(nt: str, start: int, end: int) -> int | None:
+    """Where the answer begins after the phrase that introduces it, if the letter has one.
 
     A list lead-in counts only before the first numbered line and when a first item follows it
     directly: "具体措施如下：" inside point 一 must not swallow that point, and an issues list
@@ -258,21 +306,35 @@ def _points_leadin(nt: str, start: int, end: int) -> re.Match[str] | None:
     """
     classic = _CLASSIC_LEADIN.search(nt, start, end)
     if classic:
-        return classic
+        return _leadin_tail(nt, classic.end(), end)
     cands = find_candidates(nt, start, end)
     first_line = next((c.pos for c in cands if c.line_start and c.value == 1), end)
     for m in _LIST_LEADIN.finditer(nt, start, first_line + 1):
         nxt = next((c for c in cands if c.pos >= m.end()), None)
         if nxt and nxt.value == 1 and nt.count("\n", m.end(), nxt.pos) <= 1:
-            return m
+            return m.end()
     return None
 
 
-def _closing_start(text: str, start: int, end: int) -> int:
-    for s in sentence_starts(text, start, end):
-        if REPLY_CLOSING.match(text, s):
-            return s
-    return end
+def _leadin_tail(nt: str, pos: int, end: int) -> int:
+    """A courtesy tail after "答复如下" belongs to the lead-in: "…现答复如下，不妥之处敬请指正："."""
+    if pos and nt[pos - 1] in ":：。":
+        return pos
+    m = _LEADIN_TAIL.match(nt, pos, end)
+    return m.end() if m else pos
+
+
+def _opening_end(text: str, start: int, end: int) -> int:
+    """End of the opening of a letter that answers without a lead-in: the acknowledgement and
+    thanks sentences of its first paragraph ("…收悉。首先，感谢…。"), before the first answer."""
+    _, le = line_bounds(text, start)
+    le = min(le, end)
+    pos = start
+    for s in [*sentence_starts(text, start, le), le]:
+        if s > pos and not _ACKNOWLEDGE.search(text, pos, s):
+            return pos
+        pos = s
+    return le
 
 
 def parse_reply(text: str) -> ParsedReply:
@@ -307,9 +369,9 @@ def _parse(text: str) -> ParsedReply:
     body_end = strip_end(text, body_start, tail)
 
     lead = _points_leadin(nt, body_start, body_end)
-    region = lead.end() if lead else body_start
+    region = lead if lead is not None else body_start
     cands = find_candidates(nt, region, body_end)
-    runs = choose_top_runs(build_runs(cands))
+    runs = choose_top_runs([r for r in build_runs(cands) if not is_findings_run(nt, r)])
     if runs:
         out.points = build_units(text, nt, runs, body_end, reply=True)
         first = runs[0].items[0].pos
@@ -317,21 +379,17 @@ def _parse(text: str) -> ParsedReply:
         out.closing = text[out.points[-1].end : body_end].strip()
         return out
 
-    # no numbered points: the opening up to its lead-in, one unnumbered body, then the closing
-    if lead:
-        out.preamble = text[body_start : lead.end()].strip()
-        cstart = _closing_start(text, lead.end(), body_end)
-        bs = lead.end()
-        while bs < cstart and text[bs] in " \t\u3000\n":
-            bs += 1
-        be = strip_end(text, bs, cstart)
-        if be > bs:
-            out.points = [
-                Unit(n=None, marker=None, title=title_of(text, bs, be), text=text[bs:be], start=bs, end=be)
-            ]
-        out.closing = text[cstart:body_end].strip()
-    else:
-        cstart = _closing_start(text, body_start, body_end)
-        out.preamble = text[body_start:cstart].strip()
-        out.closing = text[cstart:body_end].strip()
+    # no numbered points: the opening (up to its lead-in, or its acknowledgement), one unnumbered
+    # body, then the closing
+    bs = lead if lead is not None else _opening_end(text, body_start, body_end)
+    out.preamble = text[body_start:bs].strip()
+    cstart = paragraph_closing(text, bs, body_end)
+    while bs < cstart and text[bs] in " \t\u3000\n":
+        bs += 1
+    be = strip_end(text, bs, cstart)
+    if be > bs:
+        out.points = [
+            Unit(n=None, marker=None, title=title_of(text, bs, be), text=text[bs:be], start=bs, end=be)
+        ]
+    out.closing = text[cstart:body_end].strip()
     return out

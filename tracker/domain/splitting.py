@@ -15,6 +15,7 @@ from .structure import (
     FIELD_LINE,
     PROPOSAL_CLOSING,
     build_units,
+    is_findings_run,
     line_bounds,
     restore_fields,
     restore_units,
@@ -41,10 +42,17 @@ _LEADIN_HEADING = re.compile(
     r"|思路|和|与|及|如下|的)+)[ \u3000]*[:：]?[ \u3000]*$"
 )
 _LEADIN_WORD = re.compile(r"建[ \u3000]*议|对策|措施|办法")
+# A numbered section heading that names what follows as the suggestions, in any wording:
+# "三、下一步工作建议", "四、几点思考和建议", "三、解决问题的对策"
+_SECTION_LEADIN = re.compile(
+    r"^[ \u3000]*(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）])[ \u3000]*"
+    r"[^。，,；;：:!?！？\d]{0,12}(?:建[ \u3000]*议|对策|举措|措施|办法|思路)[ \u3000]*[:：]?[ \u3000]*$"
+)
 _PROBLEM_INTRO = re.compile(r"(?:问题|原因|现状|不足|困难|案据|理由|隐患|短板)[^。\n]{0,8}[:：]?\s*$")
 # "建议政府…" opens a request; "建议号:" "建议人:" "建议代表:" are field labels
 _REQUEST_PARAGRAPH = re.compile(
-    r"(?:^|\n)[ \u3000]*((?:特)?(?:建议|希望|恳请|请求|呼吁)(?![号人者代编类:：\s])[^\n]{4,})"
+    r"(?:^|\n)[ \u3000]*(?:(?:为此|因此|对此|据此|鉴于此|鉴于以上|故|所以)[,，]?[ \u3000]*)?"
+    r"((?:特)?(?:建议|希望|恳请|请求|呼吁)(?![号人者代编类:：\s])[^\n]{4,})"
 )
 _CONTENT_FIELD = re.compile(r"(?:^|\s)内[ \u3000]*容[ \u3000]*[:：]")
 
@@ -56,7 +64,7 @@ def _leadins(text: str) -> list[tuple[int, int]]:
     pos = 0
     for line in text.split("\n"):
         m = _LEADIN_HEADING.match(line)
-        if m and _LEADIN_WORD.search(m.group("words")):
+        if (m and _LEADIN_WORD.search(m.group("words"))) or _SECTION_LEADIN.match(line):
             spans.append((pos, pos + len(line)))
         pos += len(line) + 1
     spans.sort()
@@ -110,6 +118,55 @@ def _unmarked(text: str, start: int, end: int, *, flagged_body: bool) -> Unit:
     )
 
 
+def _unmarked_first(text: str, nt: str, cands: list[Candidate], end: int) -> list[Unit]:
+    """A form whose first suggestion follows the label unmarked ("建  议：落实…。\n2.改善…\n3.…").
+
+    The list after the lead-in starts at 2 on its own line and the text between is one paragraph:
+    that paragraph is suggestion 1 (no marker), the numbered lines are 2, 3, ….
+    """
+    nxt = next((c for c in cands if c.pos >= end), None)
+    if nxt is None or nxt.value != 2:
+        return []
+    # on its own line the list may be 2, 3…; inside the label's paragraph it must run on to 3
+    stop = line_bounds(nt, nxt.pos)[0] if nxt.line_start else nxt.pos
+    between = nt[end:stop].strip(" \t\u3000\n")
+    if not between or "\n" in between:
+        return []
+    chain = [nxt]
+    for c in cands:
+        if c.pos > chain[-1].pos and c.family == nxt.family and c.value == chain[-1].value + 1:
+            chain.append(c)
+    if not nxt.line_start and len(chain) < 2:
+        return []
+    first = _unmarked(text, end, stop, flagged_body=True)
+    first.n = 1
+    rest = build_units(text, nt, [Run(nxt.family, nxt.rank, chain)], len(text), reply=False)
+    for k, u in enumerate(rest):
+        u.n = k + 2
+    return [first, *rest]
+
+
+def _section_request(text: str, nt: str, leadins: list[tuple[int, int]]) -> SplitProposal | None:
+    """A proposal in sections (一、基本情况 二、存在问题 三、对策建议) whose last section, the one its
+    heading names as suggestions, holds an unmarked request rather than a list."""
+    for s, e in reversed(leadins):
+        ls, le = line_bounds(nt, s)
+        heads = find_candidates(nt, ls, le)
+        if le != e or not heads or not heads[0].line_start or nt[ls : heads[0].pos].strip():
+            continue
+        family = heads[0].family
+        later = [c for c in find_candidates(nt, le) if c.line_start]
+        if any(c.family == family for c in later) or any(len(r.items) >= 2 for r in build_runs(later)):
+            return None  # more sections follow, or the section holds a list: not a lone request
+        unit = _unmarked(text, le, len(text), flagged_body=True)
+        if not unit.text:
+            return None
+        return SplitProposal(
+            [unit], leadin=text[ls:le].strip(), background=text[:ls].strip(), closing=text[unit.end :].strip()
+        )
+    return None
+
+
 def split_proposal(text: str) -> SplitProposal:
     work = unfold(text)
     result = _split(work)
@@ -128,6 +185,15 @@ def _split(text: str) -> SplitProposal:
     for s, e in leadins:
         first = _effective(nt, cands, e)
         if first is None:
+            unmarked = _unmarked_first(text, nt, cands, e)
+            if unmarked:
+                ls, le = _trim_leadin(text, s, e)
+                return SplitProposal(
+                    unmarked,
+                    leadin=text[ls:le].strip(),
+                    background=text[:s].strip(),
+                    closing=text[unmarked[-1].end :].strip(),
+                )
             continue
         after = [r for r in build_runs([c for c in cands if c.pos >= first.pos]) if r.family == first.family]
         if after:
@@ -135,8 +201,12 @@ def _split(text: str) -> SplitProposal:
             chosen_leadin = (s, e)
             break
     if not runs:
-        # no lead-in introduces a list: the last real enumeration is the suggestions
-        runs = choose_top_runs(build_runs(cands), last_only=True)
+        section = _section_request(text, nt, leadins)
+        if section:
+            return section
+        # no lead-in introduces a list: the last real enumeration is the suggestions (an inline run
+        # announced as findings or causes is not)
+        runs = choose_top_runs([r for r in build_runs(cands) if not is_findings_run(nt, r)], last_only=True)
         # a lone heading-style item is not a list unless a lead-in precedes it, and a list that
         # says it holds problems or reasons is not the suggestions
         if runs and (

@@ -13,7 +13,9 @@ TRAIL = " \t\u3000\n；;，,、：:"
 # Sentences that open a closing paragraph of a reply letter: thanks, formulas, next steps.
 REPLY_CLOSING = re.compile(
     r"(?:衷心|再次|非常|十分|诚挚|真挚|真诚|特别)?(?:感谢|谢谢)"
-    r"|最后[,，]|最后关于|以上答复|以上是|以上意见|以上情况|此复|特此|专此|此致|如有不妥|如有意见|如有疑问"
+    r"|最后[,，]?(?:再次|衷心|诚挚|非常|感谢|希望|欢迎|恳请|敬请|请您?|对您|向您|关于您|我们再次)|以上答复|以上是|以上意见|以上情况|此复|特此|专此|此致"
+    r"|如有(?:不妥|不当|意见|疑问|不同|问题|其他|需要|任何)|不妥之处|不当之处"
+    r"|(?:通过|经过)(?:以上|上述)|综上(?:所述)?[,，]|总之[,，]"
     r"|对以上答复|对此答复|请您?对|敬请|恳请(?:您|你|继续)|欢迎(?:您|你|继续)"
     r"|希望(?:您|你|以后|今后|继续|各位|代表|委员)"
     r"|下一?步[,，]|下一?步(?:工作中|我们|我局|我委|我办|我中心|将)|今后[,，]?(?:我们|我局|我委)"
@@ -22,6 +24,33 @@ REPLY_CLOSING = re.compile(
 COURTESY = re.compile(
     r"(?:衷心|再次|非常|十分|诚挚|真挚|真诚|特别)?(?:感谢|谢谢)|以上答复|此复|特此|专此|如有不妥|对以上答复"
 )
+# Closers that may be glued mid-paragraph onto an unnumbered answer; a next-steps sentence there
+# ("…已完工。下一步，我们将…") is still part of the answer.
+GLUED_CLOSING = re.compile(
+    r"(?:衷心|再次|非常|十分|诚挚|真挚|真诚|特别)?(?:感谢|谢谢)|以上答复|此复|特此|专此|此致"
+    r"|如有(?:不妥|不当|意见|疑问|不同)|(?:通过|经过)(?:以上|上述)|综上(?:所述)?[,，]"
+)
+# An inline run introduced as findings, causes or problems ("主要原因：一是…二是…", "表现在：一是…",
+# "究其原因，可能一是…") reports what is wrong; it is neither points nor suggestions.
+FINDINGS_INTRO = re.compile(
+    r"(?:原因|问题|困难|不足|短板|瓶颈|隐患|矛盾|难点|症结|弊端|现象|差距|薄弱环节)"
+    r"(?:主要|还|仍然)?(?:有|在于|是|表现为|表现在|包括|如下)?[:：]\s*$"
+    r"|(?:表现为|表现在|体现在|原因是|原因在于|原因有)[:：,，]?\s*$"
+    r"|究其原因[,，]?(?:可能|主要|一方面)?\s*$"
+)
+
+
+def is_findings_run(nt: str, run: Run) -> bool:
+    """An inline run (its first item inside a sentence) whose lead-in clause announces findings."""
+    first = run.items[0]
+    if first.line_start:
+        return False
+    k = first.pos
+    while k > 0 and nt[k - 1] not in "。!?！？\n":
+        k -= 1
+    return bool(FINDINGS_INTRO.search(nt[k : first.pos]))
+
+
 PROPOSAL_CLOSING = re.compile(
     r"通过以上|以上建议|以上几点|以上意见|综上|总之|此致|特此|当否|妥否|敬请|恳请|请予"
 )
@@ -42,7 +71,12 @@ def field_entry(line: str) -> tuple[str, str] | None:
 
 
 DATE = r"(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日"
-DATE_LINE = re.compile(rf"^[(（]?\s*{DATE}\s*[)）]?$")
+# A date alone on its line may also be written compactly: "20211026", "2023630", "2021.10.26", "2021-10-26"
+COMPACT_DATE = (
+    r"(?:19|20)\d{2}(?:(?:0?[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|(?:0[1-9]|1[0-2])[1-9])"
+    r"|(?:19|20)\d{2}\s*[.．/／\-－]\s*\d{1,2}\s*[.．/／\-－]\s*\d{1,2}"
+)
+DATE_LINE = re.compile(rf"^[(（]?\s*(?:{DATE}|{COMPACT_DATE})\s*[)）]?$")
 
 
 def line_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -113,9 +147,55 @@ def cut_closing(text: str, unit: Candidate, end: int, *, reply: bool) -> int:
             if COURTESY.match(rest):
                 return s
             continue
-        if closing.match(rest):
+        if closing.match(rest) and only_closing_after(text, s, end, closing):
             return s
     return end
+
+
+# words that make a paragraph courtesy wherever they stand ("我们诚挚欢迎您继续关注…")
+_COURTESY_WORDS = re.compile(
+    r"感谢|谢谢|欢迎|希望(?:您|你)|敬请|恳请|批评指正|继续(?:关注|支持|关心)|关心(?:和|与)?支持|理解(?:和|与)?支持"
+    r"|宝贵意见|多提意见"
+)
+
+
+def only_closing_after(text: str, pos: int, end: int, closing: re.Pattern[str]) -> bool:
+    """Every paragraph after the one holding ``pos`` is closing matter too (a closer, a short
+    formula line, a field, a date or a signature), so a next-steps sentence followed by more
+    answer is not taken for the closing."""
+    _, le = line_bounds(text, pos)
+    k = le + 1
+    while k < end:
+        ls, le = line_bounds(text, k)
+        line = text[ls : min(le, end)].strip()
+        if line and not (
+            closing.match(line)
+            or COURTESY.match(line)
+            or _COURTESY_WORDS.search(line)
+            or FIELD_LINE.match(line)
+            or DATE_LINE.match(line)
+            or (len(line) <= 30 and not any(ch in line for ch in "。，,；;"))
+        ):
+            return False
+        k = le + 1
+    return True
+
+
+def paragraph_closing(text: str, start: int, end: int) -> int:
+    """Where the closing of an unnumbered answer begins: the trailing paragraphs that open with a
+    closer, or a courtesy or summary sentence glued onto the last answer paragraph; ``end`` if none."""
+    found = end
+    for s in sentence_starts(text, start, end):
+        line_start = text[s - 1] == "\n"
+        if line_start and REPLY_CLOSING.match(text, s) and only_closing_after(text, s, end, REPLY_CLOSING):
+            return s
+        if (
+            not line_start
+            and GLUED_CLOSING.match(text, s)
+            and only_closing_after(text, s, end, REPLY_CLOSING)
+        ):
+            return s
+    return found
 
 
 def _signed(line: str, after: str) -> bool:
