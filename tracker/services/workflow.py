@@ -24,6 +24,7 @@ from tracker.domain.workflow import (
     Action,
     Capacity,
     ProposalStatus,
+    ReturnWindow,
     Rule,
     allowed_actions,
     check,
@@ -54,11 +55,13 @@ from tracker.services.visibility import Role, Viewer, visible_proposal
 
 @dataclass(frozen=True)
 class WorkflowSettings:
-    """The configurable numbers of the workflow (config keys ASSIGNMENT_DEADLINE_MONTHS and
-    RETURN_WINDOW_DAYS)."""
+    """The configurable numbers of the workflow (config keys ASSIGNMENT_DEADLINE_MONTHS,
+    RETURN_WINDOW_DAYS, RETURN_WINDOW_KIND with HOLIDAYS and MAKEUP_WORKDAYS, EXTENSION_MAX_DAYS)."""
 
     deadline_months: int = 3
     return_days: int = 7
+    return_window: ReturnWindow = field(default_factory=ReturnWindow)
+    extension_max_days: int = 90
 
 
 def utcnow() -> datetime:
@@ -432,7 +435,7 @@ def return_assignment(
     current = current_assignments(session=session, proposal_id=proposal.id or 0)
     own = next(a for a in current if a.agency_id == actor.agency_id)  # _check found it
     try:
-        check_return_window(aware(own.assigned_at), moment, settings.return_days)
+        check_return_window(aware(own.assigned_at), moment, settings.return_days, settings.return_window)
     except RuleError as error:
         raise TransitionError(error.problems) from None
     for assignment in current:
