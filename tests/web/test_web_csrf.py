@@ -13,7 +13,7 @@ from sqlmodel import Session, func, select
 from tracker.db import get_engine
 from tracker.models import AdminChange, Meeting, Proposal
 
-POST_ROUTES_NEED_ARGS = {"proposal_id", "meeting_id"}
+POST_ROUTES_NEED_ARGS = {"proposal_id", "meeting_id", "request_id"}
 
 
 @pytest.fixture
@@ -29,9 +29,9 @@ def _post_urls(app: Flask, proposal_id: int, meeting_id: int) -> list[str]:
             continue
         assert set(rule.arguments) <= POST_ROUTES_NEED_ARGS, f"{rule}: teach this test its arguments"
         urls.append(
-            rule.rule.replace("<int:proposal_id>", str(proposal_id)).replace(
-                "<int:meeting_id>", str(meeting_id)
-            )
+            rule.rule.replace("<int:proposal_id>", str(proposal_id))
+            .replace("<int:meeting_id>", str(meeting_id))
+            .replace("<int:request_id>", "1")  # refused before any request is looked up
         )
     return urls
 

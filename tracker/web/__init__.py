@@ -13,6 +13,7 @@ from tracker.web import (
     auth,
     documents,
     drafts,
+    extensions,
     feedback,
     headers,
     home,
@@ -63,6 +64,7 @@ def init_app(app: Flask) -> None:
     for module in (reply_editor, oversight, feedback, documents, statistics):
         app.register_blueprint(module.bp)
     app.register_blueprint(admin.bp)  # sessions and the admin log (issue 12)
+    app.register_blueprint(extensions.bp)  # extension requests (issue 12)
     reply_panels.init_app(app)
     search.init_app(app)  # its blueprint, the fragment filter and the similar-proposals helper
     page_cache.init_app(app)
