@@ -22,6 +22,7 @@ from tracker.web import (
     oversight,
     page_cache,
     proposals,
+    publication,
     replies,
     reply_editor,
     reply_panels,
@@ -65,6 +66,7 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(admin.bp)  # sessions and the admin log (issue 12)
     app.register_blueprint(extensions.bp)  # extension requests (issue 12)
+    publication.init_app(app)  # scheduled publication (issue 12)
     reply_panels.init_app(app)
     search.init_app(app)  # its blueprint, the fragment filter and the similar-proposals helper
     page_cache.init_app(app)
