@@ -3,17 +3,21 @@ typed), staff see the count and the queue, grant or refuse, and the proposal's t
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from unittest import mock
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
+from tracker import create_app
+from tracker.config import ConfigError
 from tracker.db import get_engine
 from tracker.models import Agency, Assignment, ExtensionRequest, User
 from tracker.services import workflow
 from tracker.services.visibility import Role, Viewer
+from tracker.web import inbox
 
 TODAY = date(2025, 3, 10)
 DEADLINE = date(2025, 6, 10)
@@ -143,3 +147,41 @@ def test_another_agency_cannot_ask(
     )
     assert response.status_code == 404
     assert _requests(app) == []
+
+
+# -- the working-day return window, configured ----------------------------------------------------------
+
+
+def test_a_mistyped_calendar_refuses_to_start(tmp_path) -> None:
+    base = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
+        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        "SEARCH_CHECK_ON_START": False,
+    }
+    with pytest.raises(ConfigError, match="RETURN_WINDOW_KIND"):
+        create_app({**base, "RETURN_WINDOW_KIND": "weekdays"})
+    with pytest.raises(ConfigError, match="MAKEUP_WORKDAYS"):
+        create_app({**base, "MAKEUP_WORKDAYS": ["2025-09-31"]})
+    app = create_app({**base, "RETURN_WINDOW_KIND": "working", "HOLIDAYS": "2025-10-01,2025-10-02"})
+    assert app.config["HOLIDAYS"] == [date(2025, 10, 1), date(2025, 10, 2)]
+
+
+def test_the_inbox_counts_the_return_window_in_working_days(
+    app: Flask, client: FlaskClient, login, assigned: int, session: Session
+) -> None:
+    """Assigned on Tuesday 30 September 2025, two working days with the National Day holiday
+    configured: returnable until 10 October (in calendar days it would end on 2 October)."""
+    app.config.update(
+        RETURN_WINDOW_KIND="working",
+        RETURN_WINDOW_DAYS=2,
+        HOLIDAYS=[date(2025, 10, d) for d in range(1, 9)],
+        MAKEUP_WORKDAYS=[date(2025, 9, 28), date(2025, 10, 11)],
+    )
+    row = session.exec(select(Assignment).where(Assignment.proposal_id == assigned)).one()
+    row.assigned_at = datetime(2025, 9, 30, 2, tzinfo=UTC)
+    session.commit()
+    login(client, "agency")
+    shanghai_now = datetime(2025, 10, 9, 12, 0, tzinfo=UTC)
+    with mock.patch.object(inbox, "local_now", return_value=shanghai_now):
+        page = client.get("/inbox").get_data(as_text=True)
+    assert "可退回（2025年10月10日 前）" in page
