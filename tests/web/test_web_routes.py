@@ -479,6 +479,20 @@ ROWS = [
         only(("agency",), 404, 403, anon=302),
         data={"requested_deadline": "2025-07-01", "reason": "需协调"},
     ),
+    Row(
+        "publication.schedule",
+        "POST",
+        "/review/{replied}/schedule-publication",
+        STAFF_POST,
+        data={"publish_at": "2099-01-01T09:00"},
+    ),
+    Row(
+        "publication.schedule",
+        "POST",
+        "/review/{missing}/schedule-publication",
+        only(("staff", "admin"), 404, 403, anon=302),
+        data={"publish_at": "2099-01-01T09:00"},
+    ),
     Row("extensions.grant", "POST", "/review/extensions/{to_grant}/grant", STAFF_POST),
     Row(
         "extensions.refuse",
