@@ -292,3 +292,58 @@ def test_0010_upgrades_accounts_and_the_log_of_the_previous_release(fresh_app: F
     with get_engine(fresh_app).connect() as connection:
         assert connection.execute(text("SELECT id, kind FROM admin_change")).all() == [(1, "session")]
         assert connection.execute(text("SELECT username FROM user_account")).all() == [("li",)]
+
+
+def test_0011_upgrades_a_seeded_database_of_the_previous_release(fresh_app: Flask) -> None:
+    """A database at 0007 with the seeded model case, assigned and published: after 0011 it keeps
+    every row and its publication, has no extension request, and takes one (one pending at a time)."""
+    from datetime import date
+
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+    from sqlmodel import Session
+
+    migrate.upgrade(fresh_app, "0007")
+    with get_engine(fresh_app).begin() as connection:
+        connection.execute(text("INSERT INTO agency (id, name) VALUES (1, '镇海区经信局')"))
+        connection.execute(
+            text("INSERT INTO meeting (id, name, body, year) VALUES (1, '十届三次', '政协', 2025)")
+        )
+        connection.execute(
+            text(
+                "INSERT INTO proposal (id, meeting_id, number, title, background, closing, original_text, "
+                "status, created_at, published_at) VALUES (1, 1, 2, '关于加强小型微型企业分级服务与管理的建议', "
+                "'', '', 'x', 'assigned', '2026-01-01', '2026-01-02 00:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO assignment (id, proposal_id, agency_id, role, deadline, assigned_at) "
+                "VALUES (1, 1, 1, 'lead', '2026-04-01', '2026-01-01')"
+            )
+        )
+    migrate.upgrade(fresh_app, "0011")
+    from tracker.models import Assignment, ExtensionRequest, Proposal
+
+    with Session(get_engine(fresh_app)) as session:
+        proposal = session.get(Proposal, 1)
+        assert proposal is not None and proposal.published_at is not None
+        assert session.get(Assignment, 1).deadline == date(2026, 4, 1)
+        assert session.exec(text("SELECT count(*) FROM extension_request")).scalar() == 0
+
+        def ask() -> ExtensionRequest:
+            return ExtensionRequest(
+                proposal_id=1,
+                assignment_id=1,
+                agency_id=1,
+                reason="需协调",
+                previous_deadline=date(2026, 4, 1),
+                requested_deadline=date(2026, 5, 1),
+            )
+
+        session.add(ask())
+        session.commit()
+        session.add(ask())
+        with pytest.raises(IntegrityError):  # the partial unique index: one pending per assignment
+            session.commit()

@@ -19,6 +19,8 @@ from typing import Any
 
 from flask import Flask
 
+from tracker.domain.deadlines import DayKind, parse_day_list
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent
 
@@ -98,6 +100,14 @@ def defaults(instance_path: str | os.PathLike[str]) -> dict[str, Any]:
         # Workflow: an assignment's default deadline, and how long an agency may return it.
         "ASSIGNMENT_DEADLINE_MONTHS": 3,
         "RETURN_WINDOW_DAYS": 7,
+        # "calendar" or "working": working days skip weekends and HOLIDAYS and count the 调休
+        # MAKEUP_WORKDAYS (ISO dates, e.g. ["2026-10-01", …]); a working-day window runs to the end
+        # of its last day in BABEL_DEFAULT_TIMEZONE.
+        "RETURN_WINDOW_KIND": "calendar",
+        "HOLIDAYS": [],
+        "MAKEUP_WORKDAYS": [],
+        # 延期申请: how far past the current deadline an agency may ask for (and staff grant).
+        "EXTENSION_MAX_DAYS": 90,
         "PROPOSAL_CATEGORIES": [
             "经济发展",
             "城乡建设",
@@ -123,6 +133,7 @@ def finish(config: dict[str, Any]) -> None:
     if config.get("SESSION_COOKIE_SECURE") is None:
         config["SESSION_COOKIE_SECURE"] = is_production(config)
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(config["SESSION_LIFETIME_HOURS"]))
+    _check_calendar(config)
     if is_production(config):
         key = config.get("SECRET_KEY") or ""
         if key == DEVELOPMENT_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
@@ -130,6 +141,22 @@ def finish(config: dict[str, Any]) -> None:
                 "TRACKER_ENV=production needs TRACKER_SECRET_KEY set to a random value of at least "
                 f"{MIN_SECRET_KEY_LENGTH} characters (the development key is refused)"
             )
+
+
+def _check_calendar(config: dict[str, Any]) -> None:
+    """A mistyped calendar would silently move every return window: refuse to start instead. The
+    day lists are kept as dates."""
+    kinds = [k.value for k in DayKind]
+    if config.get("RETURN_WINDOW_KIND", "calendar") not in kinds:
+        raise ConfigError(f"RETURN_WINDOW_KIND must be one of {', '.join(kinds)}")
+    for key in ("HOLIDAYS", "MAKEUP_WORKDAYS"):
+        value = config.get(key, [])
+        if isinstance(value, str):  # an environment-style "2026-10-01,2026-10-02"
+            value = [v for v in value.split(",") if v.strip()]
+        try:
+            config[key] = sorted(parse_day_list(value, key))
+        except (TypeError, ValueError) as error:
+            raise ConfigError(str(error)) from None
 
 
 def load_config(app: Flask, test_config: Mapping[str, Any] | None = None) -> None:

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 from sqlmodel import JSON, Field, Relationship, SQLModel
 
+from tracker.domain.deadlines import ExtensionStatus
 from tracker.domain.people import AgencyKind, MemberKind
 from tracker.domain.sessions import SessionIntake
 from tracker.domain.workflow import Action, ProposalStatus
@@ -385,6 +386,42 @@ class Assignment(SQLModel, table=True):
     assigned_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
     # Set when the assignment stops (returned by an agency); None while it is current.
     ended_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True), index=True)
+
+    agency: Agency = Relationship()
+
+
+class ExtensionRequest(SQLModel, table=True):
+    """An agency's request for a later deadline on its assignment (延期申请) and staff's answer:
+    written only by tracker.services.extensions. At most one is pending per assignment."""
+
+    __tablename__: ClassVar[str] = "extension_request"
+    __table_args__ = (
+        _one_of("status", ExtensionStatus, "status"),
+        sa.Index(
+            "uq_extension_request_pending",
+            "assignment_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
+        ),
+        sa.Index("ix_extension_request_status", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True, ondelete="CASCADE")
+    assignment_id: int = Field(foreign_key="assignment.id", index=True, ondelete="CASCADE")
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    status: str = ExtensionStatus.PENDING.value
+    reason: str = _long_text()
+    previous_deadline: date  # the assignment's deadline when the request was made
+    requested_deadline: date
+    requested_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+    requested_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    # staff's answer: the deadline granted (perhaps not the one asked for), or why it was refused
+    granted_deadline: date | None = None
+    decision_note: str = _long_text()
+    decided_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    decided_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
 
     agency: Agency = Relationship()
 

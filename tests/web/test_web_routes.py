@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from tracker.domain.drafting import Draft
 from tracker.models import Agency, LoginSession, Proposal, Reply, User
-from tracker.services import directory, drafting, people_import, workflow
+from tracker.services import directory, drafting, extensions, people_import, workflow
 from tracker.services.accounts import start_session
 from tracker.services.visibility import Role, Viewer
 
@@ -115,9 +115,40 @@ def scene(session: Session, make) -> dict[str, int]:
     # issue 12: an account for the admin's account pages to act on, with a login to end
     target = make.user(username="mubiao7", role="agency", agency_id=commerce.id)
     start_session(session=session, user=target, now=datetime.now(UTC))
+    # issue 12: extension requests waiting for an answer (the demo agency's co-handling assignment,
+    # and the commerce bureau's), one for each of staff's two answers
+    demo_agency = Viewer(Role.AGENCY, agency_id=users["agency"].agency_id, user_id=users["agency"].id)
+    to_grant, to_refuse = (
+        extensions.request(
+            session=session,
+            proposal_id=pid,
+            actor=agency,
+            requested_deadline=date(2025, 7, 10),  # the default deadline is 2025-06-10
+            reason="需要调研",
+            now=datetime.now(UTC),
+        )
+        for pid, agency in (
+            (co_assigned.id, demo_agency),
+            (elsewhere.id, Viewer(Role.AGENCY, agency_id=commerce.id)),
+        )
+    )
+    to_extend = create(other, "经信局申请延期", submit=True)
+    workflow.accept(
+        session=session, proposal_id=to_extend.id, actor=staff, today=TODAY, meeting_id=meeting.id
+    )
+    workflow.assign(
+        session=session,
+        proposal_ids=[to_extend.id],
+        actor=staff,
+        lead_agency_id=users["agency"].agency_id,
+        today=TODAY,
+    )
     session.commit()
     target_login = session.exec(select(LoginSession).where(LoginSession.user_id == target.id)).one()
     return {
+        "to_extend": to_extend.id,
+        "to_grant": to_grant.id,
+        "to_refuse": to_refuse.id,
         "own_draft": own_draft.id,
         "own_submitted": own_submitted.id,
         "foreign": foreign.id,
@@ -569,6 +600,50 @@ ROWS = [
     Row("admin.import_confirm", "POST", "/admin/import/{import_token}", ADMIN_POST),
     Row("admin.import_confirm", "POST", "/admin/import/nosuchtoken", only(("admin",), 404, 403, anon=302)),
     Row("admin.log", "GET", "/admin/log?kind=user", ADMIN_PAGE),
+    # -- issue 12: extension requests (延期申请) --------------------------------------------------------
+    Row("extensions.queue", "GET", "/review/extensions", STAFF_PAGE, hidden="需要调研"),
+    Row(
+        "extensions.ask",
+        "POST",
+        "/inbox/{to_extend}/extension",
+        AGENCY_POST,
+        data={"requested_deadline": "2025-07-01", "reason": "需协调"},
+    ),
+    Row(
+        "extensions.ask",
+        "POST",
+        "/inbox/{elsewhere}/extension",
+        only(("agency",), 404, 403, anon=302),
+        data={"requested_deadline": "2025-07-01", "reason": "需协调"},
+    ),
+    Row(
+        "publication.schedule",
+        "POST",
+        "/review/{replied}/schedule-publication",
+        STAFF_POST,
+        data={"publish_at": "2099-01-01T09:00"},
+    ),
+    Row(
+        "publication.schedule",
+        "POST",
+        "/review/{missing}/schedule-publication",
+        only(("staff", "admin"), 404, 403, anon=302),
+        data={"publish_at": "2099-01-01T09:00"},
+    ),
+    Row("extensions.grant", "POST", "/review/extensions/{to_grant}/grant", STAFF_POST),
+    Row(
+        "extensions.refuse",
+        "POST",
+        "/review/extensions/{to_refuse}/refuse",
+        STAFF_POST,
+        data={"reason": "按期办理"},
+    ),
+    Row(
+        "extensions.grant",
+        "POST",
+        "/review/extensions/{missing}/grant",
+        only(("staff", "admin"), 404, 403, anon=302),
+    ),
 ]
 
 

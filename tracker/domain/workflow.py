@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
+from . import deadlines
 from .messages import N_, Problem, RuleError
 
 
@@ -141,9 +142,21 @@ def check_deadline(deadline: date, today: date) -> None:
         raise RuleError(Problem("deadline", N_("The deadline must be a day after today.")))
 
 
-def return_ends_at(assigned_at: datetime, days: int) -> datetime:
-    """Until when an assignment made at ``assigned_at`` may be returned."""
-    return assigned_at + timedelta(days=days)
+def return_ends_at(assigned_at: datetime, days: int, window: ReturnWindow | None = None) -> datetime:
+    """Until when an assignment made at ``assigned_at`` may be returned (calendar days unless
+    ``window`` says working days; see tracker.domain.deadlines)."""
+    if window is None:
+        return assigned_at + timedelta(days=days)
+    return deadlines.return_ends_at(assigned_at, days, window.kind, window.calendar, window.zone)
+
+
+@dataclass(frozen=True)
+class ReturnWindow:
+    """How the return window counts: calendar or working days, with the office's calendar."""
+
+    kind: str = deadlines.DayKind.CALENDAR
+    calendar: deadlines.WorkCalendar = field(default_factory=deadlines.WorkCalendar)
+    zone: tzinfo = UTC
 
 
 def check_still_returnable(last_move: str | None) -> None:
@@ -162,19 +175,25 @@ def check_still_returnable(last_move: str | None) -> None:
         )
 
 
-def check_return_window(assigned_at: datetime, now: datetime, days: int) -> None:
-    last = return_ends_at(assigned_at, days)
+def check_return_window(
+    assigned_at: datetime, now: datetime, days: int, window: ReturnWindow | None = None
+) -> None:
+    last = return_ends_at(assigned_at, days, window)
     if now > last:
-        raise RuleError(
-            Problem(
-                None,
-                N_(
-                    "An assignment can be returned within %(days)d days of being made; "
-                    "the time for this one ended on %(date)s."
-                ),
-                {"days": days, "date": last.date().isoformat()},
+        working = window is not None and window.kind == deadlines.DayKind.WORKING
+        message = (
+            N_(
+                "An assignment can be returned within %(days)d working days of being made; "
+                "the time for this one ended on %(date)s."
+            )
+            if working
+            else N_(
+                "An assignment can be returned within %(days)d days of being made; "
+                "the time for this one ended on %(date)s."
             )
         )
+        shown = last.astimezone(window.zone) if window is not None else last
+        raise RuleError(Problem(None, message, {"days": days, "date": shown.date().isoformat()}))
 
 
 def days_overdue(deadline: date, today: date) -> int:

@@ -71,7 +71,7 @@ class GroupFacts:
 
     group: str
     title: str
-    published: bool
+    published: bool  # public when loaded
     proposal_id: int | None = None
     number: int | None = None  # 案号
     meeting_id: int | None = None
@@ -90,6 +90,8 @@ class GroupFacts:
     slug: str | None = None
     language: str = "zh"
     doc_kind: str = ""
+    # a scheduled publication, not yet come when loaded: the query compares it with now
+    publish_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -270,6 +272,7 @@ def _proposal_units(session: Session, ids: list[int]) -> Iterator[SearchDocument
             group=proposal_group(pid),
             title=proposal.title,
             published=bool(own and own.published),
+            publish_at=own.publish_at if own else None,
             proposal_id=pid,
             number=proposal.number,
             meeting_id=proposal.meeting_id,

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import re
 import shutil
@@ -38,7 +39,7 @@ import warnings
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,7 @@ from tracker.search import (
     whoosh_arrays,
 )
 from tracker.search.documents import GroupFacts, SearchDocument, UnitType
+from tracker.services import visibility
 from tracker.services.visibility import Role, Viewer
 
 log = logging.getLogger(__name__)
@@ -81,8 +83,8 @@ INDEX_NAME = "units"
 # Bump when the schema or the analysis changes in a way old indexes cannot serve; the start-up
 # check then rebuilds. 3: synonyms indexed under their group's word (synonyms.txt needs a reindex).
 # 4: a gap of positions between passages (phrases stop at line breaks); each group's fingerprint;
-# units of earlier letters marked as history.
-SCHEMA_VERSION = 4
+# units of earlier letters marked as history. 5: the moment of a scheduled publication (publish_at).
+SCHEMA_VERSION = 5
 VERSION_FILE = "schema-version"
 PENDING_DIR = "pending"
 WRITE_LOCK = f"{INDEX_NAME}_WRITELOCK"  # the name Whoosh's writer locks
@@ -232,6 +234,9 @@ def make_schema() -> Schema:
         agency=ID(stored=True, sortable=True),
         outcome=ID(stored=True, sortable=True),
         published=ID(stored=True),
+        # a scheduled publication's moment, in whole seconds since the epoch (rounded up, so the
+        # comparison with now never shows it early); absent once public
+        publish_at=NUMERIC(stored=True, bits=64),
         member_ids=KEYWORD(stored=True, commas=True),
         agency_ids=KEYWORD(stored=True, commas=True),
         date=NUMERIC(stored=True, sortable=True),
@@ -269,6 +274,7 @@ def document_fields(doc: SearchDocument) -> dict[str, Any]:
         ),
         "body": doc.body,
         "published": "y" if f.published else "n",
+        **({"publish_at": _epoch_ceil(f.publish_at)} if f.publish_at is not None and not f.published else {}),
         "history": "y" if doc.history else "n",
         "date": int(f.date.strftime("%Y%m%d")) if f.date else 0,
         "position": doc.position,
@@ -318,6 +324,7 @@ def facts_from_stored(stored: Mapping[str, Any]) -> GroupFacts:
         group=stored["group"],
         title=stored.get("group_title", ""),
         published=stored.get("published") == "y",
+        publish_at=datetime.fromtimestamp(stored["publish_at"], UTC) if stored.get("publish_at") else None,
         proposal_id=stored.get("proposal_id"),
         number=int(stored["number"]) if stored.get("number") else None,
         meeting_id=int(stored["session"]) if stored.get("session") else None,
@@ -354,16 +361,27 @@ def normalize_query(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_QUOTES).strip()
 
 
-def visibility_query(viewer: Viewer) -> query.Query | None:
-    """The rule of tracker.services.visibility.can_see, over the facts stored with every unit."""
+def _epoch_ceil(moment: datetime) -> int:
+    stamp = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+    return math.ceil(stamp)
+
+
+def visibility_query(viewer: Viewer, now: datetime | None = None) -> query.Query | None:
+    """The rule of tracker.services.visibility.can_see, over the facts stored with every unit: a
+    scheduled publication is public once its stored moment is not after now (the clock of this
+    request, so every server agrees and none waits for the index to be rewritten)."""
     if viewer.sees_all:
         return None
-    clauses: list[query.Query] = [query.Term("published", "y")]
+    moment = now or visibility.now()
+    clauses: list[query.Query] = [
+        query.Term("published", "y"),
+        query.NumericRange("publish_at", None, math.floor(moment.timestamp())),
+    ]
     if viewer.role == Role.MEMBER and viewer.member_id is not None:
         clauses.append(query.Term("member_ids", str(viewer.member_id)))
     if viewer.role == Role.AGENCY and viewer.agency_id is not None:
         clauses.append(query.Term("agency_ids", str(viewer.agency_id)))
-    return query.Or(clauses) if len(clauses) > 1 else clauses[0]
+    return query.Or(clauses)
 
 
 def _words_of(q: query.Query) -> list[str] | None:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from tracker.domain.deadlines import check_publication_time
 from tracker.domain.drafting import LIMITS, clean_text
 from tracker.domain.messages import N_, Problem, RuleError
 from tracker.domain.reply_drafting import OUTCOMES
@@ -35,7 +36,7 @@ from tracker.services import co_opinions, workflow
 from tracker.services.errors import InvalidInput, LockedError, TransitionError
 from tracker.services.feedback import ratings_of
 from tracker.services.replies import current_reply
-from tracker.services.visibility import Viewer
+from tracker.services.visibility import Viewer, is_published
 
 PUBLISHABLE = (ProposalStatus.REPLIED.value, ProposalStatus.CLOSED.value)
 
@@ -232,14 +233,52 @@ def publish(*, session: Session, proposal_id: int, actor: Viewer, now: datetime)
         or current_reply(session=session, proposal_id=proposal.id or 0) is None
     ):
         raise LockedError(N_("Only a proposal with its reply in force can be published."))
-    if proposal.published_at is not None:
+    if is_published(proposal, now):
         raise LockedError(N_("The proposal is already published."))
+    # publishing now also replaces a publication scheduled for later
     proposal.published_at = now
     proposal.withheld_reason = None
     proposal.withheld_at = None
     session.add(proposal)
     workflow.record(
         session=session, proposal=proposal, action=Action.PUBLISH, actor=actor, from_status=proposal.status
+    )
+    return proposal
+
+
+def schedule_publication(
+    *, session: Session, proposal_id: int, actor: Viewer, when: datetime | None, now: datetime
+) -> Proposal:
+    """Have the proposal and its reply become public at ``when`` (定时公开), with no one acting then:
+    ``published_at`` in the future, which every visibility check compares with its own clock. A
+    scheduled time may be moved; withholding cancels it; one already public is withheld first."""
+    now = workflow.as_utc(now)
+    _staff_only(actor, Action.PUBLISH)
+    proposal = workflow.load(session=session, proposal_id=proposal_id, actor=actor)
+    if (
+        proposal.status not in PUBLISHABLE
+        or current_reply(session=session, proposal_id=proposal.id or 0) is None
+    ):
+        raise LockedError(N_("Only a proposal with its reply in force can be published."))
+    if is_published(proposal, now):
+        raise LockedError(N_("The proposal is already published."))
+    try:
+        check_publication_time(workflow.as_utc(when) if when else None, now)
+    except RuleError as error:
+        raise InvalidInput(error.problems) from None
+    assert when is not None  # checked above
+    moment = workflow.as_utc(when)
+    proposal.published_at = moment
+    proposal.withheld_reason = None
+    proposal.withheld_at = None
+    session.add(proposal)
+    workflow.record(
+        session=session,
+        proposal=proposal,
+        action=Action.PUBLISH,
+        actor=actor,
+        from_status=proposal.status,
+        details={"scheduled": moment.isoformat()},
     )
     return proposal
 

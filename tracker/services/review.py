@@ -197,7 +197,7 @@ def inbox(
             state = InboxState.CLOSED
         else:
             state = _STATE_OF_MOVE.get(step.action if step else "", InboxState.NEW)
-        until = return_ends_at(aware(assignment.assigned_at), settings.return_days)
+        until = return_ends_at(aware(assignment.assigned_at), settings.return_days, settings.return_window)
         # the rule of tracker.domain.workflow.check_still_returnable, which the service enforces
         can_return = (
             proposal.status == ProposalStatus.ASSIGNED.value

@@ -5,18 +5,76 @@ invited to co-sign, until they decline); an agency sees what is assigned to it (
 while the assignment is current) and what it has replied to; committee staff and administrators
 see everything. Pages apply ``proposal_filter`` in their queries; the search index stores
 ``access_facts`` with every document and filters on the same facts in its query.
+
+Published means the publication moment (``published_at``) has come; a moment in the future is a
+scheduled publication. Every check compares it with the clock when the request is answered (the
+search index stores the moment of a scheduled one and its query compares it with now), so nothing
+shows before its moment or stays hidden after it, on any number of servers, with no job to run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from tracker.domain.deadlines import is_public
 from tracker.models import Assignment, Proposal, ProposalSigner, Reply, SignerStatus, User
+
+
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+_clock: Callable[[], datetime] = _system_clock
+
+
+def now() -> datetime:
+    """The moment publication is judged against (the system clock unless a test injects one)."""
+    return _clock()
+
+
+@contextmanager
+def clock(moment: Callable[[], datetime]) -> Iterator[None]:
+    """Judge publication by ``moment()`` for a while (tests of scheduled publication)."""
+    global _clock
+    before, _clock = _clock, moment
+    try:
+        yield
+    finally:
+        _clock = before
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def public_clause(at: datetime | None = None) -> sa.ColumnElement[bool]:
+    """Published, with its moment come: ``at`` or now. Stored times are UTC (SQLite keeps the clock
+    time), so the comparison is made in UTC too."""
+    moment = _aware(at or now()).astimezone(UTC)
+    return sa.and_(col(Proposal.published_at).is_not(None), col(Proposal.published_at) <= moment)
+
+
+def is_published(proposal: Proposal, at: datetime | None = None) -> bool:
+    """Whether the public sees ``proposal`` now (or ``at``)."""
+    published = proposal.published_at
+    return is_public(_aware(published) if published else None, _aware(at or now()))
+
+
+def publication_mark(*, session: Session, at: datetime | None = None) -> datetime | None:
+    """The latest publication moment already come. It changes whenever a scheduled publication comes
+    (its moment is later than every moment that had come before), so a page kept by it is never
+    served hidden after that moment (tracker/web/page_cache.py)."""
+    moment = _aware(at or now()).astimezone(UTC)
+    return session.exec(
+        select(sa.func.max(Proposal.published_at)).where(col(Proposal.published_at) <= moment)
+    ).one()
 
 
 class Role(StrEnum):
@@ -55,9 +113,11 @@ def viewer_for(user: User | None) -> Viewer:
 class AccessFacts:
     """What the visibility rule needs to know about one proposal (stored in the search index)."""
 
-    published: bool
+    published: bool  # public when the facts were read
     member_ids: frozenset[int] = field(default_factory=frozenset)  # proposer and co-signers
     agency_ids: frozenset[int] = field(default_factory=frozenset)  # agencies it is assigned to
+    # a scheduled publication (not yet public when read): public from this moment on
+    publish_at: datetime | None = None
 
 
 def _signing() -> sa.ColumnElement[bool]:
@@ -83,11 +143,11 @@ def agency_proposal_ids(agency_id: int) -> sa.Select:
     )
 
 
-def proposal_filter(viewer: Viewer) -> sa.ColumnElement[bool]:
-    """A WHERE clause over Proposal that keeps exactly what ``viewer`` may see."""
+def proposal_filter(viewer: Viewer, at: datetime | None = None) -> sa.ColumnElement[bool]:
+    """A WHERE clause over Proposal that keeps exactly what ``viewer`` may see now (or ``at``)."""
     if viewer.sees_all:
         return sa.true()
-    clauses: list[sa.ColumnElement[bool]] = [col(Proposal.published_at).is_not(None)]
+    clauses: list[sa.ColumnElement[bool]] = [public_clause(at)]
     if viewer.role == Role.MEMBER and viewer.member_id is not None:
         clauses.append(col(Proposal.id).in_(member_proposal_ids(viewer.member_id)))
     if viewer.role == Role.AGENCY and viewer.agency_id is not None:
@@ -95,9 +155,11 @@ def proposal_filter(viewer: Viewer) -> sa.ColumnElement[bool]:
     return sa.or_(*clauses)
 
 
-def can_see(facts: AccessFacts, viewer: Viewer) -> bool:
+def can_see(facts: AccessFacts, viewer: Viewer, at: datetime | None = None) -> bool:
     """The same rule as ``proposal_filter``, over stored facts (used to check index filters)."""
     if viewer.sees_all or facts.published:
+        return True
+    if facts.publish_at is not None and is_public(_aware(facts.publish_at), _aware(at or now())):
         return True
     if viewer.role == Role.MEMBER and viewer.member_id in facts.member_ids:
         return True
@@ -116,12 +178,16 @@ def access_facts(*, session: Session, proposal_ids: Iterable[int]) -> dict[int, 
     if not ids:
         return {}
     published: dict[int, bool] = {}
+    scheduled: dict[int, datetime] = {}
+    moment = now()
     members: dict[int, set[int]] = {i: set() for i in ids}
     agencies: dict[int, set[int]] = {i: set() for i in ids}
     for pid, proposer_id, published_at in session.exec(
         select(Proposal.id, Proposal.proposer_id, Proposal.published_at).where(col(Proposal.id).in_(ids))
     ):
-        published[pid] = published_at is not None
+        published[pid] = is_public(_aware(published_at) if published_at else None, moment)
+        if published_at is not None and not published[pid]:
+            scheduled[pid] = _aware(published_at)
         if proposer_id is not None:
             members[pid].add(proposer_id)
     for pid, member_id in session.exec(
@@ -142,6 +208,8 @@ def access_facts(*, session: Session, proposal_ids: Iterable[int]) -> dict[int, 
     ):
         agencies[pid].add(agency_id)
     return {
-        pid: AccessFacts(published[pid], frozenset(members[pid]), frozenset(agencies[pid]))
+        pid: AccessFacts(
+            published[pid], frozenset(members[pid]), frozenset(agencies[pid]), scheduled.get(pid)
+        )
         for pid in published
     }

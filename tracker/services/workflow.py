@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from tracker.domain.deadlines import ExtensionStatus
 from tracker.domain.drafting import LIMITS, clean_text
 from tracker.domain.messages import N_, Problem, RuleError
 from tracker.domain.sessions import check_takes_proposals
@@ -24,6 +25,7 @@ from tracker.domain.workflow import (
     Action,
     Capacity,
     ProposalStatus,
+    ReturnWindow,
     Rule,
     allowed_actions,
     check,
@@ -36,6 +38,7 @@ from tracker.models import (
     Agency,
     Assignment,
     CoOpinion,
+    ExtensionRequest,
     Meeting,
     Member,
     Proposal,
@@ -54,11 +57,13 @@ from tracker.services.visibility import Role, Viewer, visible_proposal
 
 @dataclass(frozen=True)
 class WorkflowSettings:
-    """The configurable numbers of the workflow (config keys ASSIGNMENT_DEADLINE_MONTHS and
-    RETURN_WINDOW_DAYS)."""
+    """The configurable numbers of the workflow (config keys ASSIGNMENT_DEADLINE_MONTHS,
+    RETURN_WINDOW_DAYS, RETURN_WINDOW_KIND with HOLIDAYS and MAKEUP_WORKDAYS, EXTENSION_MAX_DAYS)."""
 
     deadline_months: int = 3
     return_days: int = 7
+    return_window: ReturnWindow = field(default_factory=ReturnWindow)
+    extension_max_days: int = 90
 
 
 def utcnow() -> datetime:
@@ -432,7 +437,7 @@ def return_assignment(
     current = current_assignments(session=session, proposal_id=proposal.id or 0)
     own = next(a for a in current if a.agency_id == actor.agency_id)  # _check found it
     try:
-        check_return_window(aware(own.assigned_at), moment, settings.return_days)
+        check_return_window(aware(own.assigned_at), moment, settings.return_days, settings.return_window)
     except RuleError as error:
         raise TransitionError(error.problems) from None
     for assignment in current:
@@ -531,6 +536,9 @@ class Event(StrEnum):
     COSIGN_DECLINE = "cosign_decline"  # a co-signer declined
     RATE = "rate"  # a member rated the reply (满意 / 基本满意 / 不满意)
     CO_OPINION = "co_opinion"  # a co-handling agency sent its opinion (会办意见)
+    EXTENSION_REQUEST = "extension_request"  # an agency asked for a later deadline (延期申请)
+    EXTENSION_GRANT = "extension_grant"  # staff granted it: the new deadline
+    EXTENSION_REFUSE = "extension_refuse"  # staff refused it, with the reason
 
 
 @dataclass(frozen=True)
@@ -603,12 +611,52 @@ def _derived_steps(session: Session, proposal_id: int) -> list[TimelineStep]:
                     agency.name,
                 )
             )
+    steps.extend(_extension_steps(session, proposal_id))
+    return steps
+
+
+def _extension_steps(session: Session, proposal_id: int) -> list[TimelineStep]:
+    """Each extension request, and staff's answer to it, as two events with their reasons."""
+    steps: list[TimelineStep] = []
+    for row, agency in session.exec(
+        select(ExtensionRequest, Agency)
+        .join(Agency, col(Agency.id) == col(ExtensionRequest.agency_id))
+        .where(ExtensionRequest.proposal_id == proposal_id)
+    ).all():
+        asked = {
+            "requested": row.requested_deadline.isoformat(),
+            "previous": row.previous_deadline.isoformat(),
+        }
+        steps.append(
+            TimelineStep(
+                DerivedStep(
+                    Event.EXTENSION_REQUEST.value, aware(row.requested_at), note=row.reason, details=asked
+                ),
+                Role.AGENCY.value,
+                agency.name,
+            )
+        )
+        if row.decided_at is None:
+            continue
+        granted = row.status == ExtensionStatus.GRANTED.value
+        event = Event.EXTENSION_GRANT if granted else Event.EXTENSION_REFUSE
+        details = {"for": agency.name, **asked}
+        if granted and row.granted_deadline is not None:
+            details["granted"] = row.granted_deadline.isoformat()
+        decider = session.get(User, row.decided_by) if row.decided_by is not None else None
+        steps.append(
+            TimelineStep(
+                DerivedStep(event.value, aware(row.decided_at), note=row.decision_note, details=details),
+                decider.role if decider else None,
+                None,
+            )
+        )
     return steps
 
 
 def timeline(*, session: Session, proposal_id: int) -> list[TimelineStep]:
     """Every recorded step of a proposal and the events kept in rows of their own (co-signers'
-    answers, ratings, co-handling opinions), oldest first."""
+    answers, ratings, co-handling opinions, extension requests and answers), oldest first."""
     rows = session.exec(
         select(Transition, User, Member, Agency)
         .join(User, col(User.id) == col(Transition.actor_id), isouter=True)

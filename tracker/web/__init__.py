@@ -15,6 +15,7 @@ from tracker.web import (
     auth,
     documents,
     drafts,
+    extensions,
     feedback,
     glossary,
     headers,
@@ -24,6 +25,7 @@ from tracker.web import (
     oversight,
     page_cache,
     proposals,
+    publication,
     replies,
     reply_editor,
     reply_panels,
@@ -67,6 +69,8 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(admin.bp)  # sessions and the admin log (issue 12)
     admin_people.init_app(app)  # its routes are on admin.bp (imported above); the signed-name helper
+    app.register_blueprint(extensions.bp)  # extension requests (issue 12)
+    publication.init_app(app)  # scheduled publication (issue 12)
     reply_panels.init_app(app)
     search.init_app(app)  # its blueprint, the fragment filter and the similar-proposals helper
     page_cache.init_app(app)

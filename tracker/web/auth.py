@@ -23,7 +23,9 @@ from flask_login import AnonymousUserMixin, LoginManager, current_user
 from werkzeug.wrappers import Response
 
 from tracker.db import session_scope
+from tracker.domain.deadlines import WorkCalendar, parse_day_list
 from tracker.domain.lockout import LockoutPolicy
+from tracker.domain.workflow import ReturnWindow
 from tracker.models import User
 from tracker.services.accounts import SessionLimits, user_for_session
 from tracker.services.visibility import ANONYMOUS, Role, Viewer
@@ -169,6 +171,15 @@ def workflow_settings() -> WorkflowSettings:
     return WorkflowSettings(
         deadline_months=int(current_app.config["ASSIGNMENT_DEADLINE_MONTHS"]),
         return_days=int(current_app.config["RETURN_WINDOW_DAYS"]),
+        return_window=ReturnWindow(
+            kind=current_app.config["RETURN_WINDOW_KIND"],
+            calendar=WorkCalendar(
+                holidays=parse_day_list(current_app.config["HOLIDAYS"], "HOLIDAYS"),
+                makeup_workdays=parse_day_list(current_app.config["MAKEUP_WORKDAYS"], "MAKEUP_WORKDAYS"),
+            ),
+            zone=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]),
+        ),
+        extension_max_days=int(current_app.config["EXTENSION_MAX_DAYS"]),
     )
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, render_template, url_for
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from tracker.db import get_session
 from tracker.domain.messages import RuleError
 from tracker.domain.workflow import check_still_returnable
-from tracker.services import review, workflow
+from tracker.services import extensions, review, workflow
 from tracker.services.errors import NotFoundError
 from tracker.services.visibility import Role
 from tracker.web.args import require_id
@@ -25,16 +26,29 @@ agency_only = roles_required(Role.AGENCY)
 
 @bp.get("")
 @agency_only
-def index() -> str:
-    viewer = current_viewer()
+def index(extension_form: FlaskForm | None = None, extension_for: int | None = None) -> str:
+    """The inbox; ``extension_form`` is an extension request that failed, shown as typed under
+    the proposal ``extension_for``."""
+    viewer, session = current_viewer(), get_session()
     rows = review.inbox(
-        session=get_session(),
+        session=session,
         agency_id=viewer.agency_id or 0,
         today=local_today(),
         now=local_now(),
         settings=workflow_settings(),
     )
-    return render_template("inbox/index.html", rows=rows, return_form=NoteForm(formdata=None))
+    pending = extensions.pending_by_assignment(
+        session=session, assignment_ids=[r.assignment.id for r in rows if r.assignment.id is not None]
+    )
+    return render_template(
+        "inbox/index.html",
+        rows=rows,
+        return_form=NoteForm(formdata=None),
+        pending_extensions=pending,
+        extension_form=extension_form,
+        extension_for=extension_for,
+        max_extension_days=workflow_settings().extension_max_days,
+    )
 
 
 @bp.post("/<int:proposal_id>/return")

@@ -97,6 +97,9 @@ TIMELINE_EVENT = {
     Event.COSIGN_DECLINE: _l("Co-signing declined"),
     Event.RATE: _l("Reply rated"),
     Event.CO_OPINION: _l("Co-handling opinion sent"),
+    Event.EXTENSION_REQUEST: _l("Extension requested"),
+    Event.EXTENSION_GRANT: _l("Extension granted"),
+    Event.EXTENSION_REFUSE: _l("Extension refused"),
 }
 SIGNER_STATUS = {
     SignerStatus.PENDING: _l("Not answered yet"),

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from tracker.domain.messages import N_, Problem
-from tracker.services import oversight
+from tracker.services import oversight, visibility
 from tracker.services.errors import InvalidInput
 from tracker.services.workflow import utcnow
 from tracker.web.args import require_id
@@ -98,7 +98,7 @@ def publish(proposal_id: int) -> Response:
         proposal_id,
         _("The proposal and its reply were published."),
         lambda s: oversight.publish(
-            session=s, proposal_id=require_id(proposal_id), actor=current_viewer(), now=utcnow()
+            session=s, proposal_id=require_id(proposal_id), actor=current_viewer(), now=visibility.now()
         ),
     )
 

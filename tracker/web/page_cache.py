@@ -5,7 +5,10 @@ who is not logged in, and most requests of the public are for the same few of th
 page is kept under its URL, the locale and the search index's generation: every commit that
 changes what these pages show (a proposal, its replies, publication, a session, an agency, a
 reference document) also updates the index, so a page is never served after the data under it
-changed. Nothing personal is kept or served: requests of logged-in users, requests with a flash
+changed. A scheduled publication changes what they show without any commit: the key also holds the
+latest publication moment already come (tracker.services.visibility.publication_mark), which moves
+on the moment a scheduled one comes, so a page is not served without it afterwards. Nothing
+personal is kept or served: requests of logged-in users, requests with a flash
 message waiting, and responses that set a cookie pass by the cache.
 """
 
@@ -18,7 +21,9 @@ from flask import Flask, Response, current_app, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from tracker.db import get_session
 from tracker.search import get_backend
+from tracker.services.visibility import publication_mark
 
 CACHED_ENDPOINTS = frozenset({"home.index", "proposals.index", "library.index", "search.index"})
 HEADER = "X-Page-Cache"  # "hit" or "miss": what the cache did with a request it could serve
@@ -55,7 +60,8 @@ def _key() -> tuple[Any, ...] | None:
         return None
     if current_user.is_authenticated or session.get("_flashes"):
         return None
-    return (request.full_path, str(get_locale()), get_backend().generation())
+    mark = publication_mark(session=get_session())
+    return (request.full_path, str(get_locale()), get_backend().generation(), mark)
 
 
 def _serve() -> Response | None:

@@ -16,7 +16,7 @@ from tracker.db import get_session
 from tracker.domain.messages import N_, Problem
 from tracker.domain.workflow import default_deadline
 from tracker.models import ProposalStatus
-from tracker.services import oversight, review, workflow
+from tracker.services import extensions, oversight, review, workflow
 from tracker.services.errors import InvalidInput
 from tracker.services.people import all_agencies
 from tracker.services.proposals import proposal_detail
@@ -60,6 +60,7 @@ def index() -> str:
         status=status,
         counts=review.queue_counts(session=session),
         overdue_count=len(review.overdue(session=session, today=local_today())),
+        extension_count=extensions.pending_count(session=session),
         page=page,
         bulk=bulk,
         default_deadline=_default_deadline(),
@@ -73,8 +74,11 @@ def _default_deadline() -> date:
 @bp.get("/overdue")
 @staff_only
 def overdue() -> str:
+    session = get_session()
     return render_template(
-        "review/overdue.html", rows=review.overdue(session=get_session(), today=local_today())
+        "review/overdue.html",
+        rows=review.overdue(session=session, today=local_today()),
+        extension_count=extensions.pending_count(session=session),
     )
 
 
