@@ -1,0 +1,178 @@
+"""PDF with a text layer (pdfminer.six): lines read with their positions, page headers, footers and
+page numbers dropped, lines rejoined into paragraphs.
+
+A line joins the next one when it runs to the right margin (the text wrapped there) and the next one
+does not open a paragraph (indented first line, a larger gap, an enumeration marker after a finished
+sentence). A short line ends its paragraph: titles, the salutation, the signature and the date are
+short lines of their own.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import logging
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+
+from .model import Document, ReadError, find_doc_number
+
+# Page numbers as Chinese offices print them: "— 1 —", "- 2 -", "第 3 页 共 5 页", "3/5", "3".
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-—–－~·\s]*\d{1,4}[-—–－~·\s]*|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4}|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$",
+    re.IGNORECASE,
+)
+_SENTENCE_END = "。！？；：!?;:”」』）)"
+_MARKER = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,3}[.．、)）](?!\d)|[①-⑳]|第[一二三四五六七八九十\d]{1,3}[条章节，,])"
+)
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+# Share of the page height at the top and bottom where running headers and footers live.
+_MARGIN_ZONE = 0.1
+
+
+@dataclass
+class Line:
+    text: str
+    x0: float
+    x1: float
+    top: float  # distance from the page top
+    bottom: float
+    height: float
+    page: int
+    page_height: float
+
+
+def _lines(data: bytes) -> tuple[list[Line], int, int]:
+    """(text lines of every page top to bottom, page count, pages with images but no text)."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams, LTFigure, LTImage, LTTextContainer, LTTextLine
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.psexceptions import PSException
+
+    lines: list[Line] = []
+    pages = scanned = 0
+
+    def walk(obj, page: int, height: float, found: list[Line], images: list[int]) -> None:
+        for el in obj:
+            if isinstance(el, LTTextLine):
+                text = el.get_text().strip()
+                if text:
+                    found.append(
+                        Line(text, el.x0, el.x1, height - el.y1, height - el.y0, el.height, page, height)
+                    )
+            elif isinstance(el, LTTextContainer | LTFigure):
+                walk(el, page, height, found, images)
+            elif isinstance(el, LTImage):
+                images.append(1)
+
+    try:
+        # pdfminer logs every odd object it meets; the reader reports what matters itself.
+        logging.getLogger("pdfminer").setLevel(logging.ERROR)
+        params = LAParams(line_margin=0.3, char_margin=4.0, all_texts=True)
+        for number, page in enumerate(extract_pages(io.BytesIO(data), laparams=params), 1):
+            pages += 1
+            found: list[Line] = []
+            images: list[int] = []
+            walk(page, number, page.height, found, images)
+            if not found and images:
+                scanned += 1
+            found.sort(key=lambda ln: (round(ln.top), ln.x0))
+            lines.extend(found)
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise ReadError(
+            "the PDF is encrypted (password-protected); save an unprotected copy and try again"
+        ) from None
+    except (
+        PDFSyntaxError,
+        PSException,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        AssertionError,
+    ):
+        raise ReadError("the PDF is damaged and cannot be read") from None
+    return lines, pages, scanned
+
+
+def _chrome(lines: list[Line], pages: int) -> set[int]:
+    """Indexes of header/footer lines: page numbers, and text repeated in a margin zone of several pages."""
+
+    def key(line: Line) -> str:
+        return re.sub(r"\d+", "#", re.sub(r"\s+", "", line.text))
+
+    def in_zone(line: Line) -> bool:
+        zone = line.page_height * _MARGIN_ZONE
+        return line.top < zone or line.bottom > line.page_height - zone
+
+    repeated = Counter(key(ln) for ln in lines if in_zone(ln))
+    drop = set()
+    for i, ln in enumerate(lines):
+        if not in_zone(ln):
+            continue
+        if _PAGE_NUMBER.match(ln.text.strip()) or (pages > 1 and repeated[key(ln)] >= max(2, pages // 2)):
+            drop.add(i)
+    return drop
+
+
+def _join(a: str, b: str) -> str:
+    if a and b and not _CJK.match(a[-1]) and not _CJK.match(b[0]) and a[-1] != "-":
+        return a + " " + b
+    return a + b
+
+
+def _paragraphs(lines: list[Line]) -> str:
+    if not lines:
+        return ""
+    left = statistics.median_low([round(ln.x0) for ln in lines])
+    right = max(round(ln.x1) for ln in lines)
+    size = statistics.median([ln.height for ln in lines]) or 10.0
+    gaps = [b.top - a.bottom for a, b in itertools.pairwise(lines) if a.page == b.page and b.top > a.bottom]
+    gap = statistics.median(gaps) if gaps else size * 0.5
+    out: list[str] = []
+    current = ""
+    for i, ln in enumerate(lines):
+        current = _join(current, ln.text) if current else ln.text
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        full = ln.x1 >= right - size * 1.5  # the text wrapped at the right margin
+        ends = ln.text[-1] in _SENTENCE_END
+        breaks = nxt is None or not full
+        if nxt is not None and not breaks:
+            indented = nxt.x0 > left + size * 0.8
+            spaced = nxt.page == ln.page and nxt.top - ln.bottom > max(gap * 1.8, size * 0.6)
+            breaks = indented or spaced or (ends and bool(_MARKER.match(nxt.text)))
+        if breaks:
+            out.append(current)
+            current = ""
+    return "\n".join(out)
+
+
+def read_pdf(data: bytes) -> Document:
+    lines, pages, scanned = _lines(data)
+    if pages == 0:
+        raise ReadError("the PDF has no pages")
+    drop = _chrome(lines, pages)
+    body = [ln for i, ln in enumerate(lines) if i not in drop]
+    headers = list(
+        dict.fromkeys(ln.text for i, ln in enumerate(lines) if i in drop and not _PAGE_NUMBER.match(ln.text))
+    )
+    text = _paragraphs(body)
+    if len(re.sub(r"\s", "", text)) < 2:
+        raise ReadError("the PDF has no text layer (a scan?); OCR is not supported")
+    warnings = []
+    if scanned:
+        warnings.append(f"{scanned} of {pages} pages have no text layer (scanned?) and were skipped")
+    return Document(
+        text=text,
+        format="pdf",
+        pages=pages,
+        headers=headers,
+        doc_number=find_doc_number(text),
+        warnings=warnings,
+    )
