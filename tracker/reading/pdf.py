@@ -46,10 +46,50 @@ class Line:
     page_height: float
 
 
+@dataclass
+class _Char:
+    text: str
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+
+
+def _visual_lines(chars: list[_Char], page: int, height: float) -> list[Line]:
+    """Characters grouped into the lines a reader sees: by vertical overlap, then left to right.
+    (pdfminer's own lines split a line where the font changes: quotes, digits, Latin.)"""
+    rows: list[list[_Char]] = []
+    for ch in sorted(chars, key=lambda c: -(c.y0 + c.y1) / 2):
+        mid = (ch.y0 + ch.y1) / 2
+        for row in reversed(rows[-3:]):
+            lo, hi = min(c.y0 for c in row), max(c.y1 for c in row)
+            if lo <= mid <= hi:
+                row.append(ch)
+                break
+        else:
+            rows.append([ch])
+    lines = []
+    for row in rows:
+        row.sort(key=lambda c: c.x0)
+        size = statistics.median([c.y1 - c.y0 for c in row]) or 10.0
+        text = row[0].text
+        for prev, ch in itertools.pairwise(row):
+            gap = ch.x0 - prev.x1
+            cjk = _CJK.match(prev.text) or _CJK.match(ch.text)
+            if not text.endswith(" ") and ch.text != " " and gap > (size if cjk else size * 0.25):
+                text += " "
+            text += ch.text
+        text = re.sub(r"\s+", " ", text).strip()
+        if text:
+            top, bottom = height - max(c.y1 for c in row), height - min(c.y0 for c in row)
+            lines.append(Line(text, row[0].x0, row[-1].x1, top, bottom, size, page, height))
+    return lines
+
+
 def _lines(data: bytes) -> tuple[list[Line], int, int]:
     """(text lines of every page top to bottom, page count, pages with images but no text)."""
     from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams, LTFigure, LTImage, LTTextContainer, LTTextLine
+    from pdfminer.layout import LAParams, LTChar, LTImage, LTLayoutContainer
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
     from pdfminer.psexceptions import PSException
@@ -57,31 +97,28 @@ def _lines(data: bytes) -> tuple[list[Line], int, int]:
     lines: list[Line] = []
     pages = scanned = 0
 
-    def walk(obj, page: int, height: float, found: list[Line], images: list[int]) -> None:
+    def walk(obj, chars: list[_Char], images: list[int]) -> None:
         for el in obj:
-            if isinstance(el, LTTextLine):
-                text = el.get_text().strip()
-                if text:
-                    found.append(
-                        Line(text, el.x0, el.x1, height - el.y1, height - el.y0, el.height, page, height)
-                    )
-            elif isinstance(el, LTTextContainer | LTFigure):
-                walk(el, page, height, found, images)
+            if isinstance(el, LTChar):
+                if el.get_text().strip() or el.get_text() == " ":
+                    chars.append(_Char(el.get_text(), el.x0, el.x1, el.y0, el.y1))
             elif isinstance(el, LTImage):
                 images.append(1)
+            elif isinstance(el, LTLayoutContainer) or hasattr(el, "__iter__"):
+                walk(el, chars, images)
 
     try:
         # pdfminer logs every odd object it meets; the reader reports what matters itself.
         logging.getLogger("pdfminer").setLevel(logging.ERROR)
-        params = LAParams(line_margin=0.3, char_margin=4.0, all_texts=True)
+        params = LAParams(all_texts=True)
         for number, page in enumerate(extract_pages(io.BytesIO(data), laparams=params), 1):
             pages += 1
-            found: list[Line] = []
+            chars: list[_Char] = []
             images: list[int] = []
-            walk(page, number, page.height, found, images)
+            walk(page, chars, images)
+            found = _visual_lines([c for c in chars if c.text != " "], number, page.height)
             if not found and images:
                 scanned += 1
-            found.sort(key=lambda ln: (round(ln.top), ln.x0))
             lines.extend(found)
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise ReadError(
@@ -127,27 +164,52 @@ def _join(a: str, b: str) -> str:
     return a + b
 
 
+def _margin(values: list[int], pick) -> int:
+    """The left (or right) text edge: the outermost position that at least two lines share, so one
+    stray line (a table cell, a stamp) does not move it."""
+    counts = Counter(values)
+    shared = [v for v, n in counts.items() if n >= 2]
+    return pick(shared or values)
+
+
+def _centred(ln: Line, left: float, right: float, tol: float) -> bool:
+    """Set in the middle: as far from both margins, and further than a first-line indent (2 字)."""
+    return abs((ln.x0 - left) - (right - ln.x1)) < tol and ln.x0 - left > 2 * ln.height + tol
+
+
 def _paragraphs(lines: list[Line]) -> str:
     if not lines:
         return ""
-    left = statistics.median_low([round(ln.x0) for ln in lines])
-    right = max(round(ln.x1) for ln in lines)
+    left = _margin([round(ln.x0) for ln in lines], min)
+    right = _margin([round(ln.x1) for ln in lines], max)
     size = statistics.median([ln.height for ln in lines]) or 10.0
-    gaps = [b.top - a.bottom for a, b in itertools.pairwise(lines) if a.page == b.page and b.top > a.bottom]
-    gap = statistics.median(gaps) if gaps else size * 0.5
+    gaps = sorted(
+        b.top - a.bottom for a, b in itertools.pairwise(lines) if a.page == b.page and b.top > a.bottom
+    )
+    gap = gaps[len(gaps) // 4] if gaps else size * 0.3  # between the lines of one paragraph
     out: list[str] = []
     current = ""
     for i, ln in enumerate(lines):
         current = _join(current, ln.text) if current else ln.text
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        full = ln.x1 >= right - size * 1.5  # the text wrapped at the right margin
+        if nxt is None:
+            out.append(current)
+            break
+        tol = max(size, ln.height) * 1.5
+        width = right - left
+        centred = _centred(ln, left, right, tol)
+        # The text wrapped: the line reaches the right margin (or, centred, nearly the whole width),
+        # or, ragged, it is long and stops on a character that cannot end a sentence.
         ends = ln.text[-1] in _SENTENCE_END
-        breaks = nxt is None or not full
-        if nxt is not None and not breaks:
-            indented = nxt.x0 > left + size * 0.8
-            spaced = nxt.page == ln.page and nxt.top - ln.bottom > max(gap * 1.8, size * 0.6)
-            breaks = indented or spaced or (ends and bool(_MARKER.match(nxt.text)))
-        if breaks:
+        full = (
+            ln.x1 >= right - tol
+            or (centred and ln.x1 - ln.x0 >= width - 2 * tol)
+            or (not ends and bool(_CJK.search(ln.text)) and ln.x1 >= right - 3 * tol and not centred)
+        )
+        # A first-line indent opens a paragraph; a centred line after a full one continues a title.
+        indented = nxt.x0 > left + size * 0.8 and not _centred(nxt, left, right, tol)
+        spaced = nxt.page == ln.page and nxt.top - ln.bottom > max(gap * 1.8, gap + size * 0.3)
+        if not full or indented or spaced or (ends and bool(_MARKER.match(nxt.text))):
             out.append(current)
             current = ""
     return "\n".join(out)
