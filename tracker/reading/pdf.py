@@ -76,13 +76,15 @@ def _visual_lines(chars: list[_Char], page: int, height: float) -> list[Line]:
         for prev, ch in itertools.pairwise(row):
             gap = ch.x0 - prev.x1
             cjk = _CJK.match(prev.text) or _CJK.match(ch.text)
-            if not text.endswith(" ") and ch.text != " " and gap > (size if cjk else size * 0.25):
+            # A space glyph is a space as typed; a wide gap without one is a space too (tab stops).
+            if ch.text != " " and prev.text != " " and gap > (size if cjk else size * 0.25):
                 text += " "
             text += ch.text
         text = re.sub(r"\s+", " ", text).strip()
         if text:
             top, bottom = height - max(c.y1 for c in row), height - min(c.y0 for c in row)
-            lines.append(Line(text, row[0].x0, row[-1].x1, top, bottom, size, page, height))
+            inked = [c for c in row if c.text != " "]  # indentation typed as spaces is still indentation
+            lines.append(Line(text, inked[0].x0, inked[-1].x1, top, bottom, size, page, height))
     return lines
 
 
@@ -116,7 +118,7 @@ def _lines(data: bytes) -> tuple[list[Line], int, int]:
             chars: list[_Char] = []
             images: list[int] = []
             walk(page, chars, images)
-            found = _visual_lines([c for c in chars if c.text != " "], number, page.height)
+            found = _visual_lines(chars, number, page.height)
             if not found and images:
                 scanned += 1
             lines.extend(found)
