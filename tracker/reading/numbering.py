@@ -56,7 +56,7 @@ def chinese_counting(n: int, digits: str = _DIGITS, units: str = "十百千") ->
             zero = bool(parts)
             continue
         if zero:
-            parts.append(digits[0])
+            parts.append("零")
             zero = False
         if not (value == 10 and d == 1 and not parts):
             parts.append(digits[d])
@@ -84,7 +84,13 @@ def _enclosed(n: int, first: int, last: int, fallback: str) -> str:
 def format_number(n: int, fmt: str) -> str:
     """The counter ``n`` in Word's number format ``fmt`` (decimal for a format we do not know)."""
     match fmt:
-        case "chineseCounting" | "chineseCountingThousand" | "taiwaneseCounting" | "japaneseCounting":
+        case (
+            "chineseCounting"
+            | "chineseCountingThousand"
+            | "taiwaneseCounting"
+            | "taiwaneseCountingThousand"
+            | "japaneseCounting"
+        ):
             return chinese_counting(n)
         case "ideographDigital" | "taiwaneseDigital":
             return "".join(_DIGITS[int(d)] for d in str(n))
@@ -135,12 +141,35 @@ class Num:
     levels: dict[int, Level] = field(default_factory=dict)  # lvl overrides
 
 
+# Word 2010's custom formats ("一, 二, 三, ..."), named by their first number.
+_CUSTOM = {
+    "一": "chineseCounting",
+    "壹": "chineseLegalSimplified",
+    "01": "decimalZero",
+    "甲": "ideographTraditional",
+}
+
+
+def _number_format(el: etree._Element) -> str:
+    """numFmt, also where Word 2010 put it inside mc:AlternateContent (a custom format and a fallback)."""
+    direct = _val(el, "numFmt")
+    if direct:
+        return direct
+    for fmt in el.iter(q("numFmt")):
+        custom = fmt.get(q("format"))
+        if fmt.get(q("val")) == "custom" and custom:
+            return _CUSTOM.get(custom.split(",")[0].strip(), "decimal")
+        if fmt.get(q("val")):
+            return fmt.get(q("val")) or "decimal"
+    return "decimal"
+
+
 def _level(el: etree._Element) -> Level:
     restart = _int(_val(el, "lvlRestart"))
     legal = el.find(q("isLgl"))
     return Level(
         start=_int(_val(el, "start"), 1) or 0,
-        fmt=_val(el, "numFmt") or "decimal",
+        fmt=_number_format(el),
         text=_val(el, "lvlText") or "",
         suffix=_val(el, "suff") or "tab",
         restart=restart,
