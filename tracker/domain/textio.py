@@ -12,7 +12,12 @@ from charset_normalizer import from_bytes
 
 
 class TextDecodeError(ValueError):
-    """The input is not a text document we can read; the message is one line for the user."""
+    """The input is not a text document we can read; the message is one line for the user and
+    ``code`` says why in a word a user interface can translate (empty, binary, undecodable…)."""
+
+    def __init__(self, message: str, code: str = "unreadable") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 # Control characters other than tab/newline/CR/form feed are a sign of a binary file.
@@ -114,18 +119,18 @@ def decode(data: bytes, *, name: str = "input") -> Decoded:
     let mojibake through.
     """
     if not data or not data.strip():
-        raise TextDecodeError(f"{name}: the file is empty")
+        raise TextDecodeError(f"{name}: the file is empty", "empty")
     for bom, codec in _BOMS:
         if data.startswith(bom):
             text = _try(data, codec)
             if text is None or plausibility(text) < PLAUSIBLE_SHARE:
                 break
             if not text.strip():
-                raise TextDecodeError(f"{name}: the file is empty")
+                raise TextDecodeError(f"{name}: the file is empty", "empty")
             return Decoded(_normalise(text), _display(codec.replace("-sig", "")))
     else:
         if b"\x00" in data[:8192]:
-            raise TextDecodeError(f"{name}: this looks like a binary file, not a text document")
+            raise TextDecodeError(f"{name}: this looks like a binary file, not a text document", "binary")
     detected: str | None = None  # asked only when needed: slow, and weak on a short text
     for codec in ("utf-8-sig", "gb18030", "detected"):
         if codec != "utf-8-sig" and detected is None:
@@ -139,14 +144,14 @@ def decode(data: bytes, *, name: str = "input") -> Decoded:
         if text is None:
             continue
         if _looks_binary(text):
-            raise TextDecodeError(f"{name}: this looks like a binary file, not a text document")
+            raise TextDecodeError(f"{name}: this looks like a binary file, not a text document", "binary")
         # GB18030 text must also be made of common ideographs, unless the detector agrees it is GB
         # (traditional characters saved as GBK).
         common = codec != "gb18030" or detected == "gb18030" or _common_hanzi(text)
         if plausibility(text) >= PLAUSIBLE_SHARE and common:
             return Decoded(_normalise(text), _display(codec))
     raise TextDecodeError(
-        f"{name}: the text is neither UTF-8 nor GB18030/GBK; save it as UTF-8 and try again"
+        f"{name}: the text is neither UTF-8 nor GB18030/GBK; save it as UTF-8 and try again", "undecodable"
     )
 
 
@@ -161,11 +166,11 @@ def read_bytes(path: str | Path) -> bytes:
     try:
         return p.read_bytes()
     except FileNotFoundError:
-        raise TextDecodeError(f"{p}: no such file") from None
+        raise TextDecodeError(f"{p}: no such file", "missing") from None
     except IsADirectoryError:
-        raise TextDecodeError(f"{p}: is a directory, not a file") from None
+        raise TextDecodeError(f"{p}: is a directory, not a file", "missing") from None
     except OSError as exc:
-        raise TextDecodeError(f"{p}: cannot be read ({exc.strerror or exc})") from None
+        raise TextDecodeError(f"{p}: cannot be read ({exc.strerror or exc})", "missing") from None
 
 
 def read_text_file(path: str | Path) -> str:

@@ -40,18 +40,20 @@ def _sniff(data: bytes, suffix: str) -> str:
         try:
             names = set(zipfile.ZipFile(BytesIO(data)).namelist())
         except zipfile.BadZipFile:
-            raise ReadError("the file is a damaged .zip/.docx archive") from None
+            raise ReadError("the file is a damaged .zip/.docx archive", "damaged") from None
         if "word/document.xml" in names:
             return "docx"
         if "mimetype" in names and "content.xml" in names:
             return "odt"
         raise ReadError(
-            "this archive is not a Word document; only .txt, .docx, .doc, .pdf and .html files can be read"
+            "this archive is not a Word document; only .txt, .docx, .doc, .pdf and .html files can be read",
+            "unsupported",
         )
     if data.startswith(_CFB):
         if _UTF16_NAME in data:
             raise ReadError(
-                "the Word document is encrypted (password-protected); save an unprotected copy and try again"
+                "the Word document is encrypted (password-protected); save an unprotected copy and try again",
+                "encrypted",
             )
         return _OFFICE_SUFFIXES.get(suffix, "doc")
     if data.startswith(b"{\\rtf"):
@@ -64,7 +66,7 @@ def _sniff(data: bytes, suffix: str) -> str:
 def read_document(data: bytes, name: str = "input") -> Document:
     """Read ``data`` (the content of file ``name``); raise ReadError with a one-line reason."""
     if not data or not data.strip():
-        raise ReadError(f"{name}: the file is empty")
+        raise ReadError(f"{name}: the file is empty", "empty")
     suffix = Path(name).suffix.lower()
     try:
         kind = _sniff(data, suffix)
@@ -87,9 +89,11 @@ def read_document(data: bytes, name: str = "input") -> Document:
         found = decode(data, name=name)
     except ReadError as exc:
         message = str(exc)
-        raise ReadError(message if message.startswith(f"{name}: ") else f"{name}: {message}") from None
+        raise ReadError(
+            message if message.startswith(f"{name}: ") else f"{name}: {message}", exc.code
+        ) from None
     except TextDecodeError as exc:
-        raise ReadError(str(exc)) from None
+        raise ReadError(str(exc), exc.code) from None
     return Document(
         text=found.text, format="txt", encoding=found.encoding, doc_number=find_doc_number(found.text)
     )
@@ -100,5 +104,5 @@ def read_path(path: str | Path) -> Document:
     try:
         data = read_bytes(path)
     except TextDecodeError as exc:
-        raise ReadError(str(exc)) from None
+        raise ReadError(str(exc), exc.code) from None
     return read_document(data, str(path))

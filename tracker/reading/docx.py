@@ -25,7 +25,7 @@ def _part(z: zipfile.ZipFile, name: str) -> bytes | None:
     except KeyError:
         return None
     if info.file_size > MAX_XML:
-        raise ReadError("the Word document is too large to read")
+        raise ReadError("the Word document is too large to read", "too_large")
     return z.read(info)
 
 
@@ -189,7 +189,7 @@ def read_docx(data: bytes) -> Document:
         z = zipfile.ZipFile(io.BytesIO(data))
         document = _part(z, "word/document.xml")
         if document is None:
-            raise ReadError("this .zip file is not a Word document (no word/document.xml)")
+            raise ReadError("this .zip file is not a Word document (no word/document.xml)", "unsupported")
         styles = _Styles(_part(z, "word/styles.xml"))
         links = {sid: n for sid, (n, _i) in styles.num.items() if n}
         numbering = Numbering(_part(z, "word/numbering.xml"), links)
@@ -202,10 +202,10 @@ def read_docx(data: bytes) -> Document:
     except (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError, EOFError, ValueError) as exc:
         if isinstance(exc, ReadError):
             raise
-        raise ReadError("the Word document is damaged and cannot be read") from None
+        raise ReadError("the Word document is damaged and cannot be read", "damaged") from None
     text = tidy_lines("\n".join(reader.lines).split("\n"))
     if not text:
-        raise ReadError("the Word document holds no text")
+        raise ReadError("the Word document holds no text", "empty")
     title = "".join(reader.titles) or None
     return Document(text=text, format="docx", title=title, doc_number=find_doc_number(text), headers=headers)
 

@@ -31,7 +31,7 @@ def _decode(data: bytes) -> tuple[str, str]:
     try:
         found = decode(data)
     except TextDecodeError as exc:
-        raise ReadError(str(exc).removeprefix("input: ")) from None
+        raise ReadError(str(exc).removeprefix("input: "), exc.code) from None
     return found.text, found.encoding
 
 
@@ -63,7 +63,7 @@ def read_html(data: bytes) -> Document:
         if title not in text.split("\n", 3)[:3]:
             text = title + "\n" + text if text else ""
     if not text.strip():
-        raise ReadError("no main text was found in this web page")
+        raise ReadError("no main text was found in this web page", "empty")
     return Document(
         text=text, format="html", encoding=encoding, title=title, doc_number=find_doc_number(text)
     )

@@ -26,7 +26,9 @@ def soffice() -> str | None:
 def read_with_libreoffice(data: bytes, suffix: str, fmt: str) -> Document:
     program = soffice()
     if program is None:
-        raise ReadError(f"reading .{suffix} files needs LibreOffice (soffice), which is not installed")
+        raise ReadError(
+            f"reading .{suffix} files needs LibreOffice (soffice), which is not installed", "office"
+        )
     with tempfile.TemporaryDirectory(prefix="tracker-lo-") as tmp:
         src = Path(tmp) / f"input.{suffix}"
         src.write_bytes(data)
@@ -47,11 +49,13 @@ def read_with_libreoffice(data: bytes, suffix: str, fmt: str) -> Document:
         try:
             subprocess.run(command, capture_output=True, timeout=TIMEOUT_SECONDS, check=False)
         except subprocess.TimeoutExpired:
-            raise ReadError(f"LibreOffice took longer than {TIMEOUT_SECONDS} s to read the file") from None
+            raise ReadError(
+                f"LibreOffice took longer than {TIMEOUT_SECONDS} s to read the file", "office"
+            ) from None
         result = out / "input.docx"
         if not result.is_file():
             raise ReadError(
-                f"LibreOffice could not read this .{suffix} file (damaged or password-protected?)"
+                f"LibreOffice could not read this .{suffix} file (damaged or password-protected?)", "damaged"
             )
         document = read_docx(result.read_bytes())
     document.format = fmt

@@ -124,7 +124,7 @@ def _lines(data: bytes) -> tuple[list[Line], int, int]:
             lines.extend(found)
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise ReadError(
-            "the PDF is encrypted (password-protected); save an unprotected copy and try again"
+            "the PDF is encrypted (password-protected); save an unprotected copy and try again", "encrypted"
         ) from None
     except (
         PDFSyntaxError,
@@ -136,7 +136,7 @@ def _lines(data: bytes) -> tuple[list[Line], int, int]:
         IndexError,
         AssertionError,
     ):
-        raise ReadError("the PDF is damaged and cannot be read") from None
+        raise ReadError("the PDF is damaged and cannot be read", "damaged") from None
     return lines, pages, scanned
 
 
@@ -220,7 +220,7 @@ def _paragraphs(lines: list[Line]) -> str:
 def read_pdf(data: bytes) -> Document:
     lines, pages, scanned = _lines(data)
     if pages == 0:
-        raise ReadError("the PDF has no pages")
+        raise ReadError("the PDF has no pages", "damaged")
     drop = _chrome(lines, pages)
     body = [ln for i, ln in enumerate(lines) if i not in drop]
     headers = list(
@@ -228,7 +228,7 @@ def read_pdf(data: bytes) -> Document:
     )
     text = _paragraphs(body)
     if len(re.sub(r"\s", "", text)) < 2:
-        raise ReadError("the PDF has no text layer (a scan?); OCR is not supported")
+        raise ReadError("the PDF has no text layer (a scan?); OCR is not supported", "scanned")
     warnings = []
     if scanned:
         warnings.append(f"{scanned} of {pages} pages have no text layer (scanned?) and were skipped")
