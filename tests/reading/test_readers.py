@@ -316,7 +316,15 @@ def test_refused_with_one_clear_line(tmp_path: Path, name: str, make, reason: st
     message = str(info.value)
     assert message.startswith(f"{name}: ") and reason in message and "\n" not in message
     # and a code a user interface can translate (tracker/web/uploads.py)
-    assert info.value.code in {"empty", "binary", "undecodable", "encrypted", "scanned", "damaged", "unsupported"}
+    assert info.value.code in {
+        "empty",
+        "binary",
+        "undecodable",
+        "encrypted",
+        "scanned",
+        "damaged",
+        "unsupported",
+    }
 
 
 def test_scanned_pdf_says_ocr_is_not_supported() -> None:
