@@ -13,16 +13,21 @@ import click
 from .domain.linking import link
 from .domain.replies import parse_reply
 from .domain.splitting import split_proposal
-from .domain.textio import TextDecodeError, read_text_file
 from .domain.units import Unit
+from .reading import ReadError, read_path
 
 
 def _read(path: str) -> str:
+    """The file's text, whatever its format (.txt in any Chinese encoding, .docx, .doc, .pdf,
+    .html); a file that cannot be read ends the command with one line on stderr."""
     try:
-        return read_text_file(path)
-    except TextDecodeError as exc:
+        document = read_path(path)
+    except ReadError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
+    for warning in document.warnings:
+        click.echo(f"Warning: {path}: {warning}", err=True)
+    return document.text
 
 
 def _emit(data: dict) -> None:
@@ -36,7 +41,7 @@ def _sub(units: list[Unit], key: str) -> list[dict]:
 @click.command("split-proposal")
 @click.argument("file", type=click.Path())
 def split_proposal_command(file: str) -> None:
-    """Split a proposal FILE into its numbered suggestions (JSON on stdout)."""
+    """Split a proposal FILE (.txt, .docx, .doc, .pdf or .html) into its numbered suggestions (JSON on stdout)."""
     result = split_proposal(_read(file))
     _emit(
         {
@@ -67,7 +72,7 @@ def split_proposal_command(file: str) -> None:
     help="The proposal the letter answers: fills each point's `answers`.",
 )
 def split_reply_command(file: str, proposal_file: str | None) -> None:
-    """Parse a reply letter FILE into its frame and numbered points (JSON on stdout)."""
+    """Parse a reply letter FILE (.txt, .docx, .doc, .pdf or .html) into its frame and points (JSON on stdout)."""
     reply = parse_reply(_read(file))
     answers: dict[int, list[dict]] = {}
     if proposal_file:

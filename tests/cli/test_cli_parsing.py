@@ -108,3 +108,74 @@ def test_bad_input_exits_nonzero_with_one_line(tmp_path: Path, command: str, con
 def test_bad_proposal_file_for_split_reply(tmp_path: Path) -> None:
     code, _, stderr = run("split-reply", str(REPLY), "--proposal", str(tmp_path / "none.txt"))
     assert code != 0 and "no such file" in stderr and stderr.strip().count("\n") == 0
+
+
+def _as_docx(text: str, path: Path) -> None:
+    from tests.reading.renditions import write_docx
+
+    assert write_docx(text, path) > 0  # the markers in Word's automatic numbering
+
+
+@pytest.mark.parametrize(
+    ("suffix", "write"),
+    [
+        pytest.param(".docx", _as_docx, id="docx-automatic-numbering"),
+        pytest.param(".txt", lambda t, p: p.write_bytes(t.encode("utf-16")), id="utf-16"),
+        pytest.param(".txt", lambda t, p: p.write_bytes(t.replace("\n", "\r\n").encode("gbk")), id="gbk"),
+        pytest.param(
+            ".html",
+            lambda t, p: p.write_text(
+                "<html><body><div>"
+                + "".join(f"<p>{line}</p>" for line in t.split("\n"))
+                + "</div></body></html>",
+                encoding="utf-8",
+            ),
+            id="html",
+        ),
+    ],
+)
+def test_every_format_gives_the_same_json(tmp_path: Path, suffix: str, write) -> None:
+    proposal, reply = tmp_path / f"proposal{suffix}", tmp_path / f"reply{suffix}"
+    write(PROPOSAL.read_text(encoding="utf-8"), proposal)
+    write(REPLY.read_text(encoding="utf-8"), reply)
+
+    def essentials(data: dict, key: str) -> list:
+        return [(u["n"], u["marker"], u.get("answers"), "".join(u["text"].split())) for u in data[key]]
+
+    code, got, _ = run("split-proposal", str(proposal))
+    assert code == 0
+    assert essentials(got, "suggestions") == essentials(
+        run("split-proposal", str(PROPOSAL))[1], "suggestions"
+    )
+    code, got, _ = run("split-reply", str(reply), "--proposal", str(proposal))
+    assert code == 0
+    want = run("split-reply", str(REPLY), "--proposal", str(PROPOSAL))[1]
+    assert essentials(got, "points") == essentials(want, "points")
+    assert [got[k] for k in ("salutation", "signature", "date")] == [
+        want[k] for k in ("salutation", "signature", "date")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "message"),
+    [
+        pytest.param(
+            "scan.pdf", "_scanned_pdf", "no text layer (a scan?); OCR is not supported", id="scanned-pdf"
+        ),
+        pytest.param("secret.pdf", "_encrypted_pdf", "the PDF is encrypted", id="encrypted-pdf"),
+        pytest.param("secret.docx", "_encrypted_docx", "the Word document is encrypted", id="encrypted-docx"),
+    ],
+)
+@pytest.mark.parametrize("command", ["split-proposal", "split-reply"])
+def test_refused_documents_exit_1_with_the_reason(
+    tmp_path: Path, command: str, name: str, make: str, message: str
+) -> None:
+    from tests.reading import test_readers
+
+    maker = getattr(test_readers, make)
+    path = tmp_path / name
+    path.write_bytes(maker(tmp_path) if make == "_encrypted_docx" else maker())
+    result = CliRunner().invoke(main, [command, str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.strip().count("\n") == 0 and message in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""

@@ -14,7 +14,7 @@ from tracker.services import directory, drafting, workflow
 from tracker.services.errors import InvalidInput, NotFoundError, ServiceError
 from tracker.services.visibility import Role
 from tracker.services.workflow import utcnow
-from tracker.web import proposal_form
+from tracker.web import proposal_form, uploads
 from tracker.web.args import require_id
 from tracker.web.auth import current_viewer, local_today, roles_required
 from tracker.web.forms import ProposalForm, put_problems
@@ -114,6 +114,13 @@ def _save(form: ProposalForm, op: str, proposal_id: int | None) -> Response | tu
 def _handle(proposal_id: int | None) -> Response | tuple[str, int]:
     form = proposal_form.bound(_categories())
     op = request.form.get("op", proposal_form.SAVE)
+    if (upload := uploads.uploaded()) is not None:
+        if upload.problem:
+            form.paste.errors = [upload.problem]
+            return _show(form, proposal_id=proposal_id, status=422)
+        # The file's text is the pasted text; whatever button was pressed, show its split first.
+        form.paste.data = upload.text
+        op = proposal_form.PREVIEW
     if op in (proposal_form.SAVE, proposal_form.SUBMIT):
         if proposal_form.needs_split(form):
             shown = proposal_form.split_first(form, _categories())

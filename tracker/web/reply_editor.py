@@ -34,7 +34,7 @@ from tracker.services.errors import (
 )
 from tracker.services.visibility import Role
 from tracker.services.workflow import utcnow
-from tracker.web import reply_forms
+from tracker.web import reply_forms, uploads
 from tracker.web.args import require_id
 from tracker.web.auth import current_viewer, local_today, roles_required
 from tracker.web.messages import describe
@@ -186,6 +186,16 @@ def post(proposal_id: int) -> Response | tuple[str, int]:
     op = request.form.get("op", SAVE)
     suggestions = _load(proposal_id).suggestions
     content = reply_forms.content_from(request.form, suggestions)
+    if (upload := uploads.uploaded()) is not None:
+        content.mode = Mode.PASTED
+        if upload.problem:
+            page = Page(
+                mode=Mode.PASTED, errors={"pasted": [upload.problem]}, general=[_("Nothing was saved.")]
+            )
+            return _render(_load(proposal_id, content), page, 422)
+        # The file's text is the pasted letter: read like one, whatever button was pressed.
+        content.pasted = clean_text(upload.text or "")
+        op = READ
     if content.mode == Mode.PASTED:
         refused = pasted_problem(clean_text(content.pasted)) or reply_forms.unreadable_paste(request.form)
         if refused is not None:

@@ -1,5 +1,6 @@
-"""Forms no page can take, refused before any view reads them: file parts (only the import of people
-uploads one) and bytes that are not UTF-8 (a form posted as GBK would otherwise be stored as mojibake).
+"""Forms no page can take, refused before any view reads them: file parts (except the import of
+people, and the one document file a paste box takes, ``uploads.ENDPOINTS``/``uploads.FIELD``, within
+its size limit) and bytes that are not UTF-8 (a form posted as GBK would otherwise be stored as mojibake).
 One check for every form, so no view needs a guard of its own and nothing reaches the database or
 the index. (Control characters, NUL included, are text that can be read: the services remove them
 with ``clean_text``, as they always have.)
@@ -19,6 +20,8 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import Headers
 from werkzeug.formparser import MultiPartParser
 
+from tracker.web import uploads
+
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # The one form that takes a file: the import of members and agencies (its other fields are a token
 # and a choice of codes, so nothing typed can be lost there).
@@ -28,6 +31,7 @@ HIDDEN_FIELDS = {"csrf_token", "op", "digest", "revision", "form_token", "mode"}
 
 REASONS = {
     "files": _l("This form takes no files. Only text can be sent; nothing was saved."),
+    "too_large": _l("The file sent is too large to be read. Nothing was saved."),
     "encoding": _l(
         "The form arrived in an encoding other than UTF-8 (for example GBK), so its Chinese text "
         "cannot be read reliably. Nothing was saved. What could be read is shown below: copy it back "
@@ -68,11 +72,32 @@ def _readable_fields(reason: str, raw: bytes) -> list[SentField]:
     if reason == "encoding" and request.mimetype == FORM_TYPES[0]:
         pairs = parse_qsl(_percent_encoded(raw), keep_blank_values=True, encoding="gb18030", errors="replace")
     elif reason == "encoding" and boundary:
-        parts, _files = _GB18030Parts().parse(BytesIO(raw), boundary.encode(), len(raw))
+        parts, files = _GB18030Parts().parse(BytesIO(raw), boundary.encode(), len(raw))
+        for file in files.values():  # an allowed upload beside the fields: not shown back
+            file.close()
         pairs = list(parts.items(multi=True))
     else:  # as Werkzeug read it
         pairs = list(request.form.items(multi=True))
     return [SentField(name, value) for name, value in pairs if name not in HIDDEN_FIELDS and value.strip()]
+
+
+def _allowed_upload() -> str | None:
+    """The one file a paste box may carry (tracker/web/uploads.py): its endpoint, its field, one file,
+    within the size limit. None when it is allowed, else the reason to refuse."""
+    if request.endpoint not in uploads.ENDPOINTS or set(request.files) != {uploads.FIELD}:
+        return "files"
+    files = request.files.getlist(uploads.FIELD)
+    if len(files) != 1:
+        return "files"
+    files[0].stream.seek(0, 2)
+    size = files[0].stream.tell()
+    files[0].stream.seek(0)
+    if size > uploads.max_bytes():
+        return "too_large"
+    # The text fields around the file: Werkzeug decoded them as UTF-8, replacing what was not.
+    if any("\ufffd" in value for value in request.form.values()):
+        return "encoding"
+    return None
 
 
 def _problem(raw: bytes) -> str | None:
@@ -80,7 +105,7 @@ def _problem(raw: bytes) -> str | None:
         if request.endpoint in FILE_ENDPOINTS:
             return None  # the file is read (and its encoding checked) by the import itself
         if request.files:
-            return "files"
+            return _allowed_upload()
         try:
             raw.decode("utf-8")  # with no file parts, the whole body is text
         except UnicodeDecodeError:
