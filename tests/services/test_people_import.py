@@ -72,10 +72,18 @@ def test_csv_encodings(session: Session, encoding: str) -> None:
     assert [(r.name, r.action) for r in plan.rows] == [("编码委员", "create")]
 
 
+def test_a_utf16_csv_with_its_bom_is_read() -> None:
+    """Excel's "Unicode text" export (UTF-16 with a BOM) is read, as every text file is (textio)."""
+    assert people_import.read_table("姓名\n张三\n".encode("utf-16")) == [["姓名"], ["张三"]]
+
+
 @pytest.mark.parametrize(
     ("data", "words"),
     [
-        ("姓名\n张三\n".encode("utf-16"), "UTF-8"),  # wrong encoding: refused, not guessed
+        (
+            "ｶﾀｶﾅ名前,界別\n山田太郎,経済\n".encode("shift_jis"),
+            "UTF-8",
+        ),  # another encoding: refused, not guessed
         (b"\xe9,x\n\xe9,y\n", "UTF-8"),
         (b"", "empty"),
         (b"PK\x03\x04not really a workbook", "workbook"),

@@ -199,7 +199,10 @@ def test_an_unreadable_upload_is_refused_on_the_form(client, login, session: Ses
     login(client, "admin")
     response = client.post(
         "/admin/import",
-        data={"file": (io.BytesIO("姓名\n张三\n".encode("utf-16")), "m.csv"), "kind": "members"},
+        data={
+            "file": (io.BytesIO("ｶﾀｶﾅ名前,界別\n張三,経済\n".encode("shift_jis")), "m.csv"),
+            "kind": "members",
+        },
         content_type="multipart/form-data",
     )
     assert response.status_code == 422
