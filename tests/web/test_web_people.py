@@ -269,3 +269,24 @@ def test_the_people_forms_and_lists_label_names_as_people_and_agencies(get_page,
     assert get_page("/admin/members").find_all("th")[0].text().strip() == "姓名"
     agency_list = get_page("/admin/agencies").find_all("th")
     assert agency_list[0].text().strip() == "单位全称" and "会议全称" not in [th.text() for th in agency_list]
+
+
+def test_an_agency_without_a_parent_is_added_as_the_form_posts_it(
+    client, login, session: Session, get_page
+) -> None:
+    """The parent list's first choice ("none") posts back as the form offers it, and is no error."""
+    login(client, "admin")
+    form = get_page("/admin/agencies/new")
+    none = [o for o in form.by_id("parent").find_all("option") if "selected" in o.attrs]
+    assert [o.text() for o in none] == ["无"]
+    data = {"name": "宁波市镇海区大数据发展管理局", "short_name": "区大数据局", "kind": "district"}
+    response = client.post("/admin/agencies/new", data=data | {"parent": none[0].attrs["value"]})
+    assert response.status_code == 303
+    agency = session.exec(select(Agency).where(Agency.name == "宁波市镇海区大数据发展管理局")).one()
+    assert (agency.short_name, agency.parent_id) == ("区大数据局", None)
+    # and its edit page offers "none" selected again, so saving it unchanged is no error either
+    edit = get_page(f"/admin/agencies/{agency.id}")
+    selected = [o for o in edit.by_id("parent").find_all("option") if "selected" in o.attrs]
+    assert [o.text() for o in selected] == ["无"]
+    again = client.post(f"/admin/agencies/{agency.id}", data=data | {"parent": selected[0].attrs["value"]})
+    assert again.status_code == 303

@@ -241,7 +241,8 @@ def _agency_form(agency_id: int | None, **kwargs: Any) -> AgencyForm:
     form = AgencyForm(**kwargs)
     form.kind.choices = [(k.value, str(v)) for k, v in AGENCY_KIND.items()]
     others = [a for a in directory.active_agencies(session=get_session()) if a.id != agency_id]
-    form.parent.choices = [(None, _("None"))] + [(a.id, a.name) for a in others]
+    # "" and not None: None would be rendered as the value "None", which reads back as a bad choice.
+    form.parent.choices = [("", _("None"))] + [(a.id, a.name) for a in others]
     return form
 
 
