@@ -163,6 +163,8 @@ def test_office_sets_up_its_year_and_everything_names_the_session(
     listed = page.locator("table tbody tr").all_inner_texts()
     assert sorted(name for name in IMPORTED if any(name in row for row in listed)) == IMPORTED
     page.goto(f"{server}/admin/members?q={BAD_ROW_NAME}")
+    box, button = page.locator("#people-q").bounding_box(), page.locator(".filters button").bounding_box()
+    assert box["width"] >= 200 and abs(box["height"] - button["height"]) <= 4  # a search box, not a slit
     assert BAD_ROW_NAME not in page.locator("main").inner_text().replace(f"“{BAD_ROW_NAME}”", "")
     page.screenshot(path=str(shots / "year-13-members.png"), full_page=True)
     log_out(page)
