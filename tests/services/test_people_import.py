@@ -72,18 +72,10 @@ def test_csv_encodings(session: Session, encoding: str) -> None:
     assert [(r.name, r.action) for r in plan.rows] == [("编码委员", "create")]
 
 
-def test_a_utf16_csv_with_its_bom_is_read() -> None:
-    """Excel's "Unicode text" export (UTF-16 with a BOM) is read, as every text file is (textio)."""
-    assert people_import.read_table("姓名\n张三\n".encode("utf-16")) == [["姓名"], ["张三"]]
-
-
 @pytest.mark.parametrize(
     ("data", "words"),
     [
-        (
-            "ｶﾀｶﾅ名前,界別\n山田太郎,経済\n".encode("shift_jis"),
-            "UTF-8",
-        ),  # another encoding: refused, not guessed
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "UTF-8"),  # no text: refused, not guessed
         (b"\xe9,x\n\xe9,y\n", "UTF-8"),
         (b"", "empty"),
         (b"PK\x03\x04not really a workbook", "workbook"),
@@ -95,6 +87,11 @@ def test_unreadable_files_are_refused_with_a_clear_message(data: bytes, words: s
     with pytest.raises(InvalidInput) as caught:
         people_import.read_table(data)
     assert words in str(caught.value)
+
+
+def test_utf16_with_its_bom_is_read_as_the_shared_decoder_reads_it() -> None:
+    # A BOM names the encoding (Excel's "Unicode text"), so the file is read, not refused.
+    assert people_import.read_table("姓名\n张三\n".encode("utf-16")) == [["姓名"], ["张三"]]
 
 
 def test_a_file_without_a_name_column_is_refused_whole(session: Session) -> None:

@@ -307,3 +307,25 @@ def test_no_table_repeats_a_column_name(client, get_page, known) -> None:
     for key, (head, *_rows) in _tables(get_page("/statistics")).items():
         assert len(set(head)) == len(head), (key, head)
     assert _csv(client, "satisfaction", "")[0] == ["评价", "评价数", "占比"]
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("镇海区卫健局", "镇海区卫健局"),
+        ("宁波市镇海区经济和信息化局", "宁波市镇海区经济和信息化局"),  # 13 characters: fits
+        ("宁波市镇海区大数据发展管理局", "宁波市镇海区大数据发展管…"),  # 14 ran off the chart's left edge
+        ("Zhenhai District Bureau of Big Data", "Zhenhai District Bureau …"),
+    ],
+)
+def test_chart_labels_fit_the_label_column(client, get_page, make, session: Session, name, shown) -> None:
+    agency = make.agency(name=name)
+    p = make.proposal(status="assigned")
+    session.add(
+        Assignment(proposal_id=p.id, agency_id=agency.id, role="lead", deadline=TODAY + timedelta(days=5))
+    )
+    session.commit()
+    chart = get_page("/statistics").by_id("chart-agencies")
+    labels = [t.text() for t in chart.find_all("text", class_="chart-label")]
+    assert shown in labels
+    assert name in [t.text().split("：")[0] for t in chart.find_all("title")][1:]  # in full on hover

@@ -42,7 +42,7 @@ STATES = ("active", "inactive", "all")
 
 
 class MemberForm(FlaskForm):
-    name = StringField(_l("Name"))
+    name = StringField(_l("Member name"))  # not "Name": a person's 姓名, not a thing's 名称
     kind = SelectField(_l("Kind"), choices=[], validate_choice=False)
     sector = StringField(_l("Sector (界别)"))
     party = StringField(_l("Party or group"))
@@ -52,7 +52,7 @@ class MemberForm(FlaskForm):
 
 
 class AgencyForm(FlaskForm):
-    name = StringField(_l("Full name"))
+    name = StringField(_l("Agency name"))  # not "Full name": that is the session's 会议全称
     short_name = StringField(_l("Short name"))
     kind = SelectField(_l("Kind"), choices=[], validate_choice=False)
     parent = SelectField(_l("Parent agency"), coerce=optional_int, choices=[], validate_choice=False)
@@ -241,7 +241,8 @@ def _agency_form(agency_id: int | None, **kwargs: Any) -> AgencyForm:
     form = AgencyForm(**kwargs)
     form.kind.choices = [(k.value, str(v)) for k, v in AGENCY_KIND.items()]
     others = [a for a in directory.active_agencies(session=get_session()) if a.id != agency_id]
-    form.parent.choices = [(None, _("None"))] + [(a.id, a.name) for a in others]
+    # "" and not None: None would be rendered as the value "None", which reads back as a bad choice.
+    form.parent.choices = [("", _("None"))] + [(a.id, a.name) for a in others]
     return form
 
 

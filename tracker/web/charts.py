@@ -6,6 +6,7 @@ from the stylesheet (classes ``chart-bar``, ``chart-bar-<n>``), so print and scr
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,8 +25,22 @@ class Bar:
     text: str  # shown after the bar, e.g. "3 (60.0%)"
 
 
-def _clip(label: str, limit: int = 14) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+def _width(char: str) -> int:
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def _clip(label: str, limit: int = 26) -> str:
+    """Fit the label column in half-width units: a Chinese character at 13px takes two, so a full
+    agency name (宁波市镇海区大数据发展管理局, 14 characters) would run off the chart's left edge."""
+    if sum(map(_width, label)) <= limit:
+        return label
+    kept, used = "", 2  # room for the ellipsis, which is wide in Chinese fonts
+    for char in label:
+        used += _width(char)
+        if used > limit:
+            break
+        kept += char
+    return kept + "…"
 
 
 def bar_chart(title: str, bars: Sequence[Bar], *, chart_id: str) -> Markup:
