@@ -223,10 +223,8 @@ def close(
     return workflow.close(session=session, proposal_id=proposal_id, actor=actor, note=note)
 
 
-def publish(*, session: Session, proposal_id: int, actor: Viewer, now: datetime) -> Proposal:
-    """Put the proposal and its reply in the public archive."""
-    now = workflow.as_utc(now)
-    _staff_only(actor, Action.PUBLISH)
+def _unpublished_with_reply(*, session: Session, proposal_id: int, actor: Viewer, now: datetime) -> Proposal:
+    """The proposal publishing (now or at a set time) acts on: one with its reply in force, not public yet."""
     proposal = workflow.load(session=session, proposal_id=proposal_id, actor=actor)
     if (
         proposal.status not in PUBLISHABLE
@@ -235,6 +233,14 @@ def publish(*, session: Session, proposal_id: int, actor: Viewer, now: datetime)
         raise LockedError(N_("Only a proposal with its reply in force can be published."))
     if is_published(proposal, now):
         raise LockedError(N_("The proposal is already published."))
+    return proposal
+
+
+def publish(*, session: Session, proposal_id: int, actor: Viewer, now: datetime) -> Proposal:
+    """Put the proposal and its reply in the public archive."""
+    now = workflow.as_utc(now)
+    _staff_only(actor, Action.PUBLISH)
+    proposal = _unpublished_with_reply(session=session, proposal_id=proposal_id, actor=actor, now=now)
     # publishing now also replaces a publication scheduled for later
     proposal.published_at = now
     proposal.withheld_reason = None
@@ -254,14 +260,7 @@ def schedule_publication(
     scheduled time may be moved; withholding cancels it; one already public is withheld first."""
     now = workflow.as_utc(now)
     _staff_only(actor, Action.PUBLISH)
-    proposal = workflow.load(session=session, proposal_id=proposal_id, actor=actor)
-    if (
-        proposal.status not in PUBLISHABLE
-        or current_reply(session=session, proposal_id=proposal.id or 0) is None
-    ):
-        raise LockedError(N_("Only a proposal with its reply in force can be published."))
-    if is_published(proposal, now):
-        raise LockedError(N_("The proposal is already published."))
+    proposal = _unpublished_with_reply(session=session, proposal_id=proposal_id, actor=actor, now=now)
     try:
         check_publication_time(workflow.as_utc(when) if when else None, now)
     except RuleError as error:
