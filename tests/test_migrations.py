@@ -347,3 +347,30 @@ def test_0011_upgrades_a_seeded_database_of_the_previous_release(fresh_app: Flas
         session.add(ask())
         with pytest.raises(IntegrityError):  # the partial unique index: one pending per assignment
             session.commit()
+
+
+def test_0012_adds_import_provenance_to_a_seeded_database(fresh_app: Flask) -> None:
+    """A database at 0011 with a proposal keeps it after 0012, and a file's content is recorded once."""
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    migrate.upgrade(fresh_app, "0011")
+    with get_engine(fresh_app).begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO proposal (id, title, background, closing, original_text, status, created_at) "
+                "VALUES (1, '关于加强小型微型企业分级服务与管理的建议', '', '', 'x', 'submitted', '2026-01-01')"
+            )
+        )
+    migrate.upgrade(fresh_app, "0012")
+    insert = text(
+        "INSERT INTO imported_file (source_name, content_hash, byte_size, file_format, kind, state, "
+        "reasons, confidence, found, text, proposal_id, imported_at) VALUES ('a.docx', :h, 1, 'docx', "
+        "'proposal', 'review', '[]', 0.5, '{}', 'x', 1, '2026-12-02')"
+    )
+    with get_engine(fresh_app).begin() as connection:
+        assert connection.execute(text("SELECT title FROM proposal")).scalar_one().startswith("关于")
+        connection.execute(insert, {"h": "a" * 64})
+    with pytest.raises(IntegrityError), get_engine(fresh_app).begin() as connection:
+        connection.execute(insert, {"h": "a" * 64})

@@ -654,6 +654,71 @@ class ReferenceClause(SQLModel, table=True):
     path: str  # number path such as "3.2"
 
 
+class ImportKind(StrEnum):
+    """What an imported file turned out to be."""
+
+    PROPOSAL = "proposal"
+    REPLY = "reply"
+    BOTH = "both"  # a proposal and its reply in one file
+    POLICY = "policy"  # a policy document, for the reference library
+
+
+class ImportState(StrEnum):
+    IMPORTED = "imported"  # landed; nothing for a person to check
+    REVIEW = "review"  # landed, not public, waiting for staff (see ``reasons``)
+    REVIEWED = "reviewed"  # a person checked it (and corrected what was wrong)
+
+
+class ImportRun(SQLModel, table=True):
+    """One run of ``tracker import`` or of the staff upload page, with its summary."""
+
+    __tablename__: ClassVar[str] = "import_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True), index=True)
+    finished_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    actor: str = ""  # a username or "command line", surviving the account
+    origin: str = "cli"  # "cli" or "upload"
+    # counts per outcome and one line per refused or changed file: what the summary showed
+    summary: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+class ImportedFile(SQLModel, table=True):
+    """Where an imported proposal, reply or policy document came from and how each part was found,
+    written only by tracker.services.import_records. One row per file content (its SHA-256), so the
+    same file imported again is recognised and creates nothing."""
+
+    __tablename__: ClassVar[str] = "imported_file"
+    __table_args__ = (
+        _one_of("kind", ImportKind, "kind"),
+        _one_of("state", ImportState, "state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int | None = Field(default=None, foreign_key="import_run.id", index=True, ondelete="SET NULL")
+    source_name: str = Field(index=True)  # the path under the folder imported, or the name in the .zip
+    content_hash: str = Field(unique=True, index=True, max_length=64)  # SHA-256 of the file's bytes
+    byte_size: int = 0
+    file_format: str = ""  # txt, docx, doc, pdf, html
+    kind: str
+    state: str = Field(default=ImportState.IMPORTED.value, index=True)
+    # why it waits for a person: [{"code": "unpaired", "detail": "…"}]
+    reasons: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    confidence: float = 1.0  # the lowest confidence of its parts
+    # how each part was found: {"number": {"value": 12, "how": "manifest", "confidence": 1.0}, …}
+    found: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    text: str = _long_text()  # the text read from the file, as the parser saw it
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id", index=True, ondelete="SET NULL")
+    reply_id: int | None = Field(default=None, foreign_key="reply.id", index=True, ondelete="SET NULL")
+    document_id: int | None = Field(
+        default=None, foreign_key="reference_document.id", index=True, ondelete="SET NULL"
+    )
+    imported_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+    reviewed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    reviewed_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+
+
 class AdminKind(StrEnum):
     """What kind of object an admin change is about."""
 
