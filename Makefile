@@ -19,8 +19,13 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/tracker run
 
+# Everything on SQLite, then the suites that touch the database again on a throwaway PostgreSQL
+# (started and stopped by the tests themselves: tracker/testing/postgres.py).
 test: setup lint browser
 	$(BIN)/pytest
+	TRACKER_TEST_DB=postgres $(BIN)/pytest $(POSTGRES_SUITES)
+
+POSTGRES_SUITES := tests/services tests/web tests/search
 
 # The browser tests (tests/browser) drive Debian's chromium with a Chinese font, the benchmark's
 # load run uses wrk, and tests/services/test_docx_render.py prints the Word files through LibreOffice
@@ -31,15 +36,18 @@ CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 WRK := /usr/bin/wrk
 SOFFICE := /usr/bin/soffice
 PDFTOTEXT := /usr/bin/pdftotext
+INITDB := /usr/lib/postgresql/15/bin/initdb
 browser:
-	@if [ ! -x $(CHROMIUM) ] || [ ! -f $(CJK_FONT) ] || [ ! -x $(WRK) ] || [ ! -x $(SOFFICE) ] || [ ! -x $(PDFTOTEXT) ]; then \
+	@if [ ! -x $(CHROMIUM) ] || [ ! -f $(CJK_FONT) ] || [ ! -x $(WRK) ] || [ ! -x $(SOFFICE) ] || [ ! -x $(PDFTOTEXT) ] || [ ! -x $(INITDB) ]; then \
 	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 	  $$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-wqy-microhei wrk; \
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libreoffice-writer-nogui poppler-utils; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql-15 postgresql-15-rum; \
 	fi
 	@[ -x $(CHROMIUM) ] || { echo "error: $(CHROMIUM) is missing; the browser tests cannot run" >&2; exit 1; }
 	@[ -x $(SOFFICE) ] && [ -x $(PDFTOTEXT) ] || { echo "error: LibreOffice or poppler-utils is missing; the Word rendering test cannot run" >&2; exit 1; }
 	@[ -x $(WRK) ] || { echo "error: $(WRK) is missing; the benchmark's load run cannot run" >&2; exit 1; }
+	@[ -x $(INITDB) ] || { echo "error: PostgreSQL 15 is missing; the suites cannot run on PostgreSQL" >&2; exit 1; }
 
 # The benchmark at CI size (1,000 proposals, a 10 s load): fails if a figure is missing.
 bench-quick: setup browser

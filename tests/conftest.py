@@ -45,9 +45,82 @@ SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "proposals" / "cppcc-002
 CASE_DAY = date.today()
 
 
+# The suites run on SQLite by default; TRACKER_TEST_DB=postgres runs them on a throwaway PostgreSQL
+# server (tracker/testing/postgres.py), or on TRACKER_TEST_POSTGRES_URL's server when that is set.
+TEST_DB = os.environ.get("TRACKER_TEST_DB", "sqlite")
+
+
 def index_dir(db_path: Path) -> Path:
     """Each test database has its own search index beside it."""
     return db_path.with_name(f"{db_path.stem}-search-index")
+
+
+@dataclass(frozen=True)
+class TestDatabase:
+    """A database for one test (or the seeded template) and the search index that goes with it."""
+
+    __test__ = False  # not a test class
+    url: str
+    index: Path
+    name: str
+
+
+class Databases:
+    """Makes and drops test databases: files on SQLite, databases of one server on PostgreSQL, each
+    new one empty or a copy of a template (with a copy of the template's search index)."""
+
+    def __init__(self, root: Path, admin_url: str | None) -> None:
+        self.root = root
+        self.admin_url = admin_url  # None: SQLite files
+        self._count = 0
+
+    def new(self, prefix: str, template: TestDatabase | None = None) -> TestDatabase:
+        self._count += 1
+        name = f"{prefix}_{os.getpid()}_{self._count}"
+        folder = self.root / name
+        folder.mkdir()
+        if self.admin_url is None:
+            path = folder / "tracker.db"
+            if template is not None:
+                shutil.copyfile(template.url.removeprefix("sqlite:///"), path)
+            url = f"sqlite:///{path}"
+        else:
+            from tracker.testing.postgres import create_database
+
+            create_database(self.admin_url, name, template=template.name if template else None)
+            url = self.admin_url.rsplit("/", 1)[0] + f"/{name}"
+        index = folder / "search-index"
+        if template is not None and template.index.exists():
+            shutil.copytree(template.index, index)
+        return TestDatabase(url=url, index=index, name=name)
+
+    def drop(self, database: TestDatabase) -> None:
+        if self.admin_url is not None:
+            from tracker.testing.postgres import drop_database
+
+            drop_database(self.admin_url, database.name)
+        shutil.rmtree(self.root / database.name, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    root = tmp_path_factory.mktemp("databases")
+    if TEST_DB == "sqlite":
+        yield Databases(root, None)
+        return
+    if TEST_DB != "postgres":
+        raise pytest.UsageError(f"TRACKER_TEST_DB must be sqlite or postgres, not {TEST_DB!r}")
+    given = os.environ.get("TRACKER_TEST_POSTGRES_URL")
+    if given:
+        yield Databases(root, given)
+        return
+    from tracker.testing.postgres import start_cluster
+
+    cluster = start_cluster()
+    try:
+        yield Databases(root, cluster.admin_url)
+    finally:
+        cluster.stop()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -63,12 +136,17 @@ def _search_index_outside_the_repository(tmp_path_factory: pytest.TempPathFactor
         os.environ["TRACKER_SEARCH_INDEX_DIR"] = previous
 
 
-def make_app(db_path: Path, **overrides: Any) -> Flask:
+def make_app(db: Path | TestDatabase, **overrides: Any) -> Flask:
+    """An app on a test database: a SQLite file (its index beside it) or a ``TestDatabase``."""
+    if isinstance(db, TestDatabase):
+        url, index = db.url, db.index
+    else:
+        url, index = f"sqlite:///{db}", index_dir(db)
     config = {
         "TESTING": True,
         "SECRET_KEY": "test",
-        "DATABASE_URL": f"sqlite:///{db_path}",
-        "SEARCH_INDEX_DIR": str(index_dir(db_path)),
+        "DATABASE_URL": url,
+        "SEARCH_INDEX_DIR": str(index),
         # The start-up check of the index runs in a thread; tests that are about it turn it on.
         "SEARCH_CHECK_ON_START": False,
         # Tests post forms without tokens; tests/web/test_web_csrf.py turns CSRF on to check every form.
@@ -83,34 +161,41 @@ def close_app(app: Flask) -> None:
 
 
 @pytest.fixture(scope="session")
-def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seeded_template(databases: Databases) -> TestDatabase:
     """A migrated, seeded database, and its search index (filled by the commit of the seed)."""
-    path = tmp_path_factory.mktemp("template") / "tracker.db"
-    app = make_app(path)
+    template = databases.new("seeded")
+    app = make_app(template)
     migrate.upgrade(app, "head")
     with session_scope(app) as session:
         seed(session=session, seeds_dir=app.config["SEEDS_DIR"])
         seed_demo_accounts(session=session)  # member, agency, staff, admin (see README)
     close_app(app)
-    return path
+    return template
 
 
 @pytest.fixture
-def app(seeded_template: Path, tmp_path: Path) -> Iterator[Flask]:
-    path = tmp_path / "tracker.db"
-    shutil.copyfile(seeded_template, path)
-    shutil.copytree(index_dir(seeded_template), index_dir(path))
-    app = make_app(path)
+def test_database(databases: Databases, seeded_template: TestDatabase) -> Iterator[TestDatabase]:
+    """This test's own copy of the seeded database and index."""
+    database = databases.new("t", template=seeded_template)
+    yield database
+    databases.drop(database)
+
+
+@pytest.fixture
+def app(test_database: TestDatabase) -> Iterator[Flask]:
+    app = make_app(test_database)
     yield app
     close_app(app)
 
 
 @pytest.fixture
-def fresh_app(tmp_path: Path) -> Iterator[Flask]:
-    """An app on an empty database file: no tables at all."""
-    app = make_app(tmp_path / "fresh.db")
+def fresh_app(databases: Databases) -> Iterator[Flask]:
+    """An app on an empty database: no tables at all."""
+    database = databases.new("fresh")
+    app = make_app(database)
     yield app
     close_app(app)
+    databases.drop(database)
 
 
 @pytest.fixture

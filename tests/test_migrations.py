@@ -374,3 +374,12 @@ def test_0012_adds_import_provenance_to_a_seeded_database(fresh_app: Flask) -> N
         connection.execute(insert, {"h": "a" * 64})
     with pytest.raises(IntegrityError), get_engine(fresh_app).begin() as connection:
         connection.execute(insert, {"h": "a" * 64})
+
+
+def test_0013_starts_the_archive_generation_at_zero(fresh_app: Flask) -> None:
+    from sqlalchemy import text
+
+    migrate.upgrade(fresh_app, "0013")
+    with get_engine(fresh_app).connect() as connection:
+        assert connection.execute(text("SELECT id, value FROM archive_generation")).all() == [(1, 0)]
+        assert connection.execute(text("SELECT count(*) FROM login_attempt")).scalar() == 0

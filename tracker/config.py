@@ -1,8 +1,7 @@
 """Configuration defaults and the order in which they are overridden.
 
 Load order (later wins): the defaults below, ``instance/config.py`` if present, the environment
-(``DATABASE_URL``, ``TRACKER_SECRET_KEY``, ``TRACKER_ENV``, ``TRACKER_RATELIMIT_STORAGE_URI``,
-``TRACKER_SEARCH_INDEX_DIR``), then the mapping a test passes to ``create_app``.
+(``DATABASE_URL``, ``TRACKER_SECRET_KEY``, ``TRACKER_ENV``, ``TRACKER_SEARCH_INDEX_DIR``), then the mapping a test passes to ``create_app``.
 
 ``TRACKER_ENV=production`` marks a deployment: the app then refuses to start with the development
 secret key, session cookies are sent over HTTPS only, and ``tracker seed`` (demo data and accounts)
@@ -20,6 +19,7 @@ from typing import Any
 from flask import Flask
 
 from tracker.domain.deadlines import DayKind, parse_day_list
+from tracker.domain.lockout import parse_rate_limits
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent
@@ -30,7 +30,6 @@ ENVIRONMENT_KEYS = {
     "TRACKER_SECRET_KEY": "SECRET_KEY",
     "TRACKER_SEARCH_INDEX_DIR": "SEARCH_INDEX_DIR",
     "TRACKER_ENV": "TRACKER_ENV",
-    "TRACKER_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
 }
 
 DEVELOPMENT_SECRET_KEY = "dev"
@@ -87,10 +86,9 @@ def defaults(instance_path: str | os.PathLike[str]) -> dict[str, Any]:
         "SESSION_TOUCH_SECONDS": 60,
         # Strict-Transport-Security max-age, sent over HTTPS and in production (0: never).
         "HSTS_SECONDS": 365 * 24 * 3600,
-        # Login attempts per client address (Flask-Limiter syntax). Memory storage counts per
-        # process; several workers or hosts share a count through e.g. redis://host:6379.
+        # Failed logins per client address ("N per [K] second|minute|hour|day", ";"-separated),
+        # counted in the database: the same limit whatever the number of servers and workers.
         "LOGIN_RATE_LIMIT": "5 per minute;30 per hour",
-        "RATELIMIT_STORAGE_URI": "memory://",
         # Per account, whichever address or server the attempts come from (counted in the database):
         # this many failed logins within the window lock the account for LOGIN_LOCK_MINUTES (0: off);
         # an administrator can unlock it earlier at /admin/users.
@@ -134,6 +132,10 @@ def finish(config: dict[str, Any]) -> None:
         config["SESSION_COOKIE_SECURE"] = is_production(config)
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(config["SESSION_LIFETIME_HOURS"]))
     _check_calendar(config)
+    try:
+        parse_rate_limits(str(config.get("LOGIN_RATE_LIMIT", "")))
+    except ValueError as error:
+        raise ConfigError(f"LOGIN_RATE_LIMIT: {error}") from None
     if is_production(config):
         key = config.get("SECRET_KEY") or ""
         if key == DEVELOPMENT_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:

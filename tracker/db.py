@@ -28,6 +28,9 @@ def make_engine(url: str) -> Engine:
 
 
 def init_app(app: Flask) -> None:
+    from tracker import generation  # it imports the models, which must not import this module first
+
+    generation.install()
     app.extensions[_EXTENSION_KEY] = make_engine(app.config["DATABASE_URL"])
     app.teardown_appcontext(close_session)
 

@@ -289,6 +289,30 @@ class LoginFailure(SQLModel, table=True):
     address: str = Field(default="", max_length=64)
 
 
+class LoginAttempt(SQLModel, table=True):
+    """One failed login from a client address, whatever name it tried. The per-address limit counts
+    these in the database, so it is the same whichever app server or worker a try reaches; rows are
+    only added (and dropped once older than the longest window)."""
+
+    __tablename__: ClassVar[str] = "login_attempt"
+    __table_args__ = (sa.Index("ix_login_attempt_address_at", "address", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    address: str = Field(max_length=64)
+    at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True), index=True)
+
+
+class ArchiveGeneration(SQLModel, table=True):
+    """One row counting the writes the public can see (tracker/generation.py): bumped in the same
+    transaction as the rows, so every server sees the new count exactly when it sees the new rows,
+    and a page kept under the old count is never served again."""
+
+    __tablename__: ClassVar[str] = "archive_generation"
+
+    id: int = Field(default=1, primary_key=True)
+    value: int = Field(default=0, sa_type=sa.BigInteger)
+
+
 class Proposal(SQLModel, table=True):
     __tablename__: ClassVar[str] = "proposal"
     __table_args__ = (

@@ -1,4 +1,5 @@
-"""The per-account lock: how many failures, in what window, lock for how long (a table)."""
+"""Failed logins: the per-account lock (how many, in what window, for how long) and the per-address
+limits (tables)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tracker.domain.lockout import LockoutPolicy, is_locked, lock_until
+from tracker.domain.lockout import (
+    LockoutPolicy,
+    is_locked,
+    lock_until,
+    longest_window,
+    over_limit,
+    parse_rate_limits,
+)
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 POLICY = LockoutPolicy(attempts=3, window=timedelta(minutes=15), duration=timedelta(minutes=30))
@@ -44,3 +52,46 @@ def test_no_lock_when_turned_off() -> None:
 )
 def test_is_locked(until: datetime | None, locked: bool) -> None:
     assert is_locked(until, now=NOW) is locked
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("5 per minute;30 per hour", [(5, 60), (30, 3600)]),
+        ("5/minute", [(5, 60)]),
+        ("10 per 15 minutes", [(10, 900)]),
+        ("3 PER DAY, 1 per second", [(3, 86400), (1, 1)]),
+        ("", []),
+        (" ; ", []),
+    ],
+)
+def test_parse_rate_limits(text: str, expected: list[tuple[int, int]]) -> None:
+    limits = parse_rate_limits(text)
+    assert [(limit.attempts, int(limit.window.total_seconds())) for limit in limits] == expected
+
+
+@pytest.mark.parametrize("text", ["five per minute", "5 per fortnight", "0 per minute", "5 minutes"])
+def test_a_malformed_rate_limit_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="not a rate limit"):
+        parse_rate_limits(text)
+
+
+LIMITS = parse_rate_limits("3 per minute;5 per hour")
+
+
+@pytest.mark.parametrize(
+    ("ago_seconds", "blocked"),
+    [
+        ([], False),
+        ([1, 2], False),  # two within the minute: a third try is allowed
+        ([1, 2, 3], True),  # three within the minute
+        ([1, 2, 61], False),  # one of them is older than the minute
+        ([61, 62, 120, 300, 3000], True),  # five within the hour
+        ([61, 62, 120, 300, 3700], False),  # the fifth is older than the hour
+        ([-5, 1, 2], False),  # a time after now (another server's clock) does not count
+    ],
+)
+def test_over_limit(ago_seconds: list[int], blocked: bool) -> None:
+    failures = [NOW - timedelta(seconds=s) for s in ago_seconds]
+    assert over_limit(failures, now=NOW, limits=LIMITS) is blocked
+    assert longest_window(LIMITS) == timedelta(hours=1)

@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask
 from sqlmodel import Session, select
 
-from tests.conftest import close_app, index_dir, make_app
+from tests.conftest import TestDatabase, close_app, make_app
 from tracker.models import AdminChange, Agency, LoginFailure, LoginSession, User
 from tracker.services import accounts
 
@@ -214,9 +214,9 @@ def test_admin_sees_and_ends_open_logins(app: Flask, client, login, session: Ses
 
 def _second_app(app: Flask, tmp_path: Path, **overrides) -> Flask:
     """Another app server on the same database file (its own process state: limiter, caches)."""
-    db = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
-    shutil.copytree(index_dir(db), tmp_path / "second-index")
-    return make_app(db, SEARCH_INDEX_DIR=str(tmp_path / "second-index"), **overrides)
+    shutil.copytree(app.config["SEARCH_INDEX_DIR"], tmp_path / "second-index")
+    second = TestDatabase(url=app.config["DATABASE_URL"], index=tmp_path / "second-index", name="second")
+    return make_app(second, **overrides)
 
 
 def test_lock_out_holds_across_two_app_servers_and_unlock_clears_it(
@@ -276,3 +276,36 @@ def test_members_of_the_same_name_are_told_apart(client, login, session: Session
         options[str(first.id)] == f"张三 (#{first.id})" and options[str(second.id)] == f"张三 (#{second.id})"
     )
     assert "戴培红" in options.values()
+
+
+def test_the_per_address_limit_holds_across_two_app_servers(app: Flask, tmp_path: Path) -> None:
+    """Failed logins from one address reach two servers, one in another process: the limit counts
+    them together, as one server would."""
+    import subprocess
+    import sys
+    import textwrap
+
+    app.config["LOGIN_RATE_LIMIT"] = "5 per minute"
+    one = app.test_client()
+    for n in range(3):
+        assert one.post("/login", data={"username": "staff", "password": f"wrong {n}"}).status_code == 200
+    shutil.copytree(app.config["SEARCH_INDEX_DIR"], tmp_path / "second-index")
+    script = textwrap.dedent(
+        f"""
+        from tracker import create_app
+        app = create_app({{"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
+            "SEARCH_CHECK_ON_START": False, "LOGIN_RATE_LIMIT": "5 per minute",
+            "DATABASE_URL": {app.config["DATABASE_URL"]!r}, "SEARCH_INDEX_DIR": {str(tmp_path / "second-index")!r}}})
+        two = app.test_client()
+        codes = [two.post("/login", data={{"username": "staff", "password": p}}).status_code
+                 for p in ("wrong 3", "wrong 4", "staff-demo")]
+        other = two.post("/login", data={{"username": "staff", "password": "staff-demo"}},
+                         environ_base={{"REMOTE_ADDR": "10.0.0.9"}}).status_code
+        print(*codes, other)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    # two more failures, then the right password is held back; another address is not
+    assert done.stdout.split() == ["200", "200", "429", "303"]
+    assert one.post("/login", data={"username": "staff", "password": "staff-demo"}).status_code == 429

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from tests.conftest import close_app, index_dir, make_app
+from tests.conftest import TestDatabase, close_app, make_app
 from tracker.models import Proposal
 from tracker.web.page_cache import HEADER, request_cache
 
@@ -69,10 +66,8 @@ def test_proposal_pages_and_posts_are_not_cached(client: FlaskClient) -> None:
     assert HEADER not in client.post("/search").headers
 
 
-def test_the_cache_keeps_only_its_size_and_can_be_turned_off(tmp_path: Path, seeded_template: Path) -> None:
-    db = tmp_path / "t.db"
-    shutil.copyfile(seeded_template, db)
-    shutil.copytree(index_dir(seeded_template), index_dir(db))
+def test_the_cache_keeps_only_its_size_and_can_be_turned_off(test_database: TestDatabase) -> None:
+    db = test_database
     small = make_app(db, PAGE_CACHE_SIZE=2)
     try:
         client = small.test_client()
@@ -89,3 +84,28 @@ def test_the_cache_keeps_only_its_size_and_can_be_turned_off(tmp_path: Path, see
         assert all(HEADER not in client.get("/").headers for _ in range(2))
     finally:
         close_app(off)
+
+
+def test_a_change_made_on_another_server_is_shown_at_once(app: Flask, tmp_path) -> None:
+    """Two app servers on one database, each with its own index and cache: a proposal renamed on one
+    is shown renamed on the other's public pages at once."""
+    import shutil
+
+    from tracker.db import get_engine
+
+    shutil.copytree(app.config["SEARCH_INDEX_DIR"], tmp_path / "index-b")
+    other = make_app(TestDatabase(url=app.config["DATABASE_URL"], index=tmp_path / "index-b", name="b"))
+    try:
+        b = other.test_client()
+        assert b.get("/proposals").headers[HEADER] == "miss"
+        shown = b.get("/proposals")
+        assert shown.headers[HEADER] == "hit" and "小型微型企业" in shown.get_data(as_text=True)
+        with Session(get_engine(app)) as on_a:  # server A renames it (A's own index follows)
+            on_a.get(Proposal, 1).title = "关于扶持小微企业发展的提案（修订稿）"
+            on_a.commit()
+        after = b.get("/proposals")
+        assert after.headers[HEADER] == "miss"
+        assert "修订稿" in after.get_data(as_text=True)
+        assert "修订稿" in b.get("/").get_data(as_text=True)
+    finally:
+        close_app(other)

@@ -1,12 +1,13 @@
-"""Locking an account after repeated failed logins (pure rules; the counting lives in the database).
+"""Failed logins (pure rules; the counting lives in the database, so every server counts alike).
 
-The per-address limit (Flask-Limiter) slows one client down; this rule protects one account from
-many clients. ``attempts`` failed logins within ``window`` lock the account for ``duration``; an
-administrator can unlock it earlier.
+The per-address limit slows one client down, whatever names it tries; the lock-out protects one
+account from many clients: ``attempts`` failed logins within ``window`` lock the account for
+``duration``; an administrator can unlock it earlier.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -40,3 +41,41 @@ def lock_until(failures: Iterable[datetime], *, now: datetime, policy: LockoutPo
 
 def is_locked(locked_until: datetime | None, *, now: datetime) -> bool:
     return locked_until is not None and locked_until > now
+
+
+# -- the per-address limit ---------------------------------------------------------------------------
+
+_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+_LIMIT = re.compile(r"^\s*(\d+)\s*(?:per|/)\s*(\d+)?\s*(second|minute|hour|day)s?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    attempts: int
+    window: timedelta
+
+
+def parse_rate_limits(text: str) -> tuple[RateLimit, ...]:
+    """``"5 per minute;30 per hour"`` (also ``5/minute``, ``10 per 15 minutes``) as limits; empty
+    text is no limit. A malformed part raises ValueError naming it."""
+    limits = []
+    for part in re.split(r"[;,]", text):
+        if not part.strip():
+            continue
+        m = _LIMIT.match(part)
+        if m is None or int(m.group(1)) < 1:
+            raise ValueError(f"not a rate limit: {part.strip()!r} (write e.g. '5 per minute')")
+        seconds = _UNITS[m.group(3).lower()] * int(m.group(2) or 1)
+        limits.append(RateLimit(int(m.group(1)), timedelta(seconds=seconds)))
+    return tuple(limits)
+
+
+def over_limit(failures: Iterable[datetime], *, now: datetime, limits: Iterable[RateLimit]) -> bool:
+    """Whether one more attempt would go past a limit: ``attempts`` failures already within the
+    last ``window`` block the next try."""
+    times = [t for t in failures if t <= now]
+    return any(sum(1 for t in times if now - t < limit.window) >= limit.attempts for limit in limits)
+
+
+def longest_window(limits: Iterable[RateLimit]) -> timedelta:
+    return max((limit.window for limit in limits), default=timedelta(0))

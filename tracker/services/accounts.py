@@ -10,17 +10,34 @@ import hashlib
 import re
 import secrets
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, delete, func, select
 
-from tracker.domain.lockout import LockoutPolicy, is_locked, lock_until
+from tracker.domain.lockout import (
+    LockoutPolicy,
+    RateLimit,
+    is_locked,
+    lock_until,
+    longest_window,
+    over_limit,
+)
 from tracker.domain.messages import N_
-from tracker.models import Agency, LoginFailure, LoginSession, Member, MemberKind, User, UserRole
+from tracker.models import (
+    Agency,
+    LoginAttempt,
+    LoginFailure,
+    LoginSession,
+    Member,
+    MemberKind,
+    User,
+    UserRole,
+)
 from tracker.services.errors import DuplicateError, NotFoundError, ServiceError
 from tracker.services.people import get_or_create_agency, get_or_create_member
 from tracker.services.workflow import as_utc, aware
@@ -121,6 +138,24 @@ def record_failure(
         session.add(user)
         session.flush()
     return until
+
+
+def address_over_limit(*, session: Session, address: str, now: datetime, limits: Sequence[RateLimit]) -> bool:
+    """Whether this client address has used up its failed logins (counted across every server)."""
+    if not limits:
+        return False
+    since = as_utc(now - longest_window(limits))
+    times = session.exec(
+        select(LoginAttempt.at).where(LoginAttempt.address == address[:64], LoginAttempt.at > since)
+    ).all()
+    return over_limit([aware(t) for t in times], now=now, limits=limits)
+
+
+def record_attempt(*, session: Session, address: str, now: datetime, limits: Sequence[RateLimit]) -> None:
+    """Count one failed login from ``address``; attempts older than every window are dropped."""
+    session.add(LoginAttempt(address=address[:64], at=as_utc(now)))
+    session.exec(delete(LoginAttempt).where(col(LoginAttempt.at) < as_utc(now - longest_window(limits))))  # type: ignore[call-overload]
+    session.flush()
 
 
 def locked_until_of(user: User) -> datetime | None:

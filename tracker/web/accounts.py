@@ -1,20 +1,28 @@
-"""Logging in and out. Attempts are rate-limited per client address (LOGIN_RATE_LIMIT), and an
-account is locked after LOGIN_LOCK_ATTEMPTS failures (counted in the database, across servers)."""
+"""Logging in and out. Failed attempts are limited per client address (LOGIN_RATE_LIMIT), and an
+account is locked after LOGIN_LOCK_ATTEMPTS failures; both are counted in the database, so the limits
+are the same whatever the number of servers and workers."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from tracker.db import get_session
-from tracker.services.accounts import authenticate, end_session, start_session
+from tracker.domain.lockout import RateLimit, parse_rate_limits
+from tracker.services.accounts import (
+    address_over_limit,
+    authenticate,
+    end_session,
+    record_attempt,
+    start_session,
+)
 from tracker.services.visibility import Role
 from tracker.services.workflow import utcnow
-from tracker.web.auth import MAX_NEXT, SessionUser, limiter, lockout_policy
+from tracker.web.auth import MAX_NEXT, SessionUser, lockout_policy
 from tracker.web.forms import LoginForm
 
 bp = Blueprint("accounts", __name__)
@@ -49,20 +57,18 @@ def _safe_next(target: str | None) -> str | None:
     return url
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _failed(response: Response) -> bool:
-    # Only failed attempts count against the limit; a successful login redirects (303).
-    return response.status_code != 303
+def _login_limits() -> tuple[RateLimit, ...]:
+    return parse_rate_limits(current_app.config["LOGIN_RATE_LIMIT"])  # checked at start (config.finish)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
 def login() -> str | Response | tuple[str, int]:
     form = LoginForm()
     next_url = _safe_next(request.args.get("next"))  # carried by the form only when it may be followed
+    if request.method == "POST":
+        address = request.remote_addr or ""
+        if address_over_limit(session=get_session(), address=address, now=utcnow(), limits=_login_limits()):
+            abort(429)
     if form.validate_on_submit():
         db = get_session()
         now = utcnow()
@@ -91,7 +97,8 @@ def login() -> str | Response | tuple[str, int]:
             flash(_("Logged in as %(name)s.", name=user.username), "success")
             target = next_url or url_for(START_PAGES[user.role])
             return redirect(target, code=303)
-        db.commit()  # the failure counts towards the account's lock, whichever server sees the next try
+        record_attempt(session=db, address=request.remote_addr or "", now=now, limits=_login_limits())
+        db.commit()  # the failure counts towards both limits, whichever server sees the next try
         # One answer for a wrong name, a wrong password and a locked account, so that a stranger
         # learns neither which names exist nor whether a guess was right.
         form.password.errors = [_("Wrong username or password.")]

@@ -1,4 +1,4 @@
-"""Who is logged in: Flask-Login wiring, the Viewer of the request, role checks, the login limiter.
+"""Who is logged in: Flask-Login wiring, the Viewer of the request, role checks, the login limits.
 
 Pages ask ``current_viewer()`` (anonymous visitors are ``ANONYMOUS``) and pass it to the services,
 which apply the visibility rule in their queries. ``roles_required`` guards pages that only some
@@ -17,8 +17,6 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, abort, current_app, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import AnonymousUserMixin, LoginManager, current_user
 from werkzeug.wrappers import Response
 
@@ -32,7 +30,6 @@ from tracker.services.visibility import ANONYMOUS, Role, Viewer
 from tracker.services.workflow import WorkflowSettings, utcnow
 
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -189,4 +186,3 @@ def init_app(app: Flask) -> None:
     login_manager.unauthorized_handler(_to_login)
     login_manager.anonymous_user = Anonymous
     app.before_request(_load_user_first)
-    limiter.init_app(app)

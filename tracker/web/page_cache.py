@@ -2,14 +2,16 @@
 
 The home page, the proposal lists, the library and search results look the same to every visitor
 who is not logged in, and most requests of the public are for the same few of them. A rendered
-page is kept under its URL, the locale and the search index's generation: every commit that
-changes what these pages show (a proposal, its replies, publication, a session, an agency, a
-reference document) also updates the index, so a page is never served after the data under it
-changed. A scheduled publication changes what they show without any commit: the key also holds the
-latest publication moment already come (tracker.services.visibility.publication_mark), which moves
-on the moment a scheduled one comes, so a page is not served without it afterwards. Nothing
-personal is kept or served: requests of logged-in users, requests with a flash
-message waiting, and responses that set a cookie pass by the cache.
+page is kept under its URL, the locale, the archive's generation and the search index's generation:
+every commit that changes what these pages show (a proposal, its replies, publication, a session, an
+agency, a reference document) bumps the archive's generation in the database in the same transaction
+(tracker/generation.py), so no server serves a page after the data under it changed, whichever server
+made the change; and this server's index generation moves when its index does. A scheduled
+publication changes what they show without any commit: the key also holds the latest publication
+moment already come (tracker.services.visibility.publication_mark), which moves on the moment a
+scheduled one comes, so a page is not served without it afterwards. Nothing personal is kept or
+served: requests of logged-in users, requests with a flash message waiting, and responses that set a
+cookie pass by the cache.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from flask import Flask, Response, current_app, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from tracker import generation
 from tracker.db import get_session
 from tracker.search import get_backend
 from tracker.services.visibility import publication_mark
@@ -60,8 +63,9 @@ def _key() -> tuple[Any, ...] | None:
         return None
     if current_user.is_authenticated or session.get("_flashes"):
         return None
-    mark = publication_mark(session=get_session())
-    return (request.full_path, str(get_locale()), get_backend().generation(), mark)
+    db = get_session()
+    mark = publication_mark(session=db)
+    return (request.full_path, str(get_locale()), generation.current(db), get_backend().generation(), mark)
 
 
 def _serve() -> Response | None:
