@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 from flask_wtf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker import db, i18n, search, web
 from tracker.config import REPO_ROOT, load_config
@@ -31,4 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     csrf.init_app(app)
     web.init_app(app)
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies > 0:  # the client's address and scheme as the proxies in front of us saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     return app

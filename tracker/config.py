@@ -49,6 +49,13 @@ def defaults(instance_path: str | os.PathLike[str]) -> dict[str, Any]:
         # Only good for local development; deployments set TRACKER_SECRET_KEY.
         "SECRET_KEY": DEVELOPMENT_SECRET_KEY,
         "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'tracker.db'}",
+        # Connections each worker process keeps to a server database (PostgreSQL): servers x workers
+        # x (pool + overflow) must stay below the server's max_connections. Not used on SQLite.
+        "DATABASE_POOL_SIZE": 5,
+        # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: none). Only then is
+        # the client address (login limits, the list of open logins) the client's, not the proxy's.
+        "TRUSTED_PROXIES": 0,
+        "DATABASE_MAX_OVERFLOW": 5,
         "SEEDS_DIR": str(REPO_ROOT / "seeds"),
         "PAGE_SIZE": 20,
         # Public pages (home, lists, library, search results) rendered for visitors who are not

@@ -20,8 +20,17 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    engine = create_engine(url)
+def make_engine(url: str, *, pool_size: int | None = None, max_overflow: int | None = None) -> Engine:
+    """An engine for ``url``; on a server database each worker process keeps at most
+    ``pool_size + max_overflow`` connections (SQLAlchemy's defaults when not given)."""
+    options: dict[str, Any] = {}
+    if not url.startswith("sqlite"):
+        options["pool_pre_ping"] = True  # a server restarted under a long-lived worker
+        if pool_size is not None:
+            options["pool_size"] = pool_size
+        if max_overflow is not None:
+            options["max_overflow"] = max_overflow
+    engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
     return engine
@@ -31,7 +40,11 @@ def init_app(app: Flask) -> None:
     from tracker import generation  # it imports the models, which must not import this module first
 
     generation.install()
-    app.extensions[_EXTENSION_KEY] = make_engine(app.config["DATABASE_URL"])
+    app.extensions[_EXTENSION_KEY] = make_engine(
+        app.config["DATABASE_URL"],
+        pool_size=int(app.config["DATABASE_POOL_SIZE"]),
+        max_overflow=int(app.config["DATABASE_MAX_OVERFLOW"]),
+    )
     app.teardown_appcontext(close_session)
 
 

@@ -169,3 +169,28 @@ def test_production_refuses_the_development_secret_key(tmp_path: Path) -> None:
     development = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}", **quiet})
     assert development.config["SECRET_KEY"] == "dev"
     assert development.config["SESSION_COOKIE_SECURE"] is False
+
+
+@pytest.mark.parametrize(("proxies", "second_client"), [(1, 303), (0, 429)])
+def test_behind_a_trusted_proxy_the_limit_counts_the_client_address(
+    test_database, proxies: int, second_client: int
+) -> None:
+    """Behind one proxy, two clients' tries count apart; without TRUSTED_PROXIES both are the proxy's
+    (and a forged header is not believed)."""
+    from tests.conftest import close_app, make_app
+
+    app = make_app(test_database, TRUSTED_PROXIES=proxies, LOGIN_RATE_LIMIT="3 per minute")
+    try:
+        client = app.test_client()
+        proxy = {"REMOTE_ADDR": "10.0.0.1"}
+
+        def post(client_address: str, password: str) -> int:
+            headers = {"X-Forwarded-For": client_address}
+            data = {"username": "staff", "password": password}
+            return client.post("/login", data=data, headers=headers, environ_base=proxy).status_code
+
+        assert [post("203.0.113.5", f"wrong {n}") for n in range(3)] == [200, 200, 200]
+        assert post("203.0.113.5", "staff-demo") == 429
+        assert post("198.51.100.7", "staff-demo") == second_client
+    finally:
+        close_app(app)

@@ -85,7 +85,9 @@ def start_cluster() -> Cluster:
         [
             str(bin_dir / "pg_ctl"), "-D", str(folder / "data"), "-w", "-l", str(folder / "log"), "-o",
             f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
+            # not UTC, so that a date taken from a timestamp in the session's zone shows up in tests
+            "-c timezone=Asia/Shanghai",
             "start",
         ],
     ]  # fmt: skip
