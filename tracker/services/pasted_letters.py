@@ -68,15 +68,22 @@ def read_letter(text: str, suggestions: Sequence[Suggestion]) -> PastedLetter:
     return PastedLetter(text=text, parsed=parsed, proposed=proposed_links(parsed.points, suggestions))
 
 
+def letter_for(text: str, suggestions: Sequence[Suggestion], known: PastedLetter | None) -> PastedLetter:
+    """``known`` when it was read from this very text (earlier in the same request), else the letter
+    read now: a letter is parsed and linked once per request, whichever step needs it."""
+    if known is not None and known.text == clean_text(text):
+        return known
+    return read_letter(text, suggestions)
+
+
 def with_confirmed_links(
-    content: DraftContent, chosen: Mapping[int, Collection[int]], suggestions: Sequence[Suggestion]
+    content: DraftContent, chosen: Mapping[int, Collection[int]], letter: PastedLetter | None
 ) -> DraftContent:
-    """The drafter's ticks on the points of a pasted letter, as links: a proposed link kept keeps how it
-    was found, one the drafter added is made by hand."""
-    if content.mode != Mode.PASTED or not content.pasted.strip() or pasted_problem(content.pasted):
+    """The drafter's ticks on the points of the pasted ``letter`` (read from ``content.pasted``), as
+    links: a proposed link kept keeps how it was found, one the drafter added is made by hand."""
+    if content.mode != Mode.PASTED or letter is None:
         content.links = []
         return content
-    letter = read_letter(content.pasted, suggestions)
     content.links = resolve_links(
         letter.proposed, {p: v for p, v in chosen.items() if p < letter.point_count}
     )
