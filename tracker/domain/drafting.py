@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from .messages import N_, Problem, RuleError
 from .splitting import split_proposal
@@ -73,41 +74,50 @@ def strip_marker(text: str) -> str:
     return _LEADING_MARKER.sub("", text, count=1)
 
 
+def _one_line(value: str | None) -> str:
+    return clean_text(value, one_line=True)
+
+
+def _one_line_or_none(value: str | None) -> str | None:
+    return clean_text(value, one_line=True) or None
+
+
+def _rows(value: Sequence[str | None] | None) -> list[str]:
+    """Suggestion rows: typed markers gone (the form numbers rows itself), empty rows dropped."""
+    rows = [strip_marker(clean_text(v)).strip() for v in value or ()]
+    return [r for r in rows if r]
+
+
+def _names(value: str | Sequence[str] | None) -> list[str]:
+    """Names typed in one box, or given as a list."""
+    return parse_names(value if isinstance(value, str | None) else "、".join(value))
+
+
 @dataclass
 class Draft:
-    """The fields of the proposal form, cleaned."""
+    """The fields of the proposal form, cleaned: the one declaration of that form's fields. Each
+    field says how a typed value is cleaned; ``clean_draft`` and the web form's values derive from it
+    (tracker.web.forms.ProposalForm gives each a label and a widget)."""
 
-    title: str = ""
-    category: str = ""
-    background: str = ""
-    suggestions: list[str] = field(default_factory=list)
-    closing: str = ""
-    leadin: str | None = None
-    cosigners: list[str] = field(default_factory=list)
+    title: str = field(default="", metadata={"clean": _one_line})
+    category: str = field(default="", metadata={"clean": _one_line})
+    background: str = field(default="", metadata={"clean": clean_text})
+    suggestions: list[str] = field(default_factory=list, metadata={"clean": _rows})
+    closing: str = field(default="", metadata={"clean": clean_text})
+    leadin: str | None = field(default=None, metadata={"clean": _one_line_or_none})
+    cosigners: list[str] = field(default_factory=list, metadata={"clean": _names})
 
 
-def clean_draft(
-    *,
-    title: str | None,
-    category: str | None,
-    background: str | None,
-    suggestions: Sequence[str | None],
-    closing: str | None = "",
-    leadin: str | None = None,
-    cosigners: str | Sequence[str] | None = (),
-) -> Draft:
-    """The form's values as a Draft: control characters gone, empty suggestion rows dropped."""
-    rows = [strip_marker(clean_text(s)).strip() for s in suggestions]
-    names = parse_names(cosigners) if isinstance(cosigners, str | None) else parse_names("、".join(cosigners))
-    return Draft(
-        title=clean_text(title, one_line=True),
-        category=clean_text(category, one_line=True),
-        background=clean_text(background),
-        suggestions=[r for r in rows if r],
-        closing=clean_text(closing),
-        leadin=clean_text(leadin, one_line=True) or None,
-        cosigners=names,
-    )
+DRAFT_FIELDS = tuple(f.name for f in fields(Draft))
+
+
+def clean_draft(**values: Any) -> Draft:
+    """The form's values as a Draft: control characters gone, empty suggestion rows dropped. A field
+    not given is empty; a name that is not a field of the form is a programming error."""
+    unknown = set(values) - set(DRAFT_FIELDS)
+    if unknown:
+        raise TypeError(f"not a field of the proposal form: {sorted(unknown)}")
+    return Draft(**{f.name: f.metadata["clean"](values.get(f.name)) for f in fields(Draft)})
 
 
 def _too_long(field_name: str, value: str, limit: int) -> Problem | None:
