@@ -42,7 +42,7 @@ def _all_answered(case) -> dict[int, str]:
     return {sid: f"第{i}条建议的办理情况。" for i, sid in enumerate(case.suggestion_ids, 1)}
 
 
-def _submit(session: Session, case, content, revision: int = 0):
+def _submit(session: Session, case, content, revision: int = 0, letter=None):
     return replying.submit(
         session=session,
         proposal_id=case.proposal_id,
@@ -50,6 +50,7 @@ def _submit(session: Session, case, content, revision: int = 0):
         content=content,
         revision=revision,
         now=NOW,
+        letter=letter,
     )
 
 
@@ -289,15 +290,7 @@ def test_a_letter_read_earlier_in_the_request_serves_only_its_own_text(
         mode=Mode.PASTED, frame=fresh.frame(), outcome="B", pasted=shorter, links=list(fresh.proposed)
     )
     content.exemptions = [Exemption(assigned_case.suggestion_ids[4], Waiver.NOT_ANSWERABLE, "不属本单位职责")]
-    result = replying.submit(
-        session=session,
-        proposal_id=assigned_case.proposal_id,
-        actor=assigned_case.lead,
-        content=content,
-        revision=0,
-        now=NOW,
-        letter=letter,  # stale: read from the longer text
-    )
+    result = _submit(session, assigned_case, content, letter=letter)  # stale: read from the longer text
     assert result.problems == []
     points = session.exec(
         select(ReplyPoint).where(ReplyPoint.reply_id == result.reply.id, col(ReplyPoint.parent_id).is_(None))
