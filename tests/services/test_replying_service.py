@@ -42,7 +42,7 @@ def _all_answered(case) -> dict[int, str]:
     return {sid: f"第{i}条建议的办理情况。" for i, sid in enumerate(case.suggestion_ids, 1)}
 
 
-def _submit(session: Session, case, content, revision: int = 0):
+def _submit(session: Session, case, content, revision: int = 0, letter=None):
     return replying.submit(
         session=session,
         proposal_id=case.proposal_id,
@@ -50,6 +50,7 @@ def _submit(session: Session, case, content, revision: int = 0):
         content=content,
         revision=revision,
         now=NOW,
+        letter=letter,
     )
 
 
@@ -269,6 +270,33 @@ def test_a_pasted_letter_is_stored_with_the_links_confirmed_and_corrected(
     for point in points:
         assert result.reply.original_text[point.start : point.end] == point.text
     assert result.reply.date_on.isoformat() == "2016-06-30"
+
+
+def test_a_letter_read_earlier_in_the_request_serves_only_its_own_text(
+    session: Session, assigned_case
+) -> None:
+    """The view hands the letter it read to the service; a letter read from another text (the box
+    edited meanwhile) is never taken for this one: it is read again."""
+    text = SEED_REPLY.read_text(encoding="utf-8")
+    suggestions = replying.lead_suggestions(
+        session=session, proposal_id=assigned_case.proposal_id, actor=assigned_case.lead
+    )
+    letter = pasted_letters.read_letter(text, suggestions)
+    assert pasted_letters.letter_for(text + "\n\n", suggestions, letter) is letter  # the same, cleaned
+    shorter = text.replace("五、关于“商业信息中心”。", "")
+    fresh = pasted_letters.letter_for(shorter, suggestions, letter)
+    assert fresh is not letter and (letter.point_count, fresh.point_count) == (5, 4)
+    content = DraftContent(
+        mode=Mode.PASTED, frame=fresh.frame(), outcome="B", pasted=shorter, links=list(fresh.proposed)
+    )
+    content.exemptions = [Exemption(assigned_case.suggestion_ids[4], Waiver.NOT_ANSWERABLE, "不属本单位职责")]
+    result = _submit(session, assigned_case, content, letter=letter)  # stale: read from the longer text
+    assert result.problems == []
+    points = session.exec(
+        select(ReplyPoint).where(ReplyPoint.reply_id == result.reply.id, col(ReplyPoint.parent_id).is_(None))
+    ).all()
+    assert len(points) == 4
+    assert all(result.reply.original_text[p.start : p.end] == p.text for p in points)
 
 
 def test_a_letter_far_longer_than_any_reply_is_refused_with_a_message(

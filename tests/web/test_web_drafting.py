@@ -305,3 +305,62 @@ def test_two_posts_of_one_form_at_the_same_moment_store_one_proposal(
     assert second.status_code == 303 and second.headers["Location"] == first.headers["Location"]
     assert calls["n"] == 2
     assert len(_proposals(session, "关于校园安全的建议")) == 1
+
+
+def test_the_form_has_a_field_for_every_field_of_the_draft_and_shows_a_saved_one_as_typed(
+    member, session: Session
+) -> None:
+    """Draft is the one declaration of the form's fields: the web form gives each a widget, and a
+    saved draft comes back in every one of them."""
+    from tracker.domain.drafting import DRAFT_FIELDS
+    from tracker.web.forms import ProposalForm
+
+    assert all(hasattr(ProposalForm, name) for name in DRAFT_FIELDS)
+    typed = form(closing="以上建议，请予采纳。", leadin="特建议如下：", cosigners="")
+    location = member.post("/my/proposals/new", data=typed).headers["Location"]
+    shown = fields(member.get(f"/my/proposals/{location.rsplit('/', 1)[1]}/edit").get_data(as_text=True))
+    for name in ("title", "category", "background", "closing", "leadin", "cosigners"):
+        assert shown[name] == typed[name], name
+    assert rows(member.get(f"/my/proposals/{location.rsplit('/', 1)[1]}/edit").get_data(as_text=True)) == [
+        typed["suggestions-0"],
+        typed["suggestions-1"],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "splits"),
+    [
+        ({"op": "preview", "paste": SEED.read_text(encoding="utf-8")}, 1),
+        # pasted but never split: split once to show it, nothing stored
+        (
+            {
+                "op": "submit",
+                "paste": SEED.read_text(encoding="utf-8"),
+                "suggestions-0": "",
+                "suggestions-1": "",
+            },
+            1,
+        ),
+        ({"op": "save"}, 0),  # the rows are stored as composed: nothing to split
+        ({"op": "submit", "paste": SEED.read_text(encoding="utf-8")}, 0),  # split before, rows kept
+    ],
+    ids=["preview", "unsplit-submit", "save", "submit"],
+)
+def test_a_proposal_form_post_splits_the_text_at_most_once(member, monkeypatch, overrides, splits) -> None:
+    import sys
+
+    from tracker.domain import splitting
+
+    calls: list[str] = []
+    real = splitting.split_proposal
+
+    def counting(text, *args, **kwargs):
+        calls.append(text)
+        return real(text, *args, **kwargs)
+
+    for module in list(sys.modules.values()):
+        if (module.__name__ or "").startswith("tracker") and getattr(module, "split_proposal", None) is real:
+            monkeypatch.setattr(module, "split_proposal", counting)
+    response = member.post("/my/proposals/new", data=form(**overrides))
+    assert response.status_code in (200, 303, 422)
+    assert len(calls) == splits

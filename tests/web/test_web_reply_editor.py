@@ -363,3 +363,69 @@ def test_the_lead_agency_sees_the_co_handling_opinion(client, login, parse_html,
     page = parse_html(client.get(f"/proposals/{assigned_case.proposal_id}/reply").data)
     opinions = page.find_all("section", class_="co-opinions")[0].text()
     assert "镇海区商务局" in opinions and "商务局将支持电商平台建设。" in opinions and "改了" not in opinions
+
+
+@pytest.fixture
+def reads(monkeypatch) -> dict[str, int]:
+    """How often a request parses a letter and links its points: every module that looked the
+    parser or the linker up by name gets a counting wrapper in its place."""
+    import sys
+
+    from tracker.domain import linking, replies
+
+    counts = {"parse_reply": 0, "link": 0}
+
+    def counting(name: str, real):
+        def wrapper(*args, **kwargs):
+            counts[name] += 1
+            return real(*args, **kwargs)
+
+        return wrapper
+
+    for name, real in (("parse_reply", replies.parse_reply), ("link", linking.link)):
+        wrapper = counting(name, real)
+        for module in list(sys.modules.values()):
+            if (module.__name__ or "").startswith("tracker") and getattr(module, name, None) is real:
+                monkeypatch.setattr(module, name, wrapper)
+    return counts
+
+
+@pytest.mark.parametrize(
+    ("op", "change", "status"),
+    [
+        ("save", {}, 303),
+        ("submit", {"outcome": "A"}, 303),
+        ("submit", {}, 422),  # saved, not submitted: no outcome class chosen
+        ("save", {"edited": True}, 200),  # changed since it was read: read again, and kept
+    ],
+    ids=["save", "submit", "submit-refused", "edited"],
+)
+def test_a_pasted_letter_is_parsed_and_linked_once_per_request(
+    lead, parse_html, session: Session, assigned_case, reads, op, change, status
+) -> None:
+    url = f"/proposals/{assigned_case.proposal_id}/reply"
+    data = _form(_editor(lead, parse_html, assigned_case, "?mode=pasted")) | {
+        "pasted": SEED_REPLY.read_text(encoding="utf-8")
+    }
+    read = _form(parse_html(lead.post(url, data={**data, "op": "read"}).data))
+    if change.pop("edited", False):
+        read["pasted"] = read["pasted"].replace("五、关于“商业信息中心”。", "")
+    reads.update(parse_reply=0, link=0)
+    response = lead.post(url, data={**read, **change, "op": op})
+    assert response.status_code == status
+    assert reads == {"parse_reply": 1, "link": 1}
+    session.expire_all()
+    draft = session.exec(select(ReplyDraft)).one()
+    assert len(draft.links) >= 4  # what was read once is what was saved
+    if status == 303 and op == "submit":
+        assert session.exec(select(Reply).where(Reply.proposal_id == assigned_case.proposal_id)).one()
+
+
+def test_reading_a_pasted_letter_parses_and_links_it_once(lead, parse_html, assigned_case, reads) -> None:
+    url = f"/proposals/{assigned_case.proposal_id}/reply"
+    data = _form(_editor(lead, parse_html, assigned_case, "?mode=pasted")) | {
+        "pasted": SEED_REPLY.read_text(encoding="utf-8")
+    }
+    reads.update(parse_reply=0, link=0)
+    assert lead.post(url, data={**data, "op": "read"}).status_code == 200
+    assert reads == {"parse_reply": 1, "link": 1}

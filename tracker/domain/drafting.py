@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from .messages import N_, Problem, RuleError
 from .splitting import split_proposal
 from .structure import title_of
+from .units import Unit
 
 DEFAULT_LEADIN = "为此建议："  # the usual words before the numbered suggestions of a proposal
 
@@ -72,41 +74,50 @@ def strip_marker(text: str) -> str:
     return _LEADING_MARKER.sub("", text, count=1)
 
 
+def _one_line(value: str | None) -> str:
+    return clean_text(value, one_line=True)
+
+
+def _one_line_or_none(value: str | None) -> str | None:
+    return clean_text(value, one_line=True) or None
+
+
+def _rows(value: Sequence[str | None] | None) -> list[str]:
+    """Suggestion rows: typed markers gone (the form numbers rows itself), empty rows dropped."""
+    rows = [strip_marker(clean_text(v)).strip() for v in value or ()]
+    return [r for r in rows if r]
+
+
+def _names(value: str | Sequence[str] | None) -> list[str]:
+    """Names typed in one box, or given as a list."""
+    return parse_names(value if isinstance(value, str | None) else "、".join(value))
+
+
 @dataclass
 class Draft:
-    """The fields of the proposal form, cleaned."""
+    """The fields of the proposal form, cleaned: the one declaration of that form's fields. Each
+    field says how a typed value is cleaned; ``clean_draft`` and the web form's values derive from it
+    (tracker.web.forms.ProposalForm gives each a label and a widget)."""
 
-    title: str = ""
-    category: str = ""
-    background: str = ""
-    suggestions: list[str] = field(default_factory=list)
-    closing: str = ""
-    leadin: str | None = None
-    cosigners: list[str] = field(default_factory=list)
+    title: str = field(default="", metadata={"clean": _one_line})
+    category: str = field(default="", metadata={"clean": _one_line})
+    background: str = field(default="", metadata={"clean": clean_text})
+    suggestions: list[str] = field(default_factory=list, metadata={"clean": _rows})
+    closing: str = field(default="", metadata={"clean": clean_text})
+    leadin: str | None = field(default=None, metadata={"clean": _one_line_or_none})
+    cosigners: list[str] = field(default_factory=list, metadata={"clean": _names})
 
 
-def clean_draft(
-    *,
-    title: str | None,
-    category: str | None,
-    background: str | None,
-    suggestions: Sequence[str | None],
-    closing: str | None = "",
-    leadin: str | None = None,
-    cosigners: str | Sequence[str] | None = (),
-) -> Draft:
-    """The form's values as a Draft: control characters gone, empty suggestion rows dropped."""
-    rows = [strip_marker(clean_text(s)).strip() for s in suggestions]
-    names = parse_names(cosigners) if isinstance(cosigners, str | None) else parse_names("、".join(cosigners))
-    return Draft(
-        title=clean_text(title, one_line=True),
-        category=clean_text(category, one_line=True),
-        background=clean_text(background),
-        suggestions=[r for r in rows if r],
-        closing=clean_text(closing),
-        leadin=clean_text(leadin, one_line=True) or None,
-        cosigners=names,
-    )
+DRAFT_FIELDS = tuple(f.name for f in fields(Draft))
+
+
+def clean_draft(**values: Any) -> Draft:
+    """The form's values as a Draft: control characters gone, empty suggestion rows dropped. A field
+    not given is empty; a name that is not a field of the form is a programming error."""
+    unknown = set(values) - set(DRAFT_FIELDS)
+    if unknown:
+        raise TypeError(f"not a field of the proposal form: {sorted(unknown)}")
+    return Draft(**{f.name: f.metadata["clean"](values.get(f.name)) for f in fields(Draft)})
 
 
 def _too_long(field_name: str, value: str, limit: int) -> Problem | None:
@@ -214,20 +225,10 @@ def preview(paste: str, *, limits: Limits = LIMITS) -> Preview:
 
 
 @dataclass(frozen=True)
-class ComposedUnit:
-    n: int
-    marker: str
-    title: str
-    text: str
-    start: int  # offsets of ``text`` in the composed document
-    end: int
-
-
-@dataclass(frozen=True)
 class Composed:
     text: str
     leadin: str
-    suggestions: list[ComposedUnit]
+    suggestions: list[Unit]  # offsets of each text in ``text``; numbered, no sub-points
 
 
 def compose(draft: Draft) -> Composed:
@@ -245,7 +246,7 @@ def compose(draft: Draft) -> Composed:
 
     if draft.background:
         put(draft.background + "\n\n")
-    units: list[ComposedUnit] = []
+    units: list[Unit] = []
     if draft.suggestions:
         put(leadin + "\n")
         for n, body in enumerate(draft.suggestions, 1):
@@ -253,11 +254,10 @@ def compose(draft: Draft) -> Composed:
             put(marker)
             start = put(body)
             put("\n")
-            units.append(ComposedUnit(n, marker, "", body, start, start + len(body)))
+            units.append(Unit(n, marker, "", body, start, start + len(body)))
     if draft.closing:
         put("\n" + draft.closing + "\n")
     text = "".join(parts)
-    titled = [
-        ComposedUnit(u.n, u.marker, title_of(text, u.start, u.end), u.text, u.start, u.end) for u in units
-    ]
-    return Composed(text=text, leadin=leadin, suggestions=titled)
+    for unit in units:
+        unit.title = title_of(text, unit.start, unit.end)
+    return Composed(text=text, leadin=leadin, suggestions=units)

@@ -19,7 +19,6 @@ from sqlmodel import Session, col, select
 
 from tracker.domain.letters import Coverage, chinese_numeral, point_heading
 from tracker.domain.messages import N_, Problem
-from tracker.domain.replies import parse_reply
 from tracker.domain.reply_drafting import (
     DraftContent,
     Frame,
@@ -60,7 +59,7 @@ from tracker.models import (
 from tracker.services import co_opinions, issuing, workflow
 from tracker.services.co_opinions import agency_assignment
 from tracker.services.errors import ConflictError, ForbiddenError, InvalidInput, LockedError
-from tracker.services.pasted_letters import PastedLetter, read_letter
+from tracker.services.pasted_letters import PastedLetter, letter_for
 from tracker.services.proposals import suggestions_of
 from tracker.services.visibility import Viewer
 
@@ -81,6 +80,13 @@ def lead_assignment(*, session: Session, proposal_id: int, actor: Viewer) -> tup
     return proposal, own
 
 
+def lead_suggestions(*, session: Session, proposal_id: int, actor: Viewer) -> list[Suggestion]:
+    """The top-level suggestions the lead agency's reply answers (the refusals of ``lead_assignment``),
+    to read a posted form against without building the whole editor."""
+    proposal, _own = lead_assignment(session=session, proposal_id=proposal_id, actor=actor)
+    return suggestions_of(session=session, proposal_id=proposal.id or 0, top_level=True)
+
+
 # -- the editor --------------------------------------------------------------------------------------------
 
 
@@ -94,7 +100,7 @@ class Editor:
     suggestions: list[Suggestion]
     draft: ReplyDraft | None  # None until first saved
     content: DraftContent
-    letter: PastedLetter | None  # the pasted letter, read again, when there is one
+    letter: PastedLetter | None  # the pasted letter as read, when there is one
     coverage: Coverage
     opinions: list[CoOpinion] = field(default_factory=list)  # submitted by co-handling agencies
     waiting_for: list[Agency] = field(default_factory=list)  # co-handling agencies yet to submit
@@ -197,10 +203,17 @@ def _reopened(session: Session, proposal_id: int) -> Transition | None:
 
 
 def editor(
-    *, session: Session, proposal_id: int, actor: Viewer, today: date, content: DraftContent | None = None
+    *,
+    session: Session,
+    proposal_id: int,
+    actor: Viewer,
+    today: date,
+    content: DraftContent | None = None,
+    letter: PastedLetter | None = None,
 ) -> Editor:
     """The editor for the actor's agency, with the saved draft (or the standard form), or with
-    ``content`` as typed when a form is shown again."""
+    ``content`` as typed when a form is shown again. ``letter``: the pasted letter as this request
+    already read it, used when it is the one shown (else the letter shown is read here)."""
     proposal, assignment = lead_assignment(session=session, proposal_id=proposal_id, actor=actor)
     suggestions = suggestions_of(session=session, proposal_id=proposal.id or 0, top_level=True)
     draft = find_draft(session=session, proposal_id=proposal.id or 0, agency_id=assignment.agency_id)
@@ -211,9 +224,10 @@ def editor(
             content_of(draft) if draft else _fresh_content(session, proposal, agency, suggestions, today)
         )
     content = _with_every_section(content, suggestions)
-    letter = None
     if content.mode == Mode.PASTED and content.pasted.strip() and pasted_problem(content.pasted) is None:
-        letter = read_letter(content.pasted, suggestions)
+        letter = letter_for(content.pasted, suggestions, letter)
+    else:
+        letter = None
     ids = [s.id for s in suggestions if s.id is not None]
     opinions, waiting = co_opinions.submitted(session=session, proposal_id=proposal.id or 0)
     return Editor(
@@ -301,9 +315,25 @@ def save(
     content: DraftContent,
     revision: int,
     now: datetime,
+    letter: PastedLetter | None = None,
 ) -> ReplyDraft:
     """Store the draft as typed. Refused (nothing changed) when it is locked, when a field is too long,
-    or when someone saved a newer version since ``revision`` was shown."""
+    or when someone saved a newer version since ``revision`` was shown. ``letter``: the pasted letter
+    as the caller already read it in this request, so it is not parsed again."""
+    draft, _letter = _save(session, proposal_id, actor, content, revision, now, letter)
+    return draft
+
+
+def _save(
+    session: Session,
+    proposal_id: int,
+    actor: Viewer,
+    content: DraftContent,
+    revision: int,
+    now: datetime,
+    letter: PastedLetter | None,
+) -> tuple[ReplyDraft, PastedLetter | None]:
+    """``save``, and the pasted letter as read (None unless the draft is a pasted letter)."""
     now = workflow.as_utc(now)
     proposal, assignment = lead_assignment(session=session, proposal_id=proposal_id, actor=actor)
     draft = find_draft(session=session, proposal_id=proposal.id or 0, agency_id=assignment.agency_id)
@@ -313,9 +343,11 @@ def save(
     if problems:
         raise InvalidInput(problems)
     suggestions = suggestions_of(session=session, proposal_id=proposal.id or 0, top_level=True)
-    point_count = 0
     if content.mode == Mode.PASTED and content.pasted.strip():
-        point_count = len(parse_reply(content.pasted).points)
+        letter = letter_for(content.pasted, suggestions, letter)
+    else:
+        letter = None
+    point_count = letter.point_count if letter else 0
     _check_links(content, suggestions, point_count)
     if draft is None:
         # a second draft for the same proposal and agency is refused by the unique constraint
@@ -342,7 +374,7 @@ def save(
     draft.updated_by = actor.user_id
     session.add(draft)
     session.flush()
-    return draft
+    return draft, letter
 
 
 @dataclass
@@ -360,20 +392,20 @@ def submit(
     content: DraftContent,
     revision: int,
     now: datetime,
+    letter: PastedLetter | None = None,
 ) -> Submitted:
     """Save the draft, then submit it if it passes the checks. A draft that does not pass stays saved
-    and comes back with its problems (the view commits either way)."""
-    draft = save(
-        session=session, proposal_id=proposal_id, actor=actor, content=content, revision=revision, now=now
-    )
+    and comes back with its problems (the view commits either way). ``letter`` as in ``save``."""
+    draft, letter = _save(session, proposal_id, actor, content, revision, now, letter)
     proposal = workflow.load(session=session, proposal_id=proposal_id, actor=actor)
     content = content_of(draft)
     suggestions = suggestions_of(session=session, proposal_id=proposal_id, top_level=True)
-    letter = None
     if content.mode == Mode.PASTED:
-        letter = read_letter(content.pasted, suggestions) if content.pasted.strip() else None
+        # the letter saved is the one just read: cleaned as stored, it is the same text
+        letter = letter_for(content.pasted, suggestions, letter) if content.pasted.strip() else None
         point_count = letter.point_count if letter else 0
     else:
+        letter = None
         point_count = len(answered_sections(content))
     ids = [s.id for s in suggestions if s.id is not None]
     problems = submit_problems(content, ids, suggestion_labels(suggestions), point_count)

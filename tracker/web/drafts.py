@@ -156,15 +156,7 @@ def edit(proposal_id: int) -> Response | tuple[str, int]:
         return redirect(url_for("proposals.detail", proposal_id=proposal_id), code=303)
     if request.method == "GET":
         draft = drafting.draft_of(session=session, proposal=proposal)
-        data = {
-            "title": draft.title,
-            "category": draft.category,
-            "background": draft.background,
-            "suggestions": draft.suggestions or [""],
-            "closing": draft.closing,
-            "leadin": draft.leadin or "",
-            "cosigners": "、".join(draft.cosigners),
-        }
+        data = proposal_form.data_of(draft)
         return _show(proposal_form.build(data, _categories()), proposal_id=proposal_id)
     return _handle(proposal_id)
 

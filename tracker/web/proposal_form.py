@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from tracker.domain.drafting import Draft, clean_draft, preview
+from tracker.domain.drafting import DRAFT_FIELDS, Draft, clean_draft, preview
 from tracker.domain.messages import RuleError
 from tracker.web.forms import ProposalForm, put_problems
 
@@ -33,16 +33,22 @@ def token_of(form: ProposalForm) -> str:
 
 
 def values(form: ProposalForm) -> dict[str, Any]:
+    """Every field as posted (rows of the suggestion list each), to show the form again."""
     return {
-        "title": form.title.data or "",
-        "category": form.category.data or "",
-        "paste": form.paste.data or "",
-        "background": form.background.data or "",
-        "suggestions": [entry.data or "" for entry in form.suggestions],
-        "closing": form.closing.data or "",
-        "cosigners": form.cosigners.data or "",
-        "leadin": form.leadin.data or "",
-        "form_token": form.form_token.data or "",
+        name: [v or "" for v in value] if isinstance(value, list) else value or ""
+        for name, value in form.data.items()
+        if name != "csrf_token"
+    }
+
+
+def data_of(draft: Draft) -> dict[str, Any]:
+    """A stored draft as the form's values: one empty suggestion row at least, the co-signers in
+    one box."""
+    data = {name: getattr(draft, name) for name in DRAFT_FIELDS}
+    return data | {
+        "suggestions": draft.suggestions or [""],
+        "leadin": draft.leadin or "",
+        "cosigners": "、".join(draft.cosigners),
     }
 
 
@@ -66,15 +72,7 @@ def blank(categories: Sequence[str]) -> ProposalForm:
 
 
 def draft_of(form: ProposalForm) -> Draft:
-    return clean_draft(
-        title=form.title.data,
-        category=form.category.data,
-        background=form.background.data,
-        suggestions=[entry.data for entry in form.suggestions],
-        closing=form.closing.data,
-        leadin=form.leadin.data,
-        cosigners=form.cosigners.data,
-    )
+    return clean_draft(**{name: form.data[name] for name in DRAFT_FIELDS})
 
 
 @dataclass

@@ -21,6 +21,7 @@ from tracker.db import get_session
 from tracker.domain.drafting import clean_text
 from tracker.domain.messages import Problem
 from tracker.domain.reply_drafting import OUTCOMES, ChosenLink, DraftContent, Mode, digest, pasted_problem
+from tracker.models import Suggestion
 from tracker.search import get_backend
 from tracker.services import co_opinions, pasted_letters, replying
 from tracker.services import search as search_service
@@ -32,6 +33,7 @@ from tracker.services.errors import (
     NotFoundError,
     ServiceError,
 )
+from tracker.services.pasted_letters import PastedLetter
 from tracker.services.visibility import Role
 from tracker.services.workflow import utcnow
 from tracker.web import reply_forms, uploads
@@ -59,7 +61,10 @@ class Page:
     related: dict[int, list[Any]] = field(default_factory=dict)  # suggestion id -> related clauses
 
 
-def _load(proposal_id: int, content: DraftContent | None = None) -> replying.Editor:
+def _load(
+    proposal_id: int, content: DraftContent | None = None, letter: PastedLetter | None = None
+) -> replying.Editor:
+    """The editor to show; ``letter``: the pasted letter this request already read, not read again."""
     try:
         return replying.editor(
             session=get_session(),
@@ -67,6 +72,18 @@ def _load(proposal_id: int, content: DraftContent | None = None) -> replying.Edi
             actor=current_viewer(),
             today=local_today(),
             content=content,
+            letter=letter,
+        )
+    except NotFoundError:
+        abort(404)
+    except ForbiddenError:
+        abort(403)
+
+
+def _suggestions(proposal_id: int) -> list[Suggestion]:
+    try:
+        return replying.lead_suggestions(
+            session=get_session(), proposal_id=require_id(proposal_id), actor=current_viewer()
         )
     except NotFoundError:
         abort(404)
@@ -123,7 +140,7 @@ def edit(proposal_id: int) -> tuple[str, int]:
     return _render(editor, Page(mode=mode))
 
 
-def _keep(proposal_id: int, content: DraftContent) -> list[str]:
+def _keep(proposal_id: int, content: DraftContent, letter: PastedLetter) -> list[str]:
     """Save a letter just read as the draft, with its proposed links, so leaving the page loses
     nothing (issue 11, item 14). Returns why it could not be saved (it is still shown), or nothing."""
     session = get_session()
@@ -135,6 +152,7 @@ def _keep(proposal_id: int, content: DraftContent) -> list[str]:
             content=content,
             revision=reply_forms.revision_of(request.form),
             now=utcnow(),
+            letter=letter,
         )
         session.commit()
     except IntegrityError:  # the same new draft created meanwhile by another request
@@ -146,15 +164,18 @@ def _keep(proposal_id: int, content: DraftContent) -> list[str]:
     return []
 
 
-def _read(proposal_id: int, content: DraftContent, changed: bool) -> tuple[str, int]:
+def _read(
+    proposal_id: int, content: DraftContent, suggestions: list[Suggestion], changed: bool
+) -> tuple[str, int]:
     """Read the pasted letter, show the links proposed for its points and keep it as the saved draft.
     ``changed``: the letter was edited after its links were shown."""
-    editor = _load(proposal_id, content)
     try:
-        letter = pasted_letters.read_letter(content.pasted, editor.suggestions)
+        letter = pasted_letters.read_letter(content.pasted, suggestions)
     except InvalidInput as error:
         errors, general = _split(error.problems)
-        return _render(editor, Page(mode=Mode.PASTED, errors=errors, general=general), 422)
+        return _render(
+            _load(proposal_id, content), Page(mode=Mode.PASTED, errors=errors, general=general), 422
+        )
     frame = letter.frame()
     if not frame.date:
         frame.date = content.frame.date  # a letter pasted without its date keeps the one typed
@@ -162,9 +183,9 @@ def _read(proposal_id: int, content: DraftContent, changed: bool) -> tuple[str, 
     content.outcome = content.outcome or letter.outcome
     content.links = list(letter.proposed)
     content.mode = Mode.PASTED
-    problems = _keep(proposal_id, content)
+    problems = _keep(proposal_id, content, letter)
     # saved: shown from the draft (with its new revision); not saved: as read, with the reason
-    editor = _load(proposal_id, content if problems else None)
+    editor = _load(proposal_id, content if problems else None, letter)
     if problems:
         return _render(editor, Page(mode=Mode.PASTED, general=problems), 409)
     if changed:
@@ -184,8 +205,9 @@ def _read(proposal_id: int, content: DraftContent, changed: bool) -> tuple[str, 
 def post(proposal_id: int) -> Response | tuple[str, int]:
     session, viewer = get_session(), current_viewer()
     op = request.form.get("op", SAVE)
-    suggestions = _load(proposal_id).suggestions
+    suggestions = _suggestions(proposal_id)
     content = reply_forms.content_from(request.form, suggestions)
+    letter = None  # the pasted letter, read once in this request and handed to every step
     if (upload := uploads.uploaded()) is not None:
         content.mode = Mode.PASTED
         if upload.problem:
@@ -207,17 +229,13 @@ def post(proposal_id: int) -> Response | tuple[str, int]:
             )
             return _render(editor, page, 422)
         if op == READ:
-            return _read(proposal_id, content, changed=False)
+            return _read(proposal_id, content, suggestions, changed=False)
         if content.pasted.strip() and request.form.get("digest", "") != digest(content.pasted):
-            return _read(proposal_id, content, changed=bool(request.form.get("digest")))
-        point_count = (
-            len(pasted_letters.read_letter(content.pasted, suggestions).parsed.points)
-            if content.pasted.strip()
-            else 0
-        )
-        content = pasted_letters.with_confirmed_links(
-            content, reply_forms.chosen_links(request.form, point_count), suggestions
-        )
+            return _read(proposal_id, content, suggestions, changed=bool(request.form.get("digest")))
+        if content.pasted.strip():
+            letter = pasted_letters.read_letter(content.pasted, suggestions)
+        chosen = reply_forms.chosen_links(request.form, letter.point_count if letter else 0)
+        content = pasted_letters.with_confirmed_links(content, chosen, letter)
     kwargs = {
         "session": session,
         "proposal_id": require_id(proposal_id),
@@ -225,6 +243,7 @@ def post(proposal_id: int) -> Response | tuple[str, int]:
         "content": content,
         "revision": reply_forms.revision_of(request.form),
         "now": utcnow(),
+        "letter": letter,
     }
     try:
         if op == SUBMIT:
@@ -245,10 +264,10 @@ def post(proposal_id: int) -> Response | tuple[str, int]:
         message = _(
             "Someone else saved this reply since you opened it; your text is shown below, not saved. Save again to replace theirs."
         )
-        return _render(_load(proposal_id, content), Page(mode=content.mode, general=[message]), 409)
+        return _render(_load(proposal_id, content, letter), Page(mode=content.mode, general=[message]), 409)
     except (LockedError, ConflictError) as error:
         session.rollback()
-        editor = _load(proposal_id, content)
+        editor = _load(proposal_id, content, letter)
         message = describe(error.problems[0])
         if op == SUBMIT and isinstance(error, LockedError) and editor.locked:
             message = _("This reply has already been submitted; it was not submitted again.") + " " + message
@@ -257,12 +276,12 @@ def post(proposal_id: int) -> Response | tuple[str, int]:
         session.rollback()
         errors, general = _split(error.problems)
         return _render(
-            _load(proposal_id, content), Page(mode=content.mode, errors=errors, general=general), 422
+            _load(proposal_id, content, letter), Page(mode=content.mode, errors=errors, general=general), 422
         )
     except ServiceError as error:
         session.rollback()
         return _render(
-            _load(proposal_id, content),
+            _load(proposal_id, content, letter),
             Page(mode=content.mode, general=[describe(p) for p in error.problems]),
             422,
         )
@@ -277,7 +296,7 @@ def post(proposal_id: int) -> Response | tuple[str, int]:
                 *map(describe, result.problems),
             ],
         )
-        return _render(_load(proposal_id, content), page, 422)
+        return _render(_load(proposal_id, content, letter), page, 422)
     if result is not None:
         flash(_("The reply was submitted; the proposal is now replied."), "success")
         return redirect(url_for("proposals.detail", proposal_id=proposal_id), code=303)
