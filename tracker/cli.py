@@ -498,9 +498,9 @@ def db_revision(message: str, autogenerate: bool) -> None:
 # -- run -------------------------------------------------------------------------------------------
 
 
-# Tables the migrations fill themselves (0009 seeds the categories): rows there do not make a database
-# "in use".
-MIGRATION_FILLED = {"category"}
+# Tables the migrations fill themselves (0009 seeds the categories, 0013 starts the archive's
+# generation): rows there do not make a database "in use".
+MIGRATION_FILLED = {"category", "archive_generation"}
 
 
 def _is_empty(app: Flask) -> bool:
