@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlmodel import Session, col, select
 
+from tracker.domain.drafting import Draft, compose
+from tracker.domain.splitting import split_proposal
 from tracker.models import PointLink, Proposal, ReplyPoint, Suggestion
+from tracker.services import drafting
 from tracker.services.errors import DuplicateError, ServiceError
 from tracker.services.people import get_or_create_meeting
-from tracker.services.proposals import list_proposals, proposal_detail, record_proposal
+from tracker.services.proposals import (
+    list_proposals,
+    proposal_detail,
+    record_proposal,
+    store_suggestions,
+    suggestions_of,
+)
 from tracker.services.replies import record_reply
 from tracker.services.visibility import Role, Viewer
 
@@ -70,6 +81,89 @@ def test_record_proposal_splits_and_stores_suggestions(session: Session) -> None
     ]
     assert all(THREE[s.start : s.end] == s.text for s in rows)
     assert proposal.background.startswith("我区校园安全")
+
+
+NESTED = (
+    "背景。\n为此建议：\n1.增设校医岗位。学校应配备校医。\n（1）城区学校先配。\n（2）乡镇学校随后。\n"
+    "2.加强食堂监管。定期检查。\n"
+)
+
+
+def _rows(session: Session, proposal_id: int) -> list[tuple]:
+    by_id = {s.id: s for s in suggestions_of(session=session, proposal_id=proposal_id)}
+    return [
+        (
+            s.position,
+            by_id[s.parent_id].n if s.parent_id else None,
+            s.n,
+            s.marker,
+            s.title,
+            s.text,
+            s.start,
+            s.end,
+        )
+        for s in by_id.values()
+    ]
+
+
+def test_store_suggestions_keeps_sub_points_under_their_parent_in_document_order(session: Session) -> None:
+    proposal = record_proposal(session=session, text=NESTED, title="关于校园安全的建议")
+    assert [
+        (p, parent, n, marker, title) for p, parent, n, marker, title, *_ in _rows(session, proposal.id)
+    ] == [
+        (0, None, 1, "1.", "增设校医岗位"),
+        (1, 1, 1, "（1）", "城区学校先配"),
+        (2, 1, 2, "（2）", "乡镇学校随后"),
+        (3, None, 2, "2.", "加强食堂监管"),
+    ]
+    assert all(NESTED[start:end] == text for *_, text, start, end in _rows(session, proposal.id))
+
+
+def test_store_suggestions_replaces_every_earlier_row_sub_points_included(session: Session) -> None:
+    proposal = record_proposal(session=session, text=NESTED, title="关于校园安全的建议")
+    split = split_proposal(THREE)
+    top = store_suggestions(session=session, proposal=proposal, units=split.suggestions)
+    assert [s.n for s in top] == [1, 2, 3]
+    rows = _rows(session, proposal.id)
+    assert [(p, parent, n) for p, parent, n, *_ in rows] == [(0, None, 1), (1, None, 2), (2, None, 3)]
+    assert all(THREE[start:end] == text for *_, text, start, end in rows)
+    assert store_suggestions(session=session, proposal=proposal, units=[]) == []
+    assert suggestions_of(session=session, proposal_id=proposal.id) == []
+
+
+def test_a_form_and_a_recorded_text_store_the_same_suggestions(session: Session, make) -> None:
+    """The member's form and a recorded (imported) document go through one writer: the same text
+    gives the same rows, offsets and all."""
+    draft = Draft(
+        title="关于校园安全的建议",
+        category="其他",
+        background="我区校园安全形势总体平稳。",
+        suggestions=["增设校医岗位。学校应配备校医。", "加强食堂监管。定期检查。"],
+    )
+    author = Viewer(Role.MEMBER, member_id=make.member(name="甲委员").id)
+    formed = drafting.create(
+        session=session,
+        author=author,
+        draft=draft,
+        form_token="b" * 32,
+        submit=False,
+        categories=["其他"],
+        today=date(2025, 3, 10),
+    ).proposal
+    recorded = record_proposal(session=session, text=compose(draft).text, title=draft.title)
+    assert formed.original_text == recorded.original_text
+    assert _rows(session, formed.id) == _rows(session, recorded.id)
+    assert [u.numbered for u in compose(draft).suggestions] == [True, True]
+    assert all(s.numbered for s in suggestions_of(session=session, proposal_id=formed.id))
+
+
+def test_record_proposal_takes_a_text_already_split(session: Session) -> None:
+    split = split_proposal(THREE)
+    split.suggestions = split.suggestions[:1]  # what the caller split is what is stored
+    proposal = record_proposal(session=session, text=THREE, title="关于校园安全的建议", split=split)
+    assert [(s.n, s.title) for s in suggestions_of(session=session, proposal_id=proposal.id)] == [
+        (1, "增设校医岗位")
+    ]
 
 
 def test_record_proposal_refuses_a_duplicate_number_in_the_same_session(session: Session) -> None:

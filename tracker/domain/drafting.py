@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from .messages import N_, Problem, RuleError
 from .splitting import split_proposal
 from .structure import title_of
+from .units import Unit
 
 DEFAULT_LEADIN = "为此建议："  # the usual words before the numbered suggestions of a proposal
 
@@ -214,20 +215,10 @@ def preview(paste: str, *, limits: Limits = LIMITS) -> Preview:
 
 
 @dataclass(frozen=True)
-class ComposedUnit:
-    n: int
-    marker: str
-    title: str
-    text: str
-    start: int  # offsets of ``text`` in the composed document
-    end: int
-
-
-@dataclass(frozen=True)
 class Composed:
     text: str
     leadin: str
-    suggestions: list[ComposedUnit]
+    suggestions: list[Unit]  # offsets of each text in ``text``; numbered, no sub-points
 
 
 def compose(draft: Draft) -> Composed:
@@ -245,7 +236,7 @@ def compose(draft: Draft) -> Composed:
 
     if draft.background:
         put(draft.background + "\n\n")
-    units: list[ComposedUnit] = []
+    units: list[Unit] = []
     if draft.suggestions:
         put(leadin + "\n")
         for n, body in enumerate(draft.suggestions, 1):
@@ -253,11 +244,10 @@ def compose(draft: Draft) -> Composed:
             put(marker)
             start = put(body)
             put("\n")
-            units.append(ComposedUnit(n, marker, "", body, start, start + len(body)))
+            units.append(Unit(n, marker, "", body, start, start + len(body)))
     if draft.closing:
         put("\n" + draft.closing + "\n")
     text = "".join(parts)
-    titled = [
-        ComposedUnit(u.n, u.marker, title_of(text, u.start, u.end), u.text, u.start, u.end) for u in units
-    ]
-    return Composed(text=text, leadin=leadin, suggestions=titled)
+    for unit in units:
+        unit.title = title_of(text, unit.start, unit.end)
+    return Composed(text=text, leadin=leadin, suggestions=units)

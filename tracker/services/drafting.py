@@ -24,11 +24,10 @@ from tracker.models import (
     ProposalStatus,
     SignerRole,
     SignerStatus,
-    Suggestion,
 )
 from tracker.services import workflow
 from tracker.services.errors import InvalidInput, NotFoundError, ServiceError
-from tracker.services.proposals import suggestions_of
+from tracker.services.proposals import store_suggestions, suggestions_of
 from tracker.services.visibility import Role, Viewer
 
 
@@ -88,23 +87,7 @@ def _store_text(session: Session, proposal: Proposal, draft: Draft, composed: Co
     proposal.closing = draft.closing
     proposal.original_text = composed.text
     session.add(proposal)
-    for old in suggestions_of(session=session, proposal_id=proposal.id or 0):
-        session.delete(old)
-    session.flush()
-    for position, unit in enumerate(composed.suggestions):
-        session.add(
-            Suggestion(
-                proposal_id=proposal.id or 0,
-                position=position,
-                n=unit.n,
-                marker=unit.marker,
-                title=unit.title,
-                text=unit.text,
-                start=unit.start,
-                end=unit.end,
-            )
-        )
-    session.flush()
+    store_suggestions(session=session, proposal=proposal, units=composed.suggestions)
 
 
 def _sync_cosigners(session: Session, proposal: Proposal, members: Sequence[Member]) -> None:

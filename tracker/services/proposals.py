@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, func, select
 
 from tracker.domain.splitting import split_proposal
-from tracker.domain.units import Unit
+from tracker.domain.units import SplitProposal, Unit
 from tracker.domain.workflow import Action
 from tracker.models import (
     Agency,
@@ -79,8 +79,12 @@ def record_proposal(
     submitted_on: date | None = None,
     accepted_on: date | None = None,
     published_at: datetime | None = None,
+    split: SplitProposal | None = None,
 ) -> Proposal:
-    """Store a proposal and the suggestions the domain splits out of ``text``."""
+    """Store a proposal and the suggestions the domain splits out of ``text``.
+
+    ``split``: ``text`` as the caller already split it (an import that classified the document, say),
+    so it is not split twice; the offsets must be those of ``text``."""
     if not text.strip():
         raise ServiceError("the proposal text is empty", field="text")
     if not title.strip():
@@ -102,7 +106,8 @@ def record_proposal(
         if clash is not None:
             raise DuplicateError(f"proposal No. {number} already exists in this session", field="number")
 
-    split = split_proposal(text)
+    if split is None:
+        split = split_proposal(text)
     proposal = Proposal(
         meeting_id=meeting_id,
         number=number,
@@ -129,18 +134,27 @@ def record_proposal(
             continue
         seen.add(member.id)
         session.add(ProposalSigner(proposal_id=proposal.id, member_id=member.id, role=role.value))
-    _store_suggestions(session, proposal, split.suggestions)
+    store_suggestions(session=session, proposal=proposal, units=split.suggestions)
     session.flush()
     return proposal
 
 
-def _store_suggestions(session: Session, proposal: Proposal, units: Sequence[Unit]) -> None:
+def store_suggestions(*, session: Session, proposal: Proposal, units: Sequence[Unit]) -> list[Suggestion]:
+    """The one writer of Suggestion rows: replace the proposal's suggestions by ``units`` (a split
+    text or a composed form, sub-points included), numbered by ``position`` in document order.
+    Returns the top-level rows in order."""
+    # Children stand after their parent in document order: deleted last-first, one at a time, no
+    # parent goes before its children (the database's cascade would delete them behind the session).
+    for old in reversed(suggestions_of(session=session, proposal_id=proposal.id or 0)):
+        session.delete(old)
+        session.flush()
+    top: list[Suggestion] = []
     position = 0
 
-    def store(unit: Unit, parent_id: int | None) -> None:
+    def store(unit: Unit, parent_id: int | None) -> Suggestion:
         nonlocal position
         row = Suggestion(
-            proposal_id=proposal.id,
+            proposal_id=proposal.id or 0,
             parent_id=parent_id,
             position=position,
             n=unit.n,
@@ -157,9 +171,12 @@ def _store_suggestions(session: Session, proposal: Proposal, units: Sequence[Uni
             session.flush()  # children need the parent's id
             for sub in unit.sub_points:
                 store(sub, row.id)
+        return row
 
     for unit in units:
-        store(unit, None)
+        top.append(store(unit, None))
+    session.flush()
+    return top
 
 
 # -- queries ---------------------------------------------------------------------------------------
