@@ -8,7 +8,7 @@ title exactly as the splitter derives them from a unit, with offsets into the sa
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -66,6 +66,25 @@ def current_choices(text: str, units: Sequence[Unit | tuple[int, int]], closing:
         if after is not None:
             chosen[after.start] = Choice.CLOSING
     return chosen
+
+
+def read_choices(choices: Mapping[int, str]) -> tuple[list[int], int | None]:
+    """The part starts and the closing (if any) from a choice per line offset; an unknown choice or
+    a second closing is refused."""
+    starts: list[int] = []
+    closings: list[int] = []
+    for offset, value in sorted(choices.items()):
+        if value not in {c.value for c in Choice}:
+            raise RuleError(
+                Problem("starts", N_("Choose for each line: starts a part, starts the closing or neither."))
+            )
+        if value == Choice.PART:
+            starts.append(offset)
+        elif value == Choice.CLOSING:
+            closings.append(offset)
+    if len(closings) > 1:
+        raise RuleError(Problem("closing", N_("Mark only one line as the start of the closing.")))
+    return starts, closings[0] if closings else None
 
 
 def check_choices(text: str, starts: Collection[int], closing: int | None) -> None:
