@@ -9,6 +9,7 @@ from tracker.domain.boundaries import (
     after_salutation,
     current_choices,
     lines_of,
+    read_choices,
     strip_signature,
     units_from_starts,
 )
@@ -179,3 +180,21 @@ def test_strip_signature(tail: str, closing: str) -> None:
 )
 def test_after_salutation(head: str, salutation: str, preamble: str) -> None:
     assert after_salutation(head, salutation) == preamble
+
+
+@pytest.mark.parametrize(
+    ("choices", "expected", "message"),
+    [
+        ({30: "part", 4: "part", 50: "", 60: "closing"}, ([4, 30], 60), None),
+        ({4: "part"}, ([4], None), None),
+        ({4: "part", 9: "closing", 12: "closing"}, None, "Mark only one line as the start of the closing."),
+        ({4: "heading"}, None, "Choose for each line: starts a part, starts the closing or neither."),
+    ],
+)
+def test_read_choices(choices, expected, message) -> None:
+    if message is None:
+        assert read_choices(choices) == expected
+    else:
+        with pytest.raises(RuleError) as refused:
+            read_choices(choices)
+        assert [p.message for p in refused.value.problems] == [message]
