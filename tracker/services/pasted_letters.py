@@ -9,7 +9,6 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from tracker.domain.drafting import clean_text
-from tracker.domain.linking import link
 from tracker.domain.messages import N_, Problem
 from tracker.domain.replies import parse_reply
 from tracker.domain.reply_drafting import (
@@ -23,13 +22,14 @@ from tracker.domain.reply_drafting import (
 from tracker.domain.units import ParsedReply
 from tracker.models import Suggestion
 from tracker.services.errors import InvalidInput
-from tracker.services.replies import outcome_from_fields
+from tracker.services.replies import outcome_from_fields, proposed_links
 
 
 @dataclass
 class PastedLetter:
     """A letter drafted elsewhere, parsed into its frame and points, with the links the linker proposes."""
 
+    text: str  # as read: cleaned as it is stored
     parsed: ParsedReply
     proposed: list[ChosenLink]  # by point index and suggestion id
 
@@ -65,25 +65,7 @@ def read_letter(text: str, suggestions: Sequence[Suggestion]) -> PastedLetter:
     if not text.strip():
         raise InvalidInput([Problem("pasted", N_("Paste the letter first."))])
     parsed = parse_reply(text)
-    point_index: dict[int, int] = {}
-    for index, unit in enumerate(parsed.points):
-        if unit.n is not None:
-            point_index.setdefault(unit.n, index)
-    suggestion_id: dict[int, int] = {}
-    for s in suggestions:
-        if s.n is not None and s.id is not None:
-            suggestion_id.setdefault(s.n, s.id)
-    proposed = [
-        ChosenLink(
-            point_index[found.point],
-            suggestion_id[found.suggestion],
-            found.method,
-            round(found.confidence, 4),
-        )
-        for found in link(parsed.points, suggestions)
-        if found.point in point_index and found.suggestion in suggestion_id
-    ]
-    return PastedLetter(parsed=parsed, proposed=list(dict.fromkeys(proposed)))
+    return PastedLetter(text=text, parsed=parsed, proposed=proposed_links(parsed.points, suggestions))
 
 
 def with_confirmed_links(

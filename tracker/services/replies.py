@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from sqlmodel import Session, col, select
 
 from tracker.domain.linking import link
 from tracker.domain.replies import parse_reply
-from tracker.domain.units import Unit
+from tracker.domain.reply_drafting import ChosenLink
+from tracker.domain.units import ParsedReply, Unit
 from tracker.models import (
     Agency,
     PointLink,
@@ -48,6 +51,18 @@ def outcome_from_fields(fields: Mapping[str, str]) -> str | None:
     return None
 
 
+class LetterFrame(Protocol):
+    """Everything of a letter around its points: a parsed letter (ParsedReply) or the editor's Frame."""
+
+    title: str
+    doc_number: str
+    salutation: str
+    preamble: str
+    closing: str
+    signature: str
+    date: str
+
+
 def record_reply(
     *,
     session: Session,
@@ -56,10 +71,13 @@ def record_reply(
     agency: Agency | None = None,
     role: str = ReplyRole.LEAD.value,
     status: str = ReplyStatus.ISSUED.value,
+    parsed: ParsedReply | None = None,
 ) -> Reply:
     """Store a reply letter, its numbered points, and the links from points to suggestions.
 
-    Without an explicit agency the letter's own signature names it.
+    Without an explicit agency the letter's own signature names it. ``parsed``: ``text`` as the
+    caller already parsed it (an import that classified the document, say), so it is not parsed
+    twice; its offsets must be those of ``text``.
     """
     if not text.strip():
         raise ServiceError("the reply text is empty", field="text")
@@ -68,44 +86,82 @@ def record_reply(
         status = ReplyStatus(status).value
     except ValueError as exc:
         raise ServiceError(str(exc), field="role") from None
-    parsed = parse_reply(text)
+    if parsed is None:
+        parsed = parse_reply(text)
     if agency is None and parsed.signature:
         agency = get_or_create_agency(session=session, name=parsed.signature)
-    reply = Reply(
-        proposal_id=proposal.id,
+    reply = add_reply(
+        session=session,
+        proposal=proposal,
+        frame=parsed,
+        text=text,
         agency_id=agency.id if agency else None,
         role=role,
-        title=parsed.title,
-        doc_number=parsed.doc_number or None,
-        salutation=parsed.salutation,
-        preamble=parsed.preamble,
-        closing=parsed.closing,
-        signature=parsed.signature,
-        date_text=parsed.date or None,
-        date_on=parse_cn_date(parsed.date),
-        outcome=outcome_from_fields(parsed.fields),
         status=status,
-        header_fields=dict(parsed.fields),
-        original_text=text,
+        outcome=outcome_from_fields(parsed.fields),
+        header_fields=parsed.fields,
     )
-    session.add(reply)
-    session.flush()
     points = store_points(session=session, reply=reply, units=parsed.points)
     suggestions = suggestions_of(session=session, proposal_id=proposal.id or 0, top_level=True)
-    _store_links(session, points, suggestions, parsed.points)
+    store_links(session=session, points=points, links=proposed_links(parsed.points, suggestions))
     session.flush()
     return reply
 
 
-def store_points(*, session: Session, reply: Reply, units: Sequence[Unit]) -> list[ReplyPoint]:
-    """Store a letter's points depth-first; returns the top-level rows in order."""
+def add_reply(
+    *,
+    session: Session,
+    proposal: Proposal,
+    frame: LetterFrame,
+    text: str,
+    agency_id: int | None,
+    role: str,
+    status: str,
+    outcome: str | None,
+    header_fields: Mapping[str, str],
+    issued_at: datetime | None = None,
+) -> Reply:
+    """The one writer of Reply rows: the letter ``text`` with its frame, for a recorded (parsed)
+    letter and for one issued from the editor alike; flushed, so its points can refer to it."""
+    reply = Reply(
+        proposal_id=proposal.id or 0,
+        agency_id=agency_id,
+        role=role,
+        title=frame.title,
+        doc_number=frame.doc_number or None,
+        salutation=frame.salutation,
+        preamble=frame.preamble,
+        closing=frame.closing,
+        signature=frame.signature,
+        date_text=frame.date or None,
+        date_on=parse_cn_date(frame.date),
+        outcome=outcome,
+        status=status,
+        header_fields=dict(header_fields),
+        original_text=text,
+        issued_at=issued_at,
+    )
+    session.add(reply)
+    session.flush()
+    return reply
+
+
+def store_points(
+    *,
+    session: Session,
+    reply: Reply,
+    units: Sequence[Unit],
+    outcomes: Mapping[int, str | None] | None = None,
+) -> list[ReplyPoint]:
+    """The one writer of ReplyPoint rows: a letter's points depth-first; returns the top-level rows
+    in order. ``outcomes``: the class (A/B/C) the agency gave a top-level point, by its index."""
     top: list[ReplyPoint] = []
     position = 0
 
-    def store(unit: Unit, parent_id: int | None) -> ReplyPoint:
+    def store(unit: Unit, parent_id: int | None, outcome: str | None) -> ReplyPoint:
         nonlocal position
         row = ReplyPoint(
-            reply_id=reply.id,
+            reply_id=reply.id or 0,
             parent_id=parent_id,
             position=position,
             n=unit.n,
@@ -114,47 +170,57 @@ def store_points(*, session: Session, reply: Reply, units: Sequence[Unit]) -> li
             text=unit.text,
             start=unit.start,
             end=unit.end,
+            outcome=outcome,
         )
         position += 1
         session.add(row)
         session.flush()  # sub-points and links need the id
         for sub in unit.sub_points:
-            store(sub, row.id)
+            store(sub, row.id, None)
         return row
 
-    for unit in units:
-        top.append(store(unit, None))
+    for index, unit in enumerate(units):
+        top.append(store(unit, None, (outcomes or {}).get(index)))
     return top
 
 
-def _store_links(
-    session: Session, points: Sequence[ReplyPoint], suggestions: Sequence[Suggestion], units: Sequence[Unit]
-) -> None:
-    # The domain links by number (Unit.n); the first row with a given number stands for it.
-    point_by_n: dict[int, ReplyPoint] = {}
-    for row in points:
-        if row.n is not None:
-            point_by_n.setdefault(row.n, row)
-    suggestion_by_n: dict[int, Suggestion] = {}
+def proposed_links(points: Sequence[Unit], suggestions: Sequence[Suggestion]) -> list[ChosenLink]:
+    """The linker's links of a letter's top-level ``points`` to the proposal's top-level
+    ``suggestions``, as (point index, suggestion id): the linker speaks in numbers (Unit.n), and the
+    first point or suggestion with a given number stands for it; each pair once, as first found."""
+    point_index: dict[int, int] = {}
+    for index, unit in enumerate(points):
+        if unit.n is not None:
+            point_index.setdefault(unit.n, index)
+    suggestion_id: dict[int, int] = {}
     for s in suggestions:
-        if s.n is not None:
-            suggestion_by_n.setdefault(s.n, s)
+        if s.n is not None and s.id is not None:
+            suggestion_id.setdefault(s.n, s.id)
+    found: dict[tuple[int, int], ChosenLink] = {}
+    for ln in link(points, suggestions):
+        if ln.point in point_index and ln.suggestion in suggestion_id:
+            chosen = ChosenLink(
+                point_index[ln.point], suggestion_id[ln.suggestion], ln.method, round(float(ln.confidence), 4)
+            )
+            found.setdefault((chosen.point, chosen.suggestion), chosen)
+    return list(found.values())
+
+
+def store_links(*, session: Session, points: Sequence[ReplyPoint], links: Iterable[ChosenLink]) -> None:
+    """The one writer of PointLink rows: ``links`` by index into ``points`` (a letter's top-level
+    rows); a pair given twice is stored once, as first given."""
     seen: set[tuple[int, int]] = set()
-    for found in link(units, suggestions):
-        point = point_by_n.get(found.point)
-        suggestion = suggestion_by_n.get(found.suggestion)
-        if point is None or suggestion is None or point.id is None or suggestion.id is None:
+    for chosen in links:
+        point_id = points[chosen.point].id
+        if point_id is None or (point_id, chosen.suggestion) in seen:
             continue
-        key = (point.id, suggestion.id)
-        if key in seen:
-            continue
-        seen.add(key)
+        seen.add((point_id, chosen.suggestion))
         session.add(
             PointLink(
-                reply_point_id=point.id,
-                suggestion_id=suggestion.id,
-                method=found.method,
-                confidence=round(float(found.confidence), 4),
+                reply_point_id=point_id,
+                suggestion_id=chosen.suggestion,
+                method=chosen.method,
+                confidence=chosen.confidence,
             )
         )
 
