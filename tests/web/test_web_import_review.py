@@ -229,3 +229,28 @@ def test_a_proposal_file_without_a_reply_has_no_link_form(client, login, review_
     answer = client.post(f"/review/imports/{review_case.odd_id}/boundaries/reply", data={"line-0": "part"})
     assert answer.status_code == 422
     assert client.post(f"/review/imports/{review_case.odd_id}/links", data={}).status_code == 422
+
+
+def test_a_link_corrected_after_publication_is_on_the_public_page(
+    app, client, login, session: Session, review_case
+) -> None:
+    login(client, "staff")
+    assert client.post(f"/review/imports/{review_case.both_id}/publish").status_code == 303
+    public = app.test_client()
+    url = f"/proposals/{review_case.proposal_id}"
+
+    def first_row() -> str:
+        return public.get(url).get_data(as_text=True).split('id="s1"')[1].split("</section>")[0]
+
+    assert "关于护理人才和服务评估" not in first_row()
+    points = session.exec(
+        select(ReplyPoint)
+        .where(ReplyPoint.reply_id == review_case.reply_id)
+        .order_by(col(ReplyPoint.position))
+    ).all()
+    s1, _s2 = _top(session, review_case.proposal_id)
+    client.post(
+        f"/review/imports/{review_case.both_id}/links",
+        data={f"point-{points[0].id}": str(s1.id), f"point-{points[1].id}": str(s1.id)},
+    )
+    assert "关于护理人才和服务评估" in first_row()

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import defer
-from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, func, select
 
 from tracker.domain.boundaries import (
@@ -32,6 +31,7 @@ from tracker.domain.boundaries import (
 )
 from tracker.domain.messages import N_, Problem, RuleError
 from tracker.domain.replies import parse_reply
+from tracker.domain.reply_drafting import ChosenLink
 from tracker.domain.structure import line_bounds
 from tracker.domain.units import Unit
 from tracker.models import (
@@ -49,7 +49,7 @@ from tracker.models import (
 from tracker.services import import_records, oversight
 from tracker.services.errors import ForbiddenError, InvalidInput, LockedError, NotFoundError
 from tracker.services.proposals import replies_of, store_suggestions, suggestions_of
-from tracker.services.replies import _store_links, current_reply, record_reply, store_points
+from tracker.services.replies import current_reply, proposed_links, record_reply, store_links, store_points
 from tracker.services.visibility import Viewer
 
 REVIEW = ImportState.REVIEW.value
@@ -446,7 +446,9 @@ def _relink(session: Session, reply: Reply, points: list[ReplyPoint]) -> None:
         session.delete(ln)
     session.flush()
     suggestions = suggestions_of(session=session, proposal_id=reply.proposal_id, top_level=True)
-    _store_links(session, points, suggestions, [_as_unit(p) for p in points])
+    store_links(
+        session=session, points=points, links=proposed_links([_as_unit(p) for p in points], suggestions)
+    )
     session.flush()
 
 
@@ -518,26 +520,20 @@ def correct_links(
         for ln in session.exec(select(PointLink).where(col(PointLink.reply_point_id).in_(list(points)))).all()
     }
     wanted = {(p, s) for p, ids in chosen.items() for s in ids}
-    changed = False
-    for key, ln in existing.items():
-        if key not in wanted:
-            session.delete(ln)
-            changed = True
-    for point_id, suggestion_id in sorted(wanted - set(existing)):
-        session.add(
-            PointLink(
-                reply_point_id=point_id,
-                suggestion_id=suggestion_id,
-                method=LinkMethod.MANUAL.value,
-                confidence=1.0,
-            )
-        )
-        changed = True
+    gone = [ln for key, ln in existing.items() if key not in wanted]
+    for ln in gone:
+        session.delete(ln)
+    rows = _points(session, reply)
+    index = {p.id: i for i, p in enumerate(rows)}
+    added = [
+        ChosenLink(index[point_id], suggestion_id, LinkMethod.MANUAL.value, 1.0)
+        for point_id, suggestion_id in sorted(wanted - set(existing))
+    ]
+    store_links(session=session, points=rows, links=added)
+    changed = bool(gone or added)
     if changed:
-        # A link row names no proposal: the reply stands for it, so the index and the public pages
-        # kept under its generation are renewed after the commit.
-        flag_modified(reply, "proposal_id")
-        session.add(reply)
+        # Links are not in the search index, and the proposal page (not kept by the page cache)
+        # reads them afresh: nothing else to renew.
         import_records.note_correction(
             session=session, imported=review.imported, what="links", reviewer_id=actor.user_id, now=now
         )
