@@ -426,3 +426,134 @@ def assigned_case(session: Session) -> AssignedCase:
         assigned_on=assignment.assigned_at.date(),
         deadline=assignment.deadline,
     )
+
+
+# -- imported documents waiting for review (issue 13) -------------------------------------------------
+
+# The splitter reads the unmarked paragraph "同时，建立…评估制度…" as the rest of suggestion 2, and the
+# reply's point 二 answers suggestions 2 and 3 at once.
+IMPORTED_PROPOSAL = """关于加强社区养老服务的提案
+我区老年人口逐年增加，社区养老服务供给不足，服务质量参差不齐。
+为此建议：
+1.加快社区养老服务设施建设。新建小区按标准配建养老用房，老旧小区通过改造补齐短板。
+2.加强养老护理人才队伍建设。开展护理员职业技能培训，提高护理人员待遇。
+同时，建立养老服务质量评估制度，定期委托第三方机构对服务机构开展评估并公开结果。
+以上建议，请予研究。"""
+IMPORTED_REPLY = """关于加强社区养老服务的提案的答复
+王立超委员：
+您提出的《关于加强社区养老服务的提案》收悉，现答复如下：
+一、关于养老服务设施建设。我局会同住建部门，督促新建小区按标准配建养老用房。
+二、关于护理人才和服务评估。我局每年开展养老护理员培训。同时将试行第三方评估，定期公开评估结果。
+感谢您对民政工作的关心。
+宁波市镇海区民政局
+2024年6月20日"""
+UNPAIRED_REPLY = """关于推进垃圾分类的提案的答复
+李华委员：
+您提出的关于推进垃圾分类的提案收悉，现答复如下：
+一、关于分类设施。我局已在全区小区配齐分类收集设施。
+二、关于宣传引导。我局组织志愿者开展入户宣传。
+宁波市镇海区综合行政执法局
+2024年7月1日"""
+
+
+@dataclass
+class ReviewCase:
+    """Imported files waiting for review: a proposal with its reply in one file (low confidence), an
+    unpaired reply with the proposal it answers, and a file with a reason code nobody labelled."""
+
+    both_id: int  # imported_file of the proposal + reply
+    proposal_id: int
+    reply_id: int
+    unpaired_id: int  # imported_file of the reply with no proposal
+    pair_with_id: int  # the proposal it answers (第9号, no reply yet)
+    odd_id: int  # imported_file whose reason code is unknown
+    meeting_id: int
+    run_id: int
+
+
+@pytest.fixture
+def review_case(session: Session) -> ReviewCase:
+    from hashlib import sha256
+
+    from tracker.services.import_records import record_imported_file, start_run
+    from tracker.services.replies import record_reply
+
+    meeting = make_meeting(session, name="第十一届第一次会议", year=2025, short_name="十一届一次")
+    proposal = record_proposal(
+        session=session,
+        text=IMPORTED_PROPOSAL,
+        title="关于加强社区养老服务的提案",
+        number=7,
+        meeting=meeting,
+        status="closed",
+    )
+    reply = record_reply(session=session, proposal=proposal, text=IMPORTED_REPLY)
+    pair_with = record_proposal(
+        session=session,
+        text="我区垃圾分类推进缓慢。\n为此建议：\n1.完善分类设施。\n2.加强宣传引导。",
+        title="关于推进垃圾分类的提案",
+        number=9,
+        meeting=meeting,
+        status="replied",
+    )
+    other = record_proposal(
+        session=session,
+        text="建议：加强河道保洁。",
+        title="关于加强河道保洁的提案",
+        number=11,
+        meeting=meeting,
+    )
+    run = start_run(session=session, actor="command line")
+
+    def imported(text: str, name: str, kind: str, reasons: list[dict[str, str]], **rows: Any) -> int:
+        data = text.encode()
+        row = record_imported_file(
+            session=session,
+            run=run,
+            source_name=name,
+            content_hash=sha256(data).hexdigest(),
+            byte_size=len(data),
+            file_format="docx",
+            kind=kind,
+            text=text,
+            confidence=0.62,
+            found={"number": {"value": rows.pop("number", None), "how": "file name", "confidence": 0.9}},
+            reasons=reasons,
+            **rows,
+        )
+        return row.id or 0
+
+    both = imported(
+        IMPORTED_PROPOSAL + "\n\n" + IMPORTED_REPLY,
+        "2025/第7号 养老服务.docx",
+        "both",
+        [{"code": "low_confidence", "detail": "0.62"}],
+        proposal=proposal,
+        reply=reply,
+        number=7,
+    )
+    unpaired = imported(
+        UNPAIRED_REPLY,
+        "2025/答复 垃圾分类.pdf",
+        "reply",
+        [{"code": "unpaired", "detail": "第9号?"}],
+        number=9,
+    )
+    odd = imported(
+        "建议：加强河道保洁。",
+        "2025/河道.txt",
+        "proposal",
+        [{"code": "odd_code", "detail": "x"}],
+        proposal=other,
+    )
+    session.commit()
+    return ReviewCase(
+        both_id=both,
+        proposal_id=proposal.id or 0,
+        reply_id=reply.id or 0,
+        unpaired_id=unpaired,
+        pair_with_id=pair_with.id or 0,
+        odd_id=odd,
+        meeting_id=meeting.id or 0,
+        run_id=run.id or 0,
+    )

@@ -12,7 +12,7 @@ from flask import Flask
 from sqlmodel import Session, func, select
 
 from tracker.db import get_engine
-from tracker.models import AdminChange, LoginSession, Meeting, Proposal, User
+from tracker.models import AdminChange, ImportedFile, LoginSession, Meeting, Proposal, User
 from tracker.services.accounts import start_session
 
 POST_ROUTES_NEED_ARGS = {
@@ -25,6 +25,8 @@ POST_ROUTES_NEED_ARGS = {
     "user_id",
     "login_id",
     "request_id",
+    "file_id",  # issue 13: an imported file under review
+    "side",
 }
 # issue 12, people: rows that exist in the seeded database (member 1, agency 1, category 1)
 PEOPLE_ARGS = {
@@ -52,12 +54,15 @@ def _post_urls(app: Flask, proposal_id: int, meeting_id: int, user_id: int, logi
         url = url.replace("<int:user_id>", str(user_id)).replace("<int:login_id>", str(login_id))
         for argument, value in PEOPLE_ARGS.items():
             url = url.replace(argument, value)
+        url = url.replace("<int:file_id>", "1").replace("<any(proposal, reply):side>", "proposal")
         urls.append(url.replace("<int:request_id>", "1"))  # refused before any request is looked up
     return urls
 
 
 @pytest.mark.parametrize("role", [None, "member", "agency", "staff", "admin"])
-def test_every_post_without_a_token_is_refused(csrf_app: Flask, client, login, role: str | None) -> None:
+def test_every_post_without_a_token_is_refused(
+    csrf_app: Flask, client, login, role: str | None, review_case
+) -> None:
     with Session(get_engine(csrf_app)) as session:
         # the account pages act on the demo member, whose login is open
         member = session.exec(select(User).where(User.username == "member")).one()
@@ -78,6 +83,7 @@ def test_every_post_without_a_token_is_refused(csrf_app: Flask, client, login, r
     assert f"/admin/sessions/{meeting.id}/close" in urls  # the admin's forms are among them
     assert f"/admin/users/{member_id}/deactivate" in urls and f"/admin/users/{member_id}/password" in urls
     assert len(urls) >= 15  # every form of the app (login, proposals, review, inbox, …)
+    assert f"/review/imports/{review_case.both_id}/boundaries/proposal" in urls  # issue 13
     for url in urls:
         response = client.post(
             url, data={"note": "理由", "title": "标题", "username": "staff", "password": "staff-demo"}
@@ -93,6 +99,8 @@ def test_every_post_without_a_token_is_refused(csrf_app: Flask, client, login, r
         member = session.get(User, member_id)
         assert (member.active, member.role, member.password_hash, member.locked_until) == member_before
         assert session.get(LoginSession, open_login.id).ended_at is None
+        imported = session.get(ImportedFile, review_case.both_id)
+        assert (imported.state, imported.found.get("corrections")) == ("review", None)
 
 
 def test_a_token_from_the_page_is_accepted(csrf_app: Flask, client) -> None:

@@ -35,7 +35,7 @@ def _draft(title: str, cosigners: list[str] | None = None) -> Draft:
 
 
 @pytest.fixture
-def scene(session: Session, make) -> dict[str, int]:
+def scene(session: Session, make, review_case) -> dict[str, int]:
     """Proposals in the situations the table needs, made through the use cases."""
     users = {u.username: u for u in session.exec(select(User)).all()}
     dai = Viewer(Role.MEMBER, member_id=users["member"].member_id, user_id=users["member"].id)
@@ -172,6 +172,11 @@ def scene(session: Session, make) -> dict[str, int]:
         "agency": commerce.id,
         "category": directory.list_categories(session=session)[1].id,
         "import_token": staged.token,
+        # issue 13: imported files waiting for review (tests/conftest.py, review_case)
+        "import_both": review_case.both_id,
+        "import_unpaired": review_case.unpaired_id,
+        "import_odd": review_case.odd_id,
+        "import_pair_with": review_case.pair_with_id,
     }
 
 
@@ -644,6 +649,38 @@ ROWS = [
         "/review/extensions/{missing}/grant",
         only(("staff", "admin"), 404, 403, anon=302),
     ),
+    # -- issue 13: the review queue of imported documents --------------------------------------------
+    Row("import_review.queue", "GET", "/review/imports", STAFF_PAGE, hidden="2025/河道.txt"),
+    Row("import_review.detail", "GET", "/review/imports/{import_both}", STAFF_PAGE, hidden="第三方机构"),
+    Row(
+        "import_review.detail",
+        "GET",
+        "/review/imports/{missing}",
+        only(("staff", "admin"), 404, 403, anon=302),
+    ),
+    # nothing marked: the form again, saying so
+    Row(
+        "import_review.boundaries",
+        "POST",
+        "/review/imports/{import_both}/boundaries/proposal",
+        only(("staff", "admin"), 422, 403, anon=302),
+    ),
+    Row("import_review.links", "POST", "/review/imports/{import_both}/links", STAFF_POST),
+    Row(
+        "import_review.pair",
+        "POST",
+        "/review/imports/{import_unpaired}/pair",
+        STAFF_POST,
+        data={"proposal": "{import_pair_with}"},
+    ),
+    Row("import_review.reviewed", "POST", "/review/imports/{import_odd}/reviewed", STAFF_POST),
+    Row(
+        "import_review.reviewed",
+        "POST",
+        "/review/imports/{missing}/reviewed",
+        only(("staff", "admin"), 404, 403, anon=302),
+    ),
+    Row("import_review.publish", "POST", "/review/imports/{import_both}/publish", STAFF_POST),
 ]
 
 

@@ -104,3 +104,31 @@ def mark_reviewed(
     imported.reviewed_by = reviewer_id
     session.add(imported)
     session.flush()
+
+
+def pair_reply(*, session: Session, imported: ImportedFile, reply: Reply) -> None:
+    """An unpaired reply file now has its letter, recorded for the proposal staff chose."""
+    imported.reply_id = reply.id
+    imported.proposal_id = reply.proposal_id
+    session.add(imported)
+    session.flush()
+
+
+def note_correction(
+    *,
+    session: Session,
+    imported: ImportedFile,
+    what: str,
+    reviewer_id: int | None,
+    now: datetime | None = None,
+) -> None:
+    """Keep, with how the parts were found, that a person corrected them (``what``: boundaries of the
+    proposal or the reply, links, pairing), by whom and when."""
+    found = dict(imported.found or {})
+    found["corrections"] = [
+        *found.get("corrections", []),
+        {"what": what, "by": reviewer_id, "at": (now or datetime.now(UTC)).isoformat()},
+    ]
+    imported.found = found  # a new dict: the JSON column notices only a new value
+    session.add(imported)
+    session.flush()

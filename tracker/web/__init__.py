@@ -20,6 +20,7 @@ from tracker.web import (
     glossary,
     headers,
     home,
+    import_review,
     inbox,
     library,
     oversight,
@@ -71,6 +72,7 @@ def init_app(app: Flask) -> None:
     admin_people.init_app(app)  # its routes are on admin.bp (imported above); the signed-name helper
     app.register_blueprint(extensions.bp)  # extension requests (issue 12)
     publication.init_app(app)  # scheduled publication (issue 12)
+    import_review.init_app(app)  # the review queue of imported documents (issue 13)
     reply_panels.init_app(app)
     search.init_app(app)  # its blueprint, the fragment filter and the similar-proposals helper
     page_cache.init_app(app)
