@@ -202,11 +202,6 @@ MESSAGES: Mapping[Kind, str] = {
     Kind.DEADLINE: N_("The proposal %(case)s “%(title)s” is due on %(deadline)s."),
 }
 
-# A reminder says how the deadline stands, besides the line above.
-DUE_IN = N_("%(days)d days left.")
-DUE_TODAY = N_("It is due today.")
-OVERDUE = N_("It is %(days)d days overdue.")
-
 # The settings page's names of the kinds.
 KIND_NAMES: Mapping[Kind, str] = {
     Kind.COSIGN_INVITED: N_("Invitation to co-sign"),
@@ -282,11 +277,8 @@ def reminder_point(deadline: date, today: date, plan: ReminderPlan) -> str | Non
     if left >= 0:
         reached = [d for d in plan.before if d >= left]
         return f"{deadline.isoformat()}/before-{min(reached)}" if reached else None
-    late = -left
-    if plan.overdue_every > 0:
-        late = 1 + (late - 1) // plan.overdue_every * plan.overdue_every
-    else:
-        late = 1
+    every = plan.overdue_every
+    late = 1 + (-left - 1) // every * every if every > 0 else 1
     return f"{deadline.isoformat()}/overdue-{late}"
 
 
