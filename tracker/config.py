@@ -126,6 +126,8 @@ def defaults(instance_path: str | os.PathLike[str]) -> dict[str, Any]:
         # E-mail (issue 15, tracker/mail.py): notifications go out over SMTP after commit. With no
         # MAIL_SERVER, mail is kept in the queue (mail_outbox) and nothing is sent.
         "MAIL_SERVER": "",
+        # Flask-Mailman would hold mail in memory under TESTING; the tests talk to a real SMTP server
+        "MAIL_BACKEND": "smtp",
         "MAIL_PORT": 25,
         "MAIL_USE_TLS": False,  # STARTTLS on MAIL_PORT (often 587)
         "MAIL_USE_SSL": False,  # TLS from the start (often 465)

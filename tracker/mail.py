@@ -101,7 +101,16 @@ def _footer() -> str:
 
 def compose(row: MailOutbox, notices: list[Notification], user: User | None) -> EmailMessage:
     """The e-mail of one outbox row, in the office's language."""
-    name = (user.display_name or user.username) if user else ""
+    # as the header names the person: the member or agency, else the person's own name
+    name = ""
+    if user is not None:
+        name = (
+            user.member.name
+            if user.member
+            else user.agency.name
+            if user.agency
+            else user.display_name or user.username
+        )
     if row.digest:
         subject = ngettext(
             "[Proposals] Your daily digest: %(num)d notification",
@@ -129,6 +138,8 @@ def compose(row: MailOutbox, notices: list[Notification], user: User | None) -> 
         body="\n".join(lines) + "\n",
         from_email=current_app.config["MAIL_DEFAULT_SENDER"],
         to=[row.to_address],
+        # lets a mail client sort them (and the tests tell them apart)
+        headers={"X-Tracker-Kind": "digest" if row.digest else notices[0].kind},
     )
 
 
