@@ -7,12 +7,12 @@ often it runs) and sends the queue. Running it again the same day sends nothing 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from tracker import mail
 from tracker.db import session_scope
@@ -50,12 +50,13 @@ def _plan() -> ReminderPlan:
 @click.option(
     "--today", "day", default=None, help="Act as on this day, YYYY-MM-DD (default: today in the office)."
 )
+@with_appcontext
 def remind_command(day: str | None) -> None:
     """Daily: digests, deadline reminders, then send the queue."""
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    now = datetime.now(zone)
+    now = datetime.now(UTC)
     try:
-        today = date.fromisoformat(day) if day else now.date()
+        today = date.fromisoformat(day) if day else now.astimezone(zone).date()
     except ValueError:
         raise click.ClickException(f"--today: not a date: {day!r} (YYYY-MM-DD)") from None
     start_of_day = datetime.combine(today, time(0), tzinfo=zone)

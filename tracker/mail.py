@@ -50,7 +50,7 @@ def _now() -> datetime:
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 # -- what a notification says ---------------------------------------------------------------------------

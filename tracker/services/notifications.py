@@ -68,7 +68,8 @@ def _now() -> datetime:
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    """In UTC: SQLite keeps a stored moment's clock time and drops its offset."""
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 # -- who --------------------------------------------------------------------------------------------
@@ -506,6 +507,7 @@ def set_email(*, session: Session, user: User, email: str | None) -> None:
 def queue_digests(*, session: Session, before: datetime, now: datetime) -> int:
     """One e-mail per account gathering its digest notifications made before ``before`` (the start of
     the office's day): run several times a day, it sends each notification once, in one digest."""
+    before, now = _aware(before), _aware(now)
     waiting = session.exec(
         select(Notification)
         .where(
@@ -552,6 +554,7 @@ def remind(*, session: Session, today: date, plan: ReminderPlan, now: datetime) 
     """Deadline reminders for every assignment being handled: the lead agency until it replies, a
     co-handling agency until it has sent its opinion. A point already reached is skipped (the
     unique row in reminder_sent is the guard, also against two runs at once)."""
+    now = _aware(now)
     rows = session.exec(
         select(Assignment, Proposal)
         .join(Proposal, col(Proposal.id) == col(Assignment.proposal_id))
