@@ -25,6 +25,7 @@ POST_ROUTES_NEED_ARGS = {
     "user_id",
     "login_id",
     "request_id",
+    "notification_id",
 }
 # issue 12, people: rows that exist in the seeded database (member 1, agency 1, category 1)
 PEOPLE_ARGS = {
@@ -52,6 +53,7 @@ def _post_urls(app: Flask, proposal_id: int, meeting_id: int, user_id: int, logi
         url = url.replace("<int:user_id>", str(user_id)).replace("<int:login_id>", str(login_id))
         for argument, value in PEOPLE_ARGS.items():
             url = url.replace(argument, value)
+        url = url.replace("<int:notification_id>", "1")  # issue 15
         urls.append(url.replace("<int:request_id>", "1"))  # refused before any request is looked up
     return urls
 

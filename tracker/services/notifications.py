@@ -469,8 +469,11 @@ def save_settings(
         problems.extend(error.problems)
     wanted: dict[str, Channel] = {}
     for kind in kinds_for(user.role):
+        given = channels.get(kind.value)
+        if not given:
+            continue  # not on the form (a page from before a kind was added): keep the current choice
         try:
-            wanted[kind.value] = Channel(channels.get(kind.value) or "")
+            wanted[kind.value] = Channel(given)
         except ValueError:
             problems.append(Problem(f"kind-{kind.value}", N_("Choose how to receive it.")))
     if problems:

@@ -88,10 +88,8 @@ def index() -> str:
     )
 
 
-@bp.post("/notifications/<int:notification_id>/read")
-@any_account
-def read(notification_id: int) -> Response:
-    """Mark one read; with ``open`` go on to what it is about (the list's links do this)."""
+def _mark(notification_id: int) -> str:
+    """Mark one of the account's own notifications read; someone else's is not there (404)."""
     session = get_session()
     try:
         row = notifications.mark_read(
@@ -104,8 +102,21 @@ def read(notification_id: int) -> Response:
     except NotFoundError:
         session.rollback()
         abort(404)
-    if request.form.get("open"):
-        return redirect(row.path, code=303)
+    return row.path
+
+
+@bp.get("/notifications/<int:notification_id>")
+@any_account
+def open_one(notification_id: int) -> Response:
+    """Follow a notification to what it is about, marking it read on the way (as a mail's link
+    does). Only to a path of this site, stored by the service, never typed by anyone."""
+    return redirect(_mark(notification_id), code=303)
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+@any_account
+def read(notification_id: int) -> Response:
+    _mark(notification_id)
     return redirect(url_for("notifications.index", show=request.form.get("show") or None), code=303)
 
 
