@@ -10,7 +10,7 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tracker import db, i18n, search, web
+from tracker import db, i18n, mail, search, web
 from tracker.config import REPO_ROOT, load_config
 
 csrf = CSRFProtect()
@@ -30,6 +30,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     search.init_app(app)
     i18n.init_app(app)
+    mail.init_app(app)  # notifications by e-mail, sent after commit (issue 15)
     csrf.init_app(app)
     web.init_app(app)
     proxies = int(app.config["TRUSTED_PROXIES"])

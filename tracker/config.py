@@ -20,6 +20,7 @@ from flask import Flask
 
 from tracker.domain.deadlines import DayKind, parse_day_list
 from tracker.domain.lockout import parse_rate_limits
+from tracker.domain.notifications import parse_days
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent
@@ -122,6 +123,27 @@ def defaults(instance_path: str | os.PathLike[str]) -> dict[str, Any]:
             "政治法律",
             "其他",
         ],
+        # E-mail (issue 15, tracker/mail.py): notifications go out over SMTP after commit. With no
+        # MAIL_SERVER, mail is kept in the queue (mail_outbox) and nothing is sent.
+        "MAIL_SERVER": "",
+        # Flask-Mailman would hold mail in memory under TESTING; the tests talk to a real SMTP server
+        "MAIL_BACKEND": "smtp",
+        "MAIL_PORT": 25,
+        "MAIL_USE_TLS": False,  # STARTTLS on MAIL_PORT (often 587)
+        "MAIL_USE_SSL": False,  # TLS from the start (often 465)
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_DEFAULT_SENDER": "提案系统 <noreply@localhost>",
+        "MAIL_TIMEOUT": 10,  # seconds to wait for the mail server (in the sender's thread, never a page)
+        "MAIL_SEND_AFTER_COMMIT": True,  # False: only `tracker mail send` / `tracker remind` send
+        "MAIL_RETRY_SECONDS": 60,  # the first wait after a failure; it doubles each time, up to 6 hours
+        "MAIL_MAX_ATTEMPTS": 10,  # automatic tries; `tracker mail send` still tries after that
+        # The address the links in e-mails start with (the site as its users reach it).
+        "BASE_URL": "http://127.0.0.1:5000",
+        # `tracker remind`: reminders this many days before a deadline, the first day it is overdue,
+        # then every REMINDER_OVERDUE_EVERY_DAYS days (0: not again).
+        "REMINDER_DAYS_BEFORE": [15, 3],
+        "REMINDER_OVERDUE_EVERY_DAYS": 7,
         # Requests up to 8 MiB, so an oversized paste reaches the form and gets a clear message
         # (with the text kept) instead of being cut off; the form itself limits each field.
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
@@ -139,6 +161,11 @@ def finish(config: dict[str, Any]) -> None:
         config["SESSION_COOKIE_SECURE"] = is_production(config)
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(config["SESSION_LIFETIME_HOURS"]))
     _check_calendar(config)
+    try:
+        parse_days(config.get("REMINDER_DAYS_BEFORE", []), "REMINDER_DAYS_BEFORE")
+        int(config.get("REMINDER_OVERDUE_EVERY_DAYS", 0))
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
     try:
         parse_rate_limits(str(config.get("LOGIN_RATE_LIMIT", "")))
     except ValueError as error:

@@ -38,6 +38,10 @@ PRIVATE_TABLES = frozenset(
         "import_run",
         "imported_file",
         "extension_request",
+        "notification",
+        "notification_preference",
+        "mail_outbox",
+        "reminder_sent",
     }
 )
 

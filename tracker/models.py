@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import JSON, Field, Relationship, SQLModel
 
 from tracker.domain.deadlines import ExtensionStatus
+from tracker.domain.notifications import Channel, Kind
 from tracker.domain.people import AgencyKind, MemberKind
 from tracker.domain.sessions import SessionIntake
 from tracker.domain.workflow import Action, ProposalStatus
@@ -254,6 +255,8 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
     # Set when too many logins failed (tracker.domain.lockout); an administrator may clear it.
     locked_until: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # Where notifications are mailed; a member's account without one uses the member's address.
+    email: str | None = Field(default=None, max_length=120)
 
     member: Member | None = Relationship()
     agency: Agency | None = Relationship()
@@ -791,3 +794,78 @@ class AdminChange(SQLModel, table=True):
     action: str
     before: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     after: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+
+
+class Notification(SQLModel, table=True):
+    """One thing one account is told (issue 15): what happened (``kind`` and the values its message
+    needs, kept so the message reads in the reader's language), where it leads, whether it was read,
+    and how it is mailed. Written only by tracker.services.notifications."""
+
+    __tablename__: ClassVar[str] = "notification"
+    __table_args__ = (
+        _one_of("kind", Kind, "kind"),
+        _one_of("channel", Channel, "channel"),
+        # the header's unread count and the list read this index alone
+        sa.Index("ix_notification_user_id_read_at", "user_id", "read_at"),
+        # the daily digest looks for what is waiting for it
+        sa.Index("ix_notification_channel_mailed_at", "channel", "mailed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", ondelete="CASCADE")
+    kind: str
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id", index=True, ondelete="CASCADE")
+    path: str = Field(default="/notifications", max_length=200)  # the page it links to
+    params: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    note: str = _long_text()  # the reason or remark of the step, shown under the message
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+    read_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    channel: str = Channel.APP.value  # the person's choice when it was made
+    # when it was put in the mail queue (at once, or in a digest); None: not mailed (yet)
+    mailed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class NotificationPreference(SQLModel, table=True):
+    """How one account wants one kind of notification; no row means the default for its role."""
+
+    __tablename__: ClassVar[str] = "notification_preference"
+    __table_args__ = (_one_of("kind", Kind, "kind"), _one_of("channel", Channel, "channel"))
+
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    kind: str = Field(primary_key=True, max_length=40)
+    channel: str
+
+
+class MailOutbox(SQLModel, table=True):
+    """One e-mail waiting to be sent, or sent: written in the transaction of what it tells, sent
+    after commit (tracker/mail.py), retried with a growing wait while the mail server is down."""
+
+    __tablename__: ClassVar[str] = "mail_outbox"
+    __table_args__ = (sa.Index("ix_mail_outbox_sent_at_next_attempt_at", "sent_at", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True, ondelete="SET NULL")
+    to_address: str = Field(max_length=120)
+    digest: bool = False  # a daily digest of several notifications
+    notification_ids: list[int] = Field(default_factory=list, sa_type=JSON)
+    created_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+    # a sender working on it until then (so two servers never send one mail twice at once)
+    claimed_until: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    sent_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    last_error: str = Field(default="", max_length=500)
+
+
+class ReminderSent(SQLModel, table=True):
+    """A deadline reminder point already reached for an assignment: at most one per point, however
+    often `tracker remind` runs (the unique constraint is the guard)."""
+
+    __tablename__: ClassVar[str] = "reminder_sent"
+    __table_args__ = (sa.UniqueConstraint("assignment_id", "point"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", ondelete="CASCADE")
+    point: str = Field(max_length=40)  # "2027-03-01/before-3", see tracker.domain.notifications
+    sent_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))

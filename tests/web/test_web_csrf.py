@@ -27,6 +27,7 @@ POST_ROUTES_NEED_ARGS = {
     "request_id",
     "file_id",  # issue 13: an imported file under review
     "side",
+    "notification_id",
 }
 # issue 12, people: rows that exist in the seeded database (member 1, agency 1, category 1)
 PEOPLE_ARGS = {
@@ -55,6 +56,7 @@ def _post_urls(app: Flask, proposal_id: int, meeting_id: int, user_id: int, logi
         for argument, value in PEOPLE_ARGS.items():
             url = url.replace(argument, value)
         url = url.replace("<int:file_id>", "1").replace("<any(proposal, reply):side>", "proposal")
+        url = url.replace("<int:notification_id>", "1")  # issue 15
         urls.append(url.replace("<int:request_id>", "1"))  # refused before any request is looked up
     return urls
 

@@ -15,7 +15,7 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from tracker.domain.drafting import Draft
-from tracker.models import Agency, LoginSession, Proposal, Reply, User
+from tracker.models import Agency, LoginSession, Notification, Proposal, Reply, User
 from tracker.services import directory, drafting, extensions, people_import, workflow
 from tracker.services.accounts import start_session
 from tracker.services.visibility import Role, Viewer
@@ -145,6 +145,8 @@ def scene(session: Session, make, review_case) -> dict[str, int]:
     )
     session.commit()
     target_login = session.exec(select(LoginSession).where(LoginSession.user_id == target.id)).one()
+    # issue 15: the demo member was invited to co-sign ("invite"): a notification only it may open
+    member_note = session.exec(select(Notification).where(Notification.user_id == users["member"].id)).first()
     return {
         "to_extend": to_extend.id,
         "to_grant": to_grant.id,
@@ -177,6 +179,7 @@ def scene(session: Session, make, review_case) -> dict[str, int]:
         "import_unpaired": review_case.unpaired_id,
         "import_odd": review_case.odd_id,
         "import_pair_with": review_case.pair_with_id,
+        "member_note": member_note.id,
     }
 
 
@@ -201,6 +204,9 @@ AGENCY_POST = only(("agency",), 303, 403, anon=302)
 # issue 12: the administration is the admin's alone; staff who are not admins get 403
 ADMIN_PAGE = only(("admin",), 200, 403, anon=302)
 ADMIN_POST = only(("admin",), 303, 403, anon=302)
+# issue 15: every account's own pages (notifications)
+ACCOUNT_PAGE = only(("member", "agency", "staff", "admin"), 200, 403, anon=302)
+ACCOUNT_POST = only(("member", "agency", "staff", "admin"), 303, 403, anon=302)
 SESSION_DATA = {"body": "政协", "year": "2026", "intake": "interim"}
 
 
@@ -305,6 +311,50 @@ ROWS = [
     Row("review.index", "GET", "/review", STAFF_PAGE),
     Row("review.index", "GET", "/review?status=accepted", STAFF_PAGE, hidden="已立案待交办"),
     Row("review.overdue", "GET", "/review/overdue", STAFF_PAGE),
+    # issue 15: 催办 from the 督办 list, then the notifications every account has
+    Row(
+        "notifications.urge",
+        "POST",
+        "/review/overdue/{assigned}/urge",
+        STAFF_POST,
+        data={"note": "请尽快答复。"},
+    ),
+    Row(
+        "notifications.urge",
+        "POST",
+        "/review/overdue/{missing}/urge",
+        only(("staff", "admin"), 404, 403, anon=302),
+        data={"note": "请尽快答复。"},
+    ),
+    Row("notifications.index", "GET", "/notifications", ACCOUNT_PAGE),
+    Row("notifications.settings", "GET", "/notifications/settings", ACCOUNT_PAGE),
+    Row(
+        "notifications.open_one",
+        "GET",
+        "/notifications/{member_note}",
+        only(("member",), 303, 404, anon=302),
+        hidden="乙邀请戴联名",
+    ),
+    Row(
+        "notifications.read",
+        "POST",
+        "/notifications/{member_note}/read",
+        only(("member",), 303, 404, anon=302),
+    ),
+    Row(
+        "notifications.read",
+        "POST",
+        "/notifications/{missing}/read",
+        only(("member", "agency", "staff", "admin"), 404, 404, anon=302),
+    ),
+    Row("notifications.read_all", "POST", "/notifications/read-all", ACCOUNT_POST),
+    Row(
+        "notifications.save_settings",
+        "POST",
+        "/notifications/settings",
+        ACCOUNT_POST,
+        data={"email": "someone@example.cn"},
+    ),
     Row("review.detail", "GET", "/review/{foreign}", STAFF_PAGE, hidden="乙的未公开提案"),
     Row("review.detail", "GET", "/review/{missing}", only(("staff", "admin"), 404, 403, anon=302)),
     Row("review.accept", "POST", "/review/{foreign}/accept", STAFF_POST),
@@ -507,6 +557,13 @@ ROWS = [
         only(("admin",), 404, 403, anon=302),
     ),
     Row("admin.end_logins", "POST", "/admin/users/{target}/logins/end", ADMIN_POST),
+    Row(
+        "admin.set_email",
+        "POST",
+        "/admin/users/{target}/email",
+        ADMIN_POST,
+        data={"email": "mubiao7@example.cn"},
+    ),
     Row("admin.deactivate_user", "POST", "/admin/users/{target}/deactivate", ADMIN_POST),
     Row(
         "admin.deactivate_user",

@@ -47,6 +47,7 @@ class Action(StrEnum):
     RECLASSIFY = "reclassify"  # staff change the outcome class (A/B/C) of the reply
     PUBLISH = "publish"  # staff publish the proposal and its reply to the public archive
     WITHHOLD = "withhold"  # staff keep it from the public archive, with the reason
+    URGE = "urge"  # 催办: staff press an agency to answer an overdue proposal, with a note
 
 
 class Capacity(StrEnum):
@@ -84,7 +85,7 @@ TRANSITIONS: tuple[Rule, ...] = (
 )
 
 # Steps the timeline records that leave the state as it is (they are checked by their services).
-RECORDED_ONLY = frozenset({A.CREATE, A.RECLASSIFY, A.PUBLISH, A.WITHHOLD})
+RECORDED_ONLY = frozenset({A.CREATE, A.RECLASSIFY, A.PUBLISH, A.WITHHOLD, A.URGE})
 # Steps that move a proposal between states: the ones that say where its handling stands.
 MOVES = frozenset(r.action for r in TRANSITIONS)
 

@@ -14,7 +14,7 @@ from tracker.domain.drafting import clean_text
 from tracker.domain.messages import N_, Problem
 from tracker.domain.reply_drafting import REPLY_LIMITS
 from tracker.models import Agency, Assignment, CoOpinion, DraftStatus, Proposal, ProposalStatus, ReplyRole
-from tracker.services import workflow
+from tracker.services import notifications, workflow
 from tracker.services.errors import ForbiddenError, InvalidInput, LockedError
 from tracker.services.visibility import Role, Viewer
 
@@ -129,4 +129,5 @@ def save_opinion(
         opinion.submitted_at = now
     session.add(opinion)
     session.flush()
+    notifications.co_opinion_saved(session=session, opinion=opinion)
     return opinion

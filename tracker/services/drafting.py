@@ -25,7 +25,7 @@ from tracker.models import (
     SignerRole,
     SignerStatus,
 )
-from tracker.services import workflow
+from tracker.services import notifications, workflow
 from tracker.services.errors import InvalidInput, NotFoundError, ServiceError
 from tracker.services.proposals import store_suggestions, suggestions_of
 from tracker.services.visibility import Role, Viewer
@@ -113,6 +113,7 @@ def _sync_cosigners(session: Session, proposal: Proposal, members: Sequence[Memb
                 )
             )
     session.flush()
+    notifications.cosigners_invited(session=session, proposal=proposal, member_ids=wanted - set(by_member))
 
 
 def proposal_for_token(*, session: Session, form_token: str) -> Proposal | None:
@@ -288,4 +289,5 @@ def answer_invitation(
     signer.responded_at = workflow.as_utc(now)
     session.add(signer)
     session.flush()
+    notifications.cosign_answered(session=session, proposal=proposal, signer=signer)
     return signer

@@ -24,7 +24,7 @@ from tracker.domain.drafting import LIMITS, clean_text
 from tracker.domain.messages import N_, Problem, RuleError
 from tracker.domain.workflow import ProposalStatus
 from tracker.models import Agency, Assignment, ExtensionRequest, Proposal
-from tracker.services import workflow
+from tracker.services import notifications, workflow
 from tracker.services.errors import ForbiddenError, InvalidInput, LockedError, NotFoundError
 from tracker.services.visibility import Role, Viewer
 from tracker.services.workflow import WorkflowSettings
@@ -127,6 +127,7 @@ def request(
         raise LockedError(
             N_("An extension request for this assignment is already waiting for an answer.")
         ) from None
+    notifications.extension_changed(session=session, request=row)
     return row
 
 
@@ -175,6 +176,7 @@ def grant(
     row.decided_by = actor.user_id
     session.add_all([assignment, row])
     session.flush()
+    notifications.extension_changed(session=session, request=row)
     return row
 
 
@@ -194,6 +196,7 @@ def refuse(
     row.decided_by = actor.user_id
     session.add(row)
     session.flush()
+    notifications.extension_changed(session=session, request=row)
     return row
 
 

@@ -24,7 +24,7 @@ from tracker.models import (
     ReplyRating,
     SignerStatus,
 )
-from tracker.services import workflow
+from tracker.services import notifications, workflow
 from tracker.services.errors import ForbiddenError, InvalidInput, LockedError
 from tracker.services.replies import current_reply
 from tracker.services.visibility import Role, Viewer
@@ -116,6 +116,7 @@ def rate(
     row.updated_at = now
     session.add(row)
     session.flush()
+    notifications.rated(session=session, rating=row, proposal=proposal, actor_id=actor.user_id)
     return row
 
 

@@ -32,7 +32,7 @@ from tracker.models import (
     ReplyStatus,
     Suggestion,
 )
-from tracker.services import co_opinions, workflow
+from tracker.services import co_opinions, notifications, workflow
 from tracker.services.errors import InvalidInput, LockedError, TransitionError
 from tracker.services.feedback import ratings_of
 from tracker.services.replies import current_reply
@@ -135,6 +135,33 @@ def reclassify(
         details={"reply": reply.id, "from": before, "to": value},
     )
     return reply
+
+
+def urge(
+    *, session: Session, proposal_id: int, actor: Viewer, agency_id: int | None, note: str | None
+) -> Proposal:
+    """催办: staff press an agency handling the proposal (the lead by default) to answer, with a note
+    saying what to do. Recorded in the timeline without moving the proposal, and told to the agency."""
+    _staff_only(actor, Action.URGE)
+    proposal = workflow.load(session=session, proposal_id=proposal_id, actor=actor)
+    targets = notifications.urge_targets(session=session, proposal_id=proposal.id or 0)
+    if proposal.status != ProposalStatus.ASSIGNED.value or not targets:
+        raise LockedError(N_("Only a proposal being handled by an agency can be urged."))
+    chosen = next((t for t in targets if t[0].agency_id == agency_id), None) if agency_id else targets[0]
+    if chosen is None:
+        raise InvalidInput([Problem("agency", N_("Choose one of the agencies handling the proposal."))])
+    text = notifications.check_urge_note(note)
+    assignment, agency = chosen
+    workflow.record(
+        session=session,
+        proposal=proposal,
+        action=Action.URGE,
+        actor=actor,
+        from_status=proposal.status,
+        note=text,
+        details={"agency": agency.name, "agency_id": agency.id, "deadline": assignment.deadline.isoformat()},
+    )
+    return proposal
 
 
 def dissatisfied(*, session: Session, reply_id: int) -> bool:

@@ -36,7 +36,7 @@ from tracker.services.proposals import Page
 from tracker.services.workflow import as_utc, aware
 
 # What the log keeps of an account, before and after a change (never the password or its hash).
-LOGGED = ("username", "role", "member_id", "agency_id", "active", "locked_until")
+LOGGED = ("username", "role", "member_id", "agency_id", "active", "locked_until", "email")
 STATUSES = ("active", "inactive", "locked")
 # Generated passwords: no look-alike characters (0/o, 1/l/i), read out or typed from paper.
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -365,3 +365,16 @@ def end_all_logins(*, session: Session, actor: AdminActor, user_id: int, now: da
         raise ServiceError(N_("This account has no open logins."), field="login")
     _log(session, actor, user, AdminAction.END_LOGIN, {"open_logins": count}, {"open_logins": 0})
     return count
+
+
+def set_email(*, session: Session, actor: AdminActor, user_id: int, email: str | None) -> bool:
+    """The account's e-mail address for notifications (issue 15); "" removes it. False: unchanged."""
+    from tracker.services import notifications  # the one place an account's address is checked
+
+    user = get_user(session=session, user_id=user_id)
+    before = snapshot(user, LOGGED)
+    notifications.set_email(session=session, user=user, email=email)
+    if before == snapshot(user, LOGGED):
+        return False
+    _log(session, actor, user, AdminAction.UPDATE, before)
+    return True

@@ -51,6 +51,7 @@ from tracker.models import (
     Transition,
     User,
 )
+from tracker.services import notifications
 from tracker.services.errors import InvalidInput, LockedError, NotFoundError, TransitionError
 from tracker.services.visibility import Role, Viewer, visible_proposal
 
@@ -157,7 +158,7 @@ def record(
     details: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> Transition:
-    """Store one step of the timeline."""
+    """Store one step of the timeline, and tell whoever it is for (tracker.services.notifications)."""
     step = Transition(
         proposal_id=proposal.id or 0,
         action=action.value,
@@ -170,6 +171,7 @@ def record(
     )
     session.add(step)
     session.flush()
+    notifications.on_step(session=session, step=step, proposal=proposal)
     return step
 
 

@@ -23,6 +23,7 @@ from tracker.web import (
     import_review,
     inbox,
     library,
+    notifications,
     oversight,
     page_cache,
     proposals,
@@ -76,6 +77,7 @@ def init_app(app: Flask) -> None:
     reply_panels.init_app(app)
     search.init_app(app)  # its blueprint, the fragment filter and the similar-proposals helper
     page_cache.init_app(app)
+    notifications.init_app(app)  # notifications, settings and 催办 (issue 15)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _server_error)

@@ -58,6 +58,10 @@ class RoleForm(FlaskForm):
     agency = SelectField(_l("Agency (for an agency account)"), choices=[], validate_choice=False)
 
 
+class EmailForm(FlaskForm):
+    email = StringField(_l("E-mail address"))
+
+
 class PasswordForm(FlaskForm):
     password = PasswordField(_l("Temporary password"))
     generate = BooleanField(_l("Generate a password and show it once"))
@@ -149,6 +153,7 @@ def _detail_page(
     *,
     role_form: RoleForm | None = None,
     password_form: PasswordForm | None = None,
+    email_form: EmailForm | None = None,
     general: list[str] | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
@@ -170,6 +175,7 @@ def _detail_page(
         this_login=accounts.open_login(session=session, token=current_user.get_id()),
         role_form=_with_choices(role_form),
         password_form=password_form or PasswordForm(formdata=None, data={"generate": True}),
+        email_form=email_form or EmailForm(formdata=None, data={"email": user.email or ""}),
         button=ButtonForm(formdata=None),
         general=general or [],
     )
@@ -272,6 +278,26 @@ def change_role(user_id: int) -> Response | tuple[str, int]:
         general = put_problems(form, error.problems)
         return _detail_page(_get(user_id), role_form=form, general=general, status=422)
     flash(_("The role was changed.") if changed else _("Nothing was changed."), "success")
+    return redirect(_back(user_id), code=303)
+
+
+@bp.post("/users/<int:user_id>/email")
+@admin_only
+def set_email(user_id: int) -> Response | tuple[str, int]:
+    """The account's e-mail address for notifications (issue 15)."""
+    user = _get(user_id)
+    form = EmailForm()
+    session = get_session()
+    try:
+        changed = user_admin.set_email(
+            session=session, actor=_actor(), user_id=user.id or 0, email=form.email.data or ""
+        )
+        session.commit()
+    except ServiceError as error:
+        session.rollback()
+        general = put_problems(form, error.problems)
+        return _detail_page(_get(user_id), email_form=form, general=general, status=422)
+    flash(_("The e-mail address was saved.") if changed else _("Nothing was changed."), "success")
     return redirect(_back(user_id), code=303)
 
 

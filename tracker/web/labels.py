@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from tracker.domain.notifications import Channel
 from tracker.domain.sessions import display_name
 from tracker.domain.workflow import Action
 from tracker.models import (
@@ -90,6 +91,7 @@ ACTION = {
     Action.RECLASSIFY: _l("Change the class"),
     Action.PUBLISH: _l("Publish"),
     Action.WITHHOLD: _l("Withhold"),
+    Action.URGE: _l("Urge (催办)"),
 }
 # Timeline entries read from rows of their own (tracker.services.workflow.Event)
 TIMELINE_EVENT = {
@@ -113,6 +115,12 @@ USER_ROLE = {
     UserRole.ADMIN: _l("Administrator"),
 }
 
+NOTIFICATION_CHANNEL = {  # issue 15: how a person is told
+    Channel.APP: _l("In the app only"),
+    Channel.EMAIL: _l("E-mail at once"),
+    Channel.DIGEST: _l("Daily digest"),
+}
+
 
 LABELS = {
     "proposal_status": PROPOSAL_STATUS,
@@ -128,6 +136,7 @@ LABELS = {
     "language": LANGUAGE,
     "action": ACTION,
     "timeline_event": TIMELINE_EVENT,
+    "notification_channel": NOTIFICATION_CHANNEL,
     "signer_status": SIGNER_STATUS,
     "user_role": USER_ROLE,
 }

@@ -25,6 +25,7 @@ from tracker.web.args import choice_arg, page_arg, require_id
 from tracker.web.auth import STAFF_ROLES, current_viewer, local_today, roles_required, workflow_settings
 from tracker.web.forms import AcceptForm, AssignForm, BulkAssignForm, MergeForm, NoteForm, ids, scoped
 from tracker.web.labels import meeting_label
+from tracker.web.notifications import overdue_extras
 from tracker.web.steps import run_step
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -79,6 +80,7 @@ def overdue() -> str:
         "review/overdue.html",
         rows=review.overdue(session=session, today=local_today()),
         extension_count=extensions.pending_count(session=session),
+        **overdue_extras(),  # the 催办 forms (tracker/web/notifications.py)
     )
 
 
