@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from tracker import create_app, migrate
 from tracker.bench.command import bench_command
+from tracker.cli_notify import mail_group, remind_command
 from tracker.cli_parsing import split_proposal_command, split_reply_command
 from tracker.config import ConfigError, is_production
 from tracker.db import session_scope
@@ -563,3 +564,5 @@ main.add_command(run)
 main.add_command(split_proposal_command)
 main.add_command(split_reply_command)
 main.add_command(bench_command)
+main.add_command(mail_group)  # issue 15: the mail queue and the daily reminders
+main.add_command(remind_command)

@@ -27,12 +27,21 @@ def _require_server() -> None:
         raise click.ClickException("MAIL_SERVER is not set: the mail stays queued (see README, settings).")
 
 
+def _let_the_sender_finish() -> None:
+    """The commits above woke the background sender, which may have claimed some of the mail this
+    command would have sent: wait for it, so the command ends with the mail sent (or failed)."""
+    background = mail.sender(current_app)
+    if background is not None:
+        background.wait_idle(timeout=2 * float(current_app.config["MAIL_TIMEOUT"]) + 5)
+
+
 @mail_group.command("send")
 @click.option("--due", is_flag=True, help="Only what is due (respect the wait after a failure).")
 def mail_send(due: bool) -> None:
     """Send the queued e-mail now (by default all of it, also what failed before)."""
     _require_server()
     result = mail.send_queued(current_app, everything=not due)
+    _let_the_sender_finish()
     click.echo(result.summary())
     if result.failed:
         raise SystemExit(1)
@@ -69,5 +78,6 @@ def remind_command(day: str | None) -> None:
         click.echo(f"  assignment {row.assignment_id}: {row.point}")
     if mail.configured(current_app):
         click.echo(mail.send_queued(current_app).summary())
+        _let_the_sender_finish()
     else:
         click.echo("MAIL_SERVER is not set: the mail stays queued.")
