@@ -401,9 +401,8 @@ def _pair(
     elif ctx.default_session is not None:
         meeting = session.get(Meeting, ctx.default_session.id)
     quoted = archive.quoted_title(text) or (row.title if row and row.title else None)
-    scope = select(Proposal)
-    if meeting is not None:
-        scope = scope.where(Proposal.meeting_id == meeting.id)
+    where = [Proposal.meeting_id == meeting.id] if meeting is not None else []
+    scope = select(Proposal).where(*where)
     if chosen is not None and chosen.number is not None and (meeting is not None or not phrase):
         hits = session.exec(scope.where(Proposal.number == chosen.number).order_by(col(Proposal.id))).all()
         if len(hits) == 1:
@@ -426,7 +425,9 @@ def _pair(
             reasons.append(_reason("ambiguous", f"No. {chosen.number} exists in {len(hits)} sessions"))
     if quoted:
         core = archive.title_core(quoted)
-        pool = session.exec(scope.with_only_columns(col(Proposal.id), col(Proposal.title))).all()
+        pool = [
+            (pid, title) for pid, title in session.execute(select(Proposal.id, Proposal.title).where(*where))
+        ]
         exact = [pid for pid, title in pool if archive.title_core(title) == core]
         if len(exact) == 1:
             found["pairing"] = _found(exact[0], "quoted title", 0.95)
