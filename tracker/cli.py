@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from tracker import create_app, migrate
 from tracker.bench.command import bench_command
+from tracker.bench.import_bench import bench_import_command
 from tracker.cli_import import import_command
 from tracker.cli_parsing import split_proposal_command, split_reply_command
 from tracker.config import ConfigError, is_production
@@ -565,3 +566,4 @@ main.add_command(split_proposal_command)
 main.add_command(split_reply_command)
 main.add_command(bench_command)
 main.add_command(import_command)
+main.add_command(bench_import_command)

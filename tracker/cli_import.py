@@ -14,28 +14,24 @@ from sqlmodel import Session
 from tracker.db import get_engine
 from tracker.domain import archive
 from tracker.importing import gather, run_import
-from tracker.services import people_import
+from tracker.search.sync import default_procs, get_keeper
+from tracker.services import imports
 from tracker.services.errors import InvalidInput
-from tracker.services.imports import DEFAULT_THRESHOLD, find_session
 
 # A progress bar is worth drawing from this many documents on.
 PROGRESS_FROM = 20
 
 
 def read_manifest(path: Path) -> list[archive.ManifestRow]:
-    """The manifest's rows (CSV in UTF-8/GBK or .xlsx, read like the people import); a manifest that
-    cannot be read stops the command with one line."""
+    """The manifest's rows; a manifest that cannot be read stops the command with one line."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise click.ClickException(f"{path}: cannot be read ({exc.strerror or exc})") from None
     try:
-        table = people_import.read_table(data)
-        return archive.manifest_rows(table)
+        return imports.read_manifest(data)
     except InvalidInput as error:
         raise click.ClickException(f"{path}: " + "; ".join(str(p) for p in error.problems)) from None
-    except ValueError as error:
-        raise click.ClickException(f"{path}: {error}") from None
 
 
 @click.command("import")
@@ -49,7 +45,11 @@ def read_manifest(path: Path) -> list[archive.ManifestRow]:
 @click.option("--dry-run", is_flag=True, help="Say what would be imported; save nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option(
-    "--procs", type=click.IntRange(1, 16), default=1, show_default=True, help="Processes reading the files."
+    "--procs",
+    type=click.IntRange(1, 16),
+    default=default_procs,
+    show_default="the cores, at most 4",
+    help="Processes reading the files (and rebuilding the index after a large import).",
 )
 @with_appcontext
 def import_command(
@@ -73,12 +73,12 @@ def import_command(
     session_id = None
     if session_name:
         with Session(engine) as session:
-            meeting = find_session(session=session, name=session_name)
+            meeting = imports.find_session(session=session, name=session_name)
             if meeting is None:
                 raise click.ClickException(f"no session named {session_name!r} (see `tracker sessions list`)")
             session_id = meeting.id
     sources, refused = gather(list(paths), exclude=[manifest] if manifest else [])
-    threshold = float(current_app.config.get("IMPORT_REVIEW_THRESHOLD", DEFAULT_THRESHOLD))
+    threshold = float(current_app.config.get("IMPORT_REVIEW_THRESHOLD", imports.DEFAULT_THRESHOLD))
     bar = None
 
     def planned(total: int) -> None:
@@ -87,8 +87,8 @@ def import_command(
             bar = click.progressbar(length=total, label="Importing", file=sys.stderr)
             bar.__enter__()
 
-    def progress(_outcome: str, _name: str) -> None:
-        if bar is not None:
+    def progress(outcome: str, _name: str) -> None:
+        if bar is not None and outcome != "indexing":
             bar.update(1)
 
     try:
@@ -103,6 +103,7 @@ def import_command(
             procs=procs,
             progress=progress,
             planned_hook=planned,
+            keeper=get_keeper(current_app),
         )
     finally:
         if bar is not None:

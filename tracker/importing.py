@@ -18,10 +18,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 from tracker.domain.archive import ManifestRow
-from tracker.models import ImportRun, Meeting
+from tracker.models import ImportRun, Meeting, Proposal, ReferenceDocument
+from tracker.search.sync import IndexKeeper, Mark, take_marks
 from tracker.services import import_records
 from tracker.services.errors import ServiceError
 from tracker.services.imports import (
@@ -43,6 +44,8 @@ from tracker.services.imports import (
 ZIP_MAX_ENTRIES = 5000
 ZIP_MAX_ENTRY_BYTES = 50 * 1024 * 1024
 ZIP_MAX_TOTAL_BYTES = 1024 * 1024 * 1024
+# From this many documents (and at least as many as the archive holds) the index is rebuilt at the end.
+BULK_FROM = 200
 _SKIPPED = ("__MACOSX/", ".DS_Store", "Thumbs.db", "desktop.ini")
 
 
@@ -197,8 +200,12 @@ def run_import(
     procs: int = 1,
     progress: Callable[[str, str], None] | None = None,
     planned_hook: Callable[[int], None] | None = None,
+    keeper: IndexKeeper | None = None,
+    index_batch: int = 100,
 ) -> tuple[Summary, int | None]:
-    """Import ``sources``; returns the summary and the run's id (None on a dry run)."""
+    """Import ``sources``; returns the summary and the run's id (None on a dry run). With a
+    ``keeper`` the search index is updated every ``index_batch`` documents (after their commits);
+    without one, each commit updates it as every write of the app does."""
     summary = Summary(files=len(sources) + len(refused), dry_run=dry_run)
     for r in refused:
         summary.refused.append({"file": r.name, "code": r.code, "reason": r.reason})
@@ -225,7 +232,15 @@ def run_import(
         run = import_records.start_run(session=session, actor=actor, actor_id=actor_id, origin=origin)
         session.commit()
         run_id = run.id
-    for item in todo:
+        archive_size = (
+            session.exec(select(func.count()).select_from(Proposal)).one()
+            + session.exec(select(func.count()).select_from(ReferenceDocument)).one()
+        )
+    # A run that at least doubles the archive rebuilds the index once at the end (in ``procs``
+    # processes): cheaper than updating it group by group, as tracker/search/sync.py decides too.
+    bulk = keeper is not None and len(todo) > max(BULK_FROM, archive_size)
+    pending: set[Mark] = set()
+    for position, item in enumerate(todo, 1):
         with Session(engine) as session:
             ctx = RunContext(
                 run=session.get(ImportRun, run_id),
@@ -234,7 +249,22 @@ def run_import(
                 replied_cases=cases,
             )
             if _one(session, item, ctx, summary, progress, savepoint=False):
-                session.commit()  # the document is whole: commit it (and index it) now
+                if keeper is not None:
+                    # index in batches after the commits: one index commit per document costs more
+                    # than the document itself; a batch left unapplied by a crash is repaired by
+                    # the start-up check (tracker/search/sync.py)
+                    session.flush()
+                    pending |= take_marks(session)
+                session.commit()  # the document is whole: commit it now
+        if bulk:
+            pending = set()
+        elif keeper is not None and pending and (position % index_batch == 0 or position == len(todo)):
+            keeper.apply(pending)
+            pending = set()
+    if bulk and keeper is not None and summary.created_total:
+        if progress:
+            progress("indexing", "")
+        keeper.rebuild(procs=procs)
     with Session(engine) as session:
         run = session.get(ImportRun, run_id)
         import_records.finish_run(session=session, run=run, summary=summary.as_dict())

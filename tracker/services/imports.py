@@ -30,11 +30,12 @@ from sqlmodel import Session, col, select
 
 from tracker.domain import archive
 from tracker.domain.archive import CaseRef, DocKind, ManifestRow
+from tracker.domain.messages import N_, Problem
 from tracker.domain.workflow import ProposalStatus
 from tracker.models import ImportRun, Meeting, PointLink, Proposal, Reply, ReplyPoint, Suggestion
 from tracker.reading import ReadError, read_document
-from tracker.services import import_records
-from tracker.services.errors import ServiceError
+from tracker.services import import_records, people_import
+from tracker.services.errors import InvalidInput, ServiceError
 from tracker.services.library import record_reference
 from tracker.services.people import get_or_create_agency, get_or_create_meeting, get_or_create_member
 from tracker.services.proposals import record_proposal
@@ -105,6 +106,16 @@ class Done:
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def read_manifest(data: bytes) -> list[ManifestRow]:
+    """A manifest's rows: .xlsx or CSV in UTF-8/GBK, read like the people import's spreadsheets.
+    InvalidInput when it cannot be read or has no 文件 (file) column."""
+    table = people_import.read_table(data)
+    try:
+        return archive.manifest_rows(table)
+    except ValueError as error:
+        raise InvalidInput([Problem("manifest", N_("The manifest has no 文件 (file) column."))]) from error
 
 
 def read_one(name: str, data: bytes) -> tuple[str, dict[str, Any]]:
@@ -590,6 +601,10 @@ class Summary:
             self.review.append(
                 {"file": done.name, "id": done.imported_id, "reasons": [r["code"] for r in done.reasons]}
             )
+
+    @property
+    def created_total(self) -> int:
+        return sum(self.created.values())
 
     def as_dict(self) -> dict[str, Any]:
         return {
