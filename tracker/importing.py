@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, func, select
 
+from tracker.db import make_engine
 from tracker.domain.archive import ManifestRow
 from tracker.models import ImportRun, Meeting, Proposal, ReferenceDocument
 from tracker.search.sync import IndexKeeper, Mark, take_marks
@@ -228,6 +229,44 @@ def run_import(
                 _one(session, item, ctx, summary, progress, savepoint=True)
             session.rollback()
         return summary, None
+    if keeper is not None:
+        engine = _import_engine(engine)
+    try:
+        return _import(
+            engine,
+            todo,
+            summary,
+            default,
+            threshold,
+            cases,
+            progress,
+            keeper,
+            index_batch,
+            procs,
+            actor,
+            actor_id,
+            origin,
+        )
+    finally:
+        if keeper is not None and engine.dialect.name == "sqlite":
+            engine.dispose()
+
+
+def _import(
+    engine: Engine,
+    todo: Sequence[Planned],
+    summary: Summary,
+    default: Meeting | None,
+    threshold: float,
+    cases: set,
+    progress: Callable[[str, str], None] | None,
+    keeper: IndexKeeper | None,
+    index_batch: int,
+    procs: int,
+    actor: str,
+    actor_id: int | None,
+    origin: str,
+) -> tuple[Summary, int | None]:
     with Session(engine) as session:
         run = import_records.start_run(session=session, actor=actor, actor_id=actor_id, origin=origin)
         session.commit()
@@ -270,6 +309,24 @@ def run_import(
         import_records.finish_run(session=session, run=run, summary=summary.as_dict())
         session.commit()
     return summary, run_id
+
+
+def _relaxed_sync(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _import_engine(engine: Engine) -> Engine:
+    """The engine the import writes with. On SQLite, its own connections sync less often: a
+    commit survives the process being killed (the import's promise), though not a power cut in
+    the last moments, after which the next run imports the lost documents again. Saves a disk
+    flush per document."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    own = make_engine(engine.url.render_as_string(hide_password=False))
+    event.listen(own, "connect", _relaxed_sync)
+    return own
 
 
 def _one(
