@@ -34,7 +34,17 @@ def read_manifest(path: Path) -> list[archive.ManifestRow]:
         raise click.ClickException(f"{path}: " + "; ".join(str(p) for p in error.problems)) from None
 
 
-@click.command("import")
+class OneLineCommand(click.Command):
+    """Bad arguments end the command with one line and exit status 1, like every other refusal."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            raise click.ClickException(" ".join(error.format_message().split())) from None
+
+
+@click.command("import", cls=OneLineCommand)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--manifest",

@@ -224,7 +224,10 @@ def run_import(
     if dry_run:
         # one transaction, rolled back at the end: the summary is true, nothing is kept or indexed
         with Session(engine) as session:
-            ctx = RunContext(run=None, default_session=default, threshold=threshold, replied_cases=cases)
+            # the run's row is written first: on SQLite that write opens the transaction for real,
+            # so the savepoints below are inside it (a savepoint opened first would commit on release)
+            run = import_records.start_run(session=session, actor=actor, actor_id=actor_id, origin=origin)
+            ctx = RunContext(run=run, default_session=default, threshold=threshold, replied_cases=cases)
             for item in todo:
                 _one(session, item, ctx, summary, progress, savepoint=True)
             session.rollback()
