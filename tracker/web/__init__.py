@@ -20,6 +20,7 @@ from tracker.web import (
     glossary,
     headers,
     home,
+    import_upload,  # noqa: F401 - registers the archive upload on the review blueprint (issue 13)
     inbox,
     library,
     oversight,
