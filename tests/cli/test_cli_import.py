@@ -195,3 +195,36 @@ def test_bad_arguments_end_in_one_line(app: Flask, runner, tmp_path: Path) -> No
     procs = runner.invoke(main, ["import", str(folder), "--procs", "0"])
     assert procs.exit_code == 1 and procs.output.count("\n") == 1 and "--procs" in procs.output
     assert _counts(app)["ImportedFile"] == 0
+
+
+def test_a_proposal_and_its_reply_in_one_file(app: Flask, runner, tmp_path: Path) -> None:
+    (tmp_path / "合订本.docx.txt").write_text(PROPOSAL + "\n" + REPLY, encoding="utf-8")
+    result = runner.invoke(main, ["import", str(tmp_path / "合订本.docx.txt"), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["created"]["both"] == 1 and summary["paired"] == 1 and summary["needs_review"] == []
+    with Session(get_engine(app)) as session:
+        record = session.exec(select(ImportedFile)).one()
+        assert record.kind == "both" and record.found["pairing"]["how"] == "same file"
+        proposal = session.get(Proposal, record.proposal_id)
+        reply = session.get(Reply, record.reply_id)
+        assert proposal is not None and reply is not None and reply.proposal_id == proposal.id
+        assert "答复" not in proposal.original_text and reply.original_text.startswith("关于区政协")
+        assert proposal.status == "replied"
+
+
+def test_a_progress_bar_on_stderr_for_long_runs(app: Flask, runner, tmp_path: Path) -> None:
+    topics = "道路绿化停车垃圾供水照明医疗教育养老托育体育文化旅游消防物业电梯菜场公厕路灯"
+    tmp_path = tmp_path / "many"  # beside the test's database, not with it
+    tmp_path.mkdir()
+    for n in range(1, 22):
+        topic = topics[2 * (n - 1) : 2 * n]
+        text = PROPOSAL.replace("第41号", f"第{100 + n}号").replace("老旧小区", f"{topic}设施")
+        (tmp_path / f"{n:02d}.txt").write_text(text, encoding="utf-8")
+    result = runner.invoke(main, ["import", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("21 files: created 21 proposal")
+    # click draws the bar on a terminal; elsewhere (here) it writes its label once, on stderr
+    assert "Importing" in result.stderr and "Importing" not in result.stdout
+    small = runner.invoke(main, ["import", str(tmp_path / "01.txt")])
+    assert "Importing" not in small.stderr  # a few files need no bar
