@@ -59,7 +59,7 @@ class OneLineCommand(click.Command):
     type=click.IntRange(1, 16),
     default=default_procs,
     show_default="the cores, at most 4",
-    help="Processes reading the files (and rebuilding the index after a large import).",
+    help="Processes reading the files.",
 )
 @with_appcontext
 def import_command(
@@ -114,6 +114,7 @@ def import_command(
             progress=progress,
             planned_hook=planned,
             keeper=get_keeper(current_app),
+            background=True,
         )
     finally:
         if bar is not None:

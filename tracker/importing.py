@@ -8,21 +8,23 @@ Used by ``tracker import`` and the staff upload page; the services it calls neve
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from queue import Empty
 from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
 from tracker.db import make_engine
 from tracker.domain.archive import ManifestRow
-from tracker.models import ImportRun, Meeting, Proposal, ReferenceDocument
+from tracker.models import ImportRun, Meeting
 from tracker.search.sync import IndexKeeper, Mark, take_marks
 from tracker.services import import_records
 from tracker.services.errors import ServiceError
@@ -45,8 +47,6 @@ from tracker.services.imports import (
 ZIP_MAX_ENTRIES = 5000
 ZIP_MAX_ENTRY_BYTES = 50 * 1024 * 1024
 ZIP_MAX_TOTAL_BYTES = 1024 * 1024 * 1024
-# From this many documents (and at least as many as the archive holds) the index is rebuilt at the end.
-BULK_FROM = 200
 _SKIPPED = ("__MACOSX/", ".DS_Store", "Thumbs.db", "desktop.ini")
 
 
@@ -203,9 +203,10 @@ def run_import(
     planned_hook: Callable[[int], None] | None = None,
     keeper: IndexKeeper | None = None,
     index_batch: int = 100,
+    background: bool = False,
 ) -> tuple[Summary, int | None]:
     """Import ``sources``; returns the summary and the run's id (None on a dry run). With a
-    ``keeper`` the search index is updated every ``index_batch`` documents (after their commits);
+    ``keeper`` the search index is updated after the commits: in a child process when ``background``, else every ``index_batch`` documents;
     without one, each commit updates it as every write of the app does."""
     summary = Summary(files=len(sources) + len(refused), dry_run=dry_run)
     for r in refused:
@@ -245,7 +246,7 @@ def run_import(
             progress,
             keeper,
             index_batch,
-            procs,
+            background,
             actor,
             actor_id,
             origin,
@@ -265,7 +266,7 @@ def _import(
     progress: Callable[[str, str], None] | None,
     keeper: IndexKeeper | None,
     index_batch: int,
-    procs: int,
+    background: bool,
     actor: str,
     actor_id: int | None,
     origin: str,
@@ -274,13 +275,11 @@ def _import(
         run = import_records.start_run(session=session, actor=actor, actor_id=actor_id, origin=origin)
         session.commit()
         run_id = run.id
-        archive_size = (
-            session.exec(select(func.count()).select_from(Proposal)).one()
-            + session.exec(select(func.count()).select_from(ReferenceDocument)).one()
-        )
-    # A run that at least doubles the archive rebuilds the index once at the end (in ``procs``
-    # processes): cheaper than updating it group by group, as tracker/search/sync.py decides too.
-    bulk = keeper is not None and len(todo) > max(BULK_FROM, archive_size)
+    # The index is updated after the commits, in batches: one index commit per document would
+    # cost more than the document. On the command line a child process does it while this one
+    # goes on importing (the second core); a batch lost to a crash is repaired by the start-up
+    # check (tracker/search/sync.py).
+    indexer = _Indexer(keeper) if keeper is not None and background else None
     pending: set[Mark] = set()
     for position, item in enumerate(todo, 1):
         with Session(engine) as session:
@@ -292,26 +291,69 @@ def _import(
             )
             if _one(session, item, ctx, summary, progress, savepoint=False):
                 if keeper is not None:
-                    # index in batches after the commits: one index commit per document costs more
-                    # than the document itself; a batch left unapplied by a crash is repaired by
-                    # the start-up check (tracker/search/sync.py)
                     session.flush()
-                    pending |= take_marks(session)
+                    pending |= take_marks(session)  # so that the commit does not index them itself
                 session.commit()  # the document is whole: commit it now
-        if bulk:
+        if indexer is not None and pending:
+            indexer.send(pending)
             pending = set()
         elif keeper is not None and pending and (position % index_batch == 0 or position == len(todo)):
             keeper.apply(pending)
             pending = set()
-    if bulk and keeper is not None and summary.created_total:
+    if indexer is not None:
         if progress:
             progress("indexing", "")
-        keeper.rebuild(procs=procs)
+        indexer.close()
     with Session(engine) as session:
         run = session.get(ImportRun, run_id)
         import_records.finish_run(session=session, run=run, summary=summary.as_dict())
         session.commit()
     return summary, run_id
+
+
+class _Indexer:
+    """Applies index updates in a child process while the import goes on; what arrives while it
+    indexes is merged into its next batch, so the batches grow when indexing is the slower side."""
+
+    def __init__(self, keeper: IndexKeeper) -> None:
+        context = multiprocessing.get_context("fork")  # the child inherits the keeper as it is
+        self.queue: Any = context.Queue()
+        self.process = context.Process(
+            target=_index_worker, args=(keeper, self.queue, os.getpid()), name="import-indexer", daemon=True
+        )
+        self.process.start()
+
+    def send(self, marks: set[Mark]) -> None:
+        self.queue.put(sorted(marks))
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.process.join()
+
+
+def _index_worker(keeper: IndexKeeper, queue: Any, parent: int) -> None:
+    keeper.engine.dispose(close=False)  # the parent's connections stay the parent's
+    done = False
+    while not done:
+        try:
+            first = queue.get(timeout=1.0)
+        except Empty:
+            if os.getppid() != parent:  # the import was killed: its commits are repaired at start-up
+                return
+            continue
+        if first is None:
+            return
+        marks: set[Mark] = set(map(tuple, first))
+        while True:
+            try:
+                more = queue.get_nowait()
+            except Empty:
+                break
+            if more is None:
+                done = True
+                break
+            marks |= set(map(tuple, more))
+        keeper.apply(marks)
 
 
 def _relaxed_sync(dbapi_connection: Any, _record: Any) -> None:

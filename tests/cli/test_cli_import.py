@@ -15,6 +15,8 @@ from sqlmodel import Session, func, select
 from tracker.cli import main
 from tracker.db import get_engine
 from tracker.models import ImportedFile, ImportRun, PointLink, Proposal, ReferenceDocument, Reply
+from tracker.search import get_backend
+from tracker.services.visibility import ANONYMOUS, Role, Viewer
 
 PROPOSAL = (
     "关于加快老旧小区改造的提案\n届次：十届三次\n案号：第41号\n提案人：王立超\n"
@@ -84,6 +86,10 @@ def test_import_a_folder_then_again(app: Flask, runner, tmp_path: Path) -> None:
         assert record.found["pairing"]["how"] == "session and number (text)"
         run = session.exec(select(ImportRun).order_by(ImportRun.id.desc())).first()
         assert run is not None and run.finished_at is not None and run.summary["created"]["reply"] == 1
+    # searchable once the run is over (indexed after the commits, by the child process)
+    staff = Viewer(Role.STAFF, user_id=1)
+    assert get_backend(app).count('"长效管理"', viewer=staff) >= 1
+    assert get_backend(app).count('"长效管理"', viewer=ANONYMOUS) == 0  # nothing imported is public
     again = runner.invoke(main, ["import", str(folder)])
     assert again.exit_code == 0, again.output
     assert again.output.splitlines()[0].startswith(

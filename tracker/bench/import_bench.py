@@ -72,6 +72,7 @@ def bench_import(
                 threshold=float(app.config.get("IMPORT_REVIEW_THRESHOLD", DEFAULT_THRESHOLD)),
                 procs=procs,
                 keeper=get_keeper(app),
+                background=True,
             )
         seconds = time.perf_counter() - t
         imported = summary.created_total
