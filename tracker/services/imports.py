@@ -124,6 +124,8 @@ def read_one(name: str, data: bytes) -> tuple[str, dict[str, Any]]:
         doc = read_document(data, name)
     except ReadError as error:
         return name, {"error": str(error), "code": error.code}
+    except Exception as error:  # a reader's library tripping on a malformed file: refuse that file only
+        return name, {"error": f"{name}: the file cannot be read ({type(error).__name__})", "code": "damaged"}
     found = archive.classify(doc.text)
     return name, {
         "format": doc.format,
