@@ -206,8 +206,9 @@ def run_import(
     background: bool = False,
 ) -> tuple[Summary, int | None]:
     """Import ``sources``; returns the summary and the run's id (None on a dry run). With a
-    ``keeper`` the search index is updated after the commits: in a child process when ``background``, else every ``index_batch`` documents;
-    without one, each commit updates it as every write of the app does."""
+    ``keeper`` the search index is updated after the commits: by a child process when
+    ``background``, else every ``index_batch`` documents; without one, each commit updates it as
+    every write of the app does."""
     summary = Summary(files=len(sources) + len(refused), dry_run=dry_run)
     for r in refused:
         summary.refused.append({"file": r.name, "code": r.code, "reason": r.reason})
@@ -281,29 +282,31 @@ def _import(
     # check (tracker/search/sync.py).
     indexer = _Indexer(keeper) if keeper is not None and background else None
     pending: set[Mark] = set()
-    for position, item in enumerate(todo, 1):
-        with Session(engine) as session:
-            ctx = RunContext(
-                run=session.get(ImportRun, run_id),
-                default_session=default,
-                threshold=threshold,
-                replied_cases=cases,
-            )
-            if _one(session, item, ctx, summary, progress, savepoint=False):
-                if keeper is not None:
-                    session.flush()
-                    pending |= take_marks(session)  # so that the commit does not index them itself
-                session.commit()  # the document is whole: commit it now
-        if indexer is not None and pending:
-            indexer.send(pending)
-            pending = set()
-        elif keeper is not None and pending and (position % index_batch == 0 or position == len(todo)):
-            keeper.apply(pending)
-            pending = set()
-    if indexer is not None:
-        if progress:
-            progress("indexing", "")
-        indexer.close()
+    try:
+        for position, item in enumerate(todo, 1):
+            with Session(engine) as session:
+                ctx = RunContext(
+                    run=session.get(ImportRun, run_id),
+                    default_session=default,
+                    threshold=threshold,
+                    replied_cases=cases,
+                )
+                if _one(session, item, ctx, summary, progress, savepoint=False):
+                    if keeper is not None:
+                        session.flush()
+                        pending |= take_marks(session)  # so that the commit does not index them itself
+                    session.commit()  # the document is whole: commit it now
+            if indexer is not None and pending:
+                indexer.send(pending)
+                pending = set()
+            elif keeper is not None and pending and (position % index_batch == 0 or position == len(todo)):
+                keeper.apply(pending)
+                pending = set()
+    finally:
+        if indexer is not None:  # what was committed gets indexed, even when the run stops early
+            if progress:
+                progress("indexing", "")
+            indexer.close()
     with Session(engine) as session:
         run = session.get(ImportRun, run_id)
         import_records.finish_run(session=session, run=run, summary=summary.as_dict())

@@ -35,7 +35,7 @@ from tracker.domain.workflow import ProposalStatus
 from tracker.models import ImportRun, Meeting, PointLink, Proposal, Reply, ReplyPoint, Suggestion
 from tracker.reading import ReadError, read_document
 from tracker.services import import_records, people_import
-from tracker.services.errors import InvalidInput, ServiceError
+from tracker.services.errors import InvalidInput
 from tracker.services.library import record_reference
 from tracker.services.people import get_or_create_agency, get_or_create_meeting, get_or_create_member
 from tracker.services.proposals import record_proposal
@@ -648,7 +648,6 @@ __all__ = [
     "Outcome",
     "Planned",
     "RunContext",
-    "ServiceError",
     "Source",
     "Summary",
     "import_document",
