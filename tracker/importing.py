@@ -282,6 +282,7 @@ def _import(
     # check (tracker/search/sync.py).
     indexer = _Indexer(keeper) if keeper is not None and background else None
     pending: set[Mark] = set()
+    titles: dict = {}  # shared by the documents of the run (see RunContext.titles)
     try:
         for position, item in enumerate(todo, 1):
             with Session(engine) as session:
@@ -290,6 +291,7 @@ def _import(
                     default_session=default,
                     threshold=threshold,
                     replied_cases=cases,
+                    titles=titles,
                 )
                 if _one(session, item, ctx, summary, progress, savepoint=False):
                     if keeper is not None:

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 from tracker.domain.messages import N_, Problem
 from tracker.domain.people import NO, YES, header_key
@@ -369,6 +370,7 @@ def proposal_title(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)  # an import compares each reply's title with every proposal's
 def title_core(title: str) -> str:
     """What two titles of one proposal share: no 关于, no 的提案/的建议, no punctuation or spaces."""
     t = unicodedata.normalize("NFKC", title or "")
@@ -378,8 +380,9 @@ def title_core(title: str) -> str:
     return t
 
 
-def _bigrams(s: str) -> set[str]:
-    return {s[i : i + 2] for i in range(len(s) - 1)} if len(s) > 1 else {s}
+@lru_cache(maxsize=65536)
+def _bigrams(s: str) -> frozenset[str]:
+    return frozenset(s[i : i + 2] for i in range(len(s) - 1)) if len(s) > 1 else frozenset({s})
 
 
 def title_similarity(a: str, b: str) -> float:

@@ -297,6 +297,19 @@ class RunContext:
     default_session: Meeting | None = None
     threshold: float = DEFAULT_THRESHOLD
     replied_cases: set[tuple[tuple[int, int] | None, int]] = field(default_factory=set)
+    # (id, title) of the proposals in a session (None: all), read once while replies are paired;
+    # dropped whenever a proposal is stored
+    titles: dict[int | None, list[tuple[int, str]]] = field(default_factory=dict)
+
+
+def _titles(session: Session, ctx: RunContext, meeting: Meeting | None) -> list[tuple[int, str]]:
+    key = meeting.id if meeting is not None else None
+    if key not in ctx.titles:
+        stmt = select(Proposal.id, Proposal.title)
+        if meeting is not None:
+            stmt = stmt.where(Proposal.meeting_id == meeting.id)
+        ctx.titles[key] = [(pid, title) for pid, title in session.execute(stmt)]
+    return ctx.titles[key]
 
 
 def _store_proposal(
@@ -368,6 +381,7 @@ def _store_proposal(
         if number is not None
         else ProposalStatus.SUBMITTED
     )
+    ctx.titles.clear()
     proposal = record_proposal(
         session=session,
         text=body,
@@ -438,9 +452,7 @@ def _pair(
             reasons.append(_reason("ambiguous", f"No. {chosen.number} exists in {len(hits)} sessions"))
     if quoted:
         core = archive.title_core(quoted)
-        pool = [
-            (pid, title) for pid, title in session.execute(select(Proposal.id, Proposal.title).where(*where))
-        ]
+        pool = _titles(session, ctx, meeting)
         exact = [pid for pid, title in pool if archive.title_core(title) == core]
         if len(exact) == 1:
             found["pairing"] = _found(exact[0], "quoted title", 0.95)
