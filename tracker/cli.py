@@ -21,6 +21,8 @@ from sqlmodel import Session
 
 from tracker import create_app, migrate
 from tracker.bench.command import bench_command
+from tracker.bench.import_bench import bench_import_command
+from tracker.cli_import import import_command
 from tracker.cli_notify import mail_group, remind_command
 from tracker.cli_parsing import split_proposal_command, split_reply_command
 from tracker.config import ConfigError, is_production
@@ -566,3 +568,5 @@ main.add_command(split_reply_command)
 main.add_command(bench_command)
 main.add_command(mail_group)  # issue 15: the mail queue and the daily reminders
 main.add_command(remind_command)
+main.add_command(import_command)
+main.add_command(bench_import_command)

@@ -144,6 +144,12 @@ def defaults(instance_path: str | os.PathLike[str]) -> dict[str, Any]:
         # then every REMINDER_OVERDUE_EVERY_DAYS days (0: not again).
         "REMINDER_DAYS_BEFORE": [15, 3],
         "REMINDER_OVERDUE_EVERY_DAYS": 7,
+        # The archive import (issue 13): a parse or pairing below this confidence waits for review;
+        # the staff upload's limits (files, bytes per request, bytes unpacked from a .zip).
+        "IMPORT_REVIEW_THRESHOLD": 0.6,
+        "IMPORT_UPLOAD_MAX_FILES": 500,
+        "IMPORT_UPLOAD_MAX_BYTES": 100 * 1024 * 1024,
+        "IMPORT_UPLOAD_MAX_UNPACKED": 500 * 1024 * 1024,
         # Requests up to 8 MiB, so an oversized paste reaches the form and gets a clear message
         # (with the text kept) instead of being cut off; the form itself limits each field.
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,

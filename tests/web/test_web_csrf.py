@@ -84,6 +84,7 @@ def test_every_post_without_a_token_is_refused(
     urls = _post_urls(csrf_app, proposal.id, meeting.id, member_id, open_login.id)
     assert f"/admin/sessions/{meeting.id}/close" in urls  # the admin's forms are among them
     assert f"/admin/users/{member_id}/deactivate" in urls and f"/admin/users/{member_id}/password" in urls
+    assert "/review/imports/upload" in urls  # the archive upload (issue 13)
     assert len(urls) >= 15  # every form of the app (login, proposals, review, inbox, …)
     assert f"/review/imports/{review_case.both_id}/boundaries/proposal" in urls  # issue 13
     for url in urls:

@@ -370,6 +370,17 @@ ROWS = [
         data={"proposals": "{accepted}", "lead": "1"},
     ),
     Row("review.close", "POST", "/review/{replied}/close", STAFF_POST),
+    # issue 13: the archive upload (a post without files comes back with a message) and its summary
+    Row("review.import_upload_form", "GET", "/review/imports/upload", STAFF_PAGE),
+    Row(
+        "review.import_upload", "POST", "/review/imports/upload", only(("staff", "admin"), 422, 403, anon=302)
+    ),
+    Row(
+        "review.import_summary",
+        "GET",
+        "/review/imports/upload/{missing}",
+        only(("staff", "admin"), 404, 403, anon=302),
+    ),
     # -- issue 4: the reply, feedback, publication, documents, statistics ---------------------------
     # The lead agency's staff write the reply; a co-handling agency only its opinion (403 on the
     # reply); an agency with no part in the proposal gets 404; other roles 403.

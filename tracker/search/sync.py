@@ -100,6 +100,13 @@ def _after_flush(session: OrmSession, _context: Any) -> None:
         marks.update(marks_of(obj))
 
 
+def take_marks(session: OrmSession) -> set[Mark]:
+    """The changes a session noted since its last commit, taken so that its commit does not index
+    them: a caller that batches index updates (the archive import) flushes, takes, commits, and
+    applies a batch with ``IndexKeeper.apply`` after its commits."""
+    return session.info.pop(_INFO_KEY, None) or set()
+
+
 def _after_commit(session: OrmSession) -> None:
     if session.in_nested_transaction():  # a savepoint: the outer transaction may still roll back
         return

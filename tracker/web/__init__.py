@@ -21,6 +21,7 @@ from tracker.web import (
     headers,
     home,
     import_review,
+    import_upload,  # noqa: F401 - registers the archive upload on the review blueprint (issue 13)
     inbox,
     library,
     notifications,

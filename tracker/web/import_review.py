@@ -25,6 +25,7 @@ from tracker.services.errors import ForbiddenError, InvalidInput, NotFoundError,
 from tracker.services.sessions import list_sessions
 from tracker.web.args import bounded_int, choice_arg, page_arg, require_id
 from tracker.web.auth import STAFF_ROLES, current_viewer, roles_required
+from tracker.web.import_upload import REVIEW_REASONS
 from tracker.web.messages import describe
 from tracker.web.steps import run_step
 
@@ -32,8 +33,10 @@ bp = Blueprint("import_review", __name__, url_prefix="/review/imports")
 
 staff_only = roles_required(*STAFF_ROLES)
 
-# Why a file waits for a person, as the import names it; a code not listed here is shown as it is.
+# Why a file waits for a person, as the import names it (the upload's summary words, with shorter
+# tags for the commonest); a code not listed here is shown as it is.
 REASONS = {
+    **REVIEW_REASONS,
     "low_confidence": _l("Parsed with low confidence"),
     "unpaired": _l("Reply without its proposal"),
     "number_conflict": _l("Conflicting numbers"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from urllib.parse import parse_qsl, unquote_to_bytes
 
-from flask import Flask, render_template, request, url_for
+from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import Headers
 from werkzeug.formparser import MultiPartParser
@@ -23,9 +23,11 @@ from werkzeug.formparser import MultiPartParser
 from tracker.web import uploads
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-# The one form that takes a file: the import of members and agencies (its other fields are a token
-# and a choice of codes, so nothing typed can be lost there).
-FILE_ENDPOINTS = {"admin.import_upload"}
+# The forms that take files: the import of members and agencies, and the archive upload (their other
+# fields are a token and choices, so nothing typed can be lost there).
+FILE_ENDPOINTS = {"admin.import_upload", "review.import_upload"}
+# Forms whose files may exceed MAX_CONTENT_LENGTH: the archive upload (issue 13), up to its own limit.
+LARGE_UPLOADS = {"review.import_upload": ("IMPORT_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)}
 # Fields that carry no writing of the user's: not worth showing back.
 HIDDEN_FIELDS = {"csrf_token", "op", "digest", "revision", "form_token", "mode"}
 
@@ -124,6 +126,9 @@ def _back() -> str:
 def check_form() -> tuple[str, int] | None:
     if request.method in ("GET", "HEAD", "OPTIONS") or request.mimetype not in FORM_TYPES:
         return None
+    if request.endpoint in LARGE_UPLOADS:
+        key, default = LARGE_UPLOADS[request.endpoint]
+        request.max_content_length = int(current_app.config.get(key, default))
     # Kept: Werkzeug parses the form from these cached bytes afterwards.
     raw = request.get_data(cache=True)
     reason = _problem(raw)
