@@ -828,6 +828,11 @@ class WhooshBackend:
         with self._lock:
             return self._index().doc_count()
 
+    def segment_count(self) -> int:
+        """How many segments the live index is in (the benchmark reports it beside search times)."""
+        with self._searching() as searcher:
+            return len(list(searcher.leaf_searchers()))
+
     def generation(self) -> int:
         """The generation of the index's newest table of contents, from one directory listing
         (-1 with no index; never creates one)."""
