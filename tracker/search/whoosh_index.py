@@ -53,7 +53,7 @@ from whoosh.index import FileIndex, LockError
 from whoosh.lang.porter import stem
 from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
 from whoosh.searching import Searcher
-from whoosh.writing import CLEAR, SegmentWriter
+from whoosh.writing import CLEAR, NO_MERGE, SegmentWriter
 
 from tracker.search import (
     UNIT_FACETS,
@@ -72,6 +72,7 @@ from tracker.search import (
     analysis,
     highlight,
     whoosh_arrays,
+    whoosh_merge,
 )
 from tracker.search.documents import GroupFacts, SearchDocument, UnitType
 from tracker.services import visibility
@@ -119,7 +120,6 @@ MULTI_VALUED = frozenset({Facet.AGENCY, Facet.OUTCOME})
 HISTORY = query.Term("history", "y")  # units of earlier letters
 FACETS = frozenset(f.value for f in Facet)
 
-MERGE_AT_SEGMENTS = 8  # an update commits a new segment; merge once there are this many
 SIMILAR_TERMS = 25  # key terms a more-like-this query is built from
 SIMILAR_CACHE = 512  # more-like-this answers kept per process (for the current index generation)
 HIGHLIGHT_CHARS = 1500  # of a long text, how much is analysed to place its fragments
@@ -721,18 +721,29 @@ class WhooshBackend:
                 writer.add_document(**document_fields(doc))
             # Whoosh merges small segments at every commit by default, which for a small archive
             # means rewriting all of it per update: commit the new segment alone, and once
-            # segments have piled up have them merged (by another process unless configured not to)
-            pile = len(writer.segments) + 1 >= MERGE_AT_SEGMENTS
-            writer.commit(merge=pile and not self.merge_in_background)
+            # segments have piled up merge them by the tiered policy, here when the merge is small
+            # (the new documents join the merged segment), else in a process of its own (unless
+            # configured not to) so the update does not wait for it
+            chosen, later = self._merge_plan(whoosh_merge.sizes_of(writer))
+            writer.commit(mergetype=whoosh_merge.merging(chosen) if chosen else NO_MERGE)
         except BaseException:
             with suppress(Exception):
                 writer.cancel()
             raise
         for path, _groups in tickets:
             path.unlink(missing_ok=True)
-        if pile and self.merge_in_background:
+        if later:
             self._merge_soon()
         return len(documents)
+
+    def _merge_plan(self, sizes: list[int]) -> tuple[list[int], bool]:
+        """What an update merges itself (segment indices), and whether a merging process is due."""
+        if len(sizes) + 1 < whoosh_merge.MERGE_AT_SEGMENTS:
+            return [], False
+        chosen = whoosh_merge.segments_to_merge(sizes)
+        if not self.merge_in_background or sum(sizes[i] for i in chosen) <= whoosh_merge.INLINE_MERGE_DOCS:
+            return chosen, False
+        return whoosh_merge.segments_to_merge(sizes, limit=whoosh_merge.INLINE_MERGE_DOCS), True
 
     def _merge_soon(self) -> None:
         """Start a merging process, unless this backend's last one is still at work."""
