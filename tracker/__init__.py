@@ -9,8 +9,9 @@ from typing import Any
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from tracker import db, i18n, search, web
+from tracker import db, i18n, web
 from tracker.config import REPO_ROOT, load_config
+from tracker.services import search_sync
 
 csrf = CSRFProtect()
 
@@ -27,7 +28,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, test_config)
     db.init_app(app)
-    search.init_app(app)
+    search_sync.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)
     web.init_app(app)

@@ -14,9 +14,9 @@ from sqlmodel import Session
 from tracker.models import Proposal
 from tracker.search import SearchBackend
 from tracker.search.documents import GroupFacts, SearchDocument, UnitType
-from tracker.search.whoosh_arrays import Evaluator
-from tracker.search.whoosh_index import WhooshBackend
-from tracker.search.whoosh_merge import KEEP_SEGMENTS, MERGE_AT_SEGMENTS, main, merge, segments_to_merge
+from tracker.search.whoosh import WhooshBackend
+from tracker.search.whoosh.arrays import Evaluator
+from tracker.search.whoosh.merging import KEEP_SEGMENTS, MERGE_AT_SEGMENTS, main, merge, segments_to_merge
 from tracker.services.visibility import ANONYMOUS
 from tracker.services.workflow import utcnow
 

@@ -31,11 +31,11 @@ from tracker.bench.report import targets
 from tracker.db import get_engine, make_engine, session_scope
 from tracker.models import Agency, Assignment, Meeting, Member, Proposal, ReplyRole
 from tracker.search import Facet, SearchRequest, Sort, get_backend
-from tracker.search.sync import default_procs, get_keeper
 from tracker.services import search as search_service
 from tracker.services.people import get_or_create_agency, get_or_create_meeting, get_or_create_member
 from tracker.services.proposals import record_proposal
 from tracker.services.replies import record_reply
+from tracker.services.search_sync import default_procs, get_keeper
 from tracker.services.seed import seed
 from tracker.services.visibility import ANONYMOUS, Role, Viewer
 

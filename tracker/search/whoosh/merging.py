@@ -1,8 +1,8 @@
 """Merge the small segments of a Whoosh index, in a process of its own, by a tiered policy.
 
 An update commits its documents as a new small segment and returns (the index is up to date when
-the request ends); once segments pile up, the backend starts ``python -m tracker.search.whoosh_merge
-DIR`` and goes on. Merging takes the index's write lock like any writer and reads nothing from the
+the request ends); once segments pile up, the update merges the small ones itself, and a larger
+merge is left to ``python -m tracker.search.whoosh.merging DIR`` while the update goes on. Merging takes the index's write lock like any writer and reads nothing from the
 database, so it can run beside the app's processes; readers keep their searcher until the merged
 segment is committed. A merge that cannot get the lock gives up: the next update asks again.
 
@@ -27,7 +27,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 
-INDEX_NAME = "units"  # as the backend's INDEX_NAME (not imported: this process stays small)
+INDEX_NAME = "units"  # as schema.INDEX_NAME (not imported: this process reads no schema module)
 LOCK_TIMEOUT = 30.0
 MERGE_AT_SEGMENTS = 8  # an update commits a new segment; merge once there are this many
 KEEP_SEGMENTS = 5  # what a merge leaves (the merged segment included)
@@ -112,7 +112,7 @@ def merge(path: str, *, timeout: float = LOCK_TIMEOUT, rounds: int = 3) -> bool:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
-        print("usage: python -m tracker.search.whoosh_merge INDEX_DIR", file=sys.stderr)
+        print("usage: python -m tracker.search.whoosh.merging INDEX_DIR", file=sys.stderr)
         return 2
     return 0 if merge(argv[0]) else 1
 
