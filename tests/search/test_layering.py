@@ -5,6 +5,7 @@ so an import inside a function counts too."""
 from __future__ import annotations
 
 import ast
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,3 +86,11 @@ def test_the_check_sees_imports_of_every_form(tmp_path: Path) -> None:
         "tracker.web",
         "tracker.web.search",
     ]
+
+
+def test_an_index_written_before_the_split_finds_its_analyzer() -> None:
+    """Whoosh pickles the analyzer into the index under its module path: an index written before
+    the backend became a package names tracker.search.whoosh_index, and must open without a rebuild."""
+    from tracker.search.whoosh.schema import ChineseTokenizer
+
+    assert pickle.loads(b"ctracker.search.whoosh_index\nChineseTokenizer\n.") is ChineseTokenizer

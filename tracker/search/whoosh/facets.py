@@ -31,7 +31,7 @@ ALLOWED_CACHE = 64  # filters (per viewer) whose allowed documents are kept with
 
 class View:
     """What one searcher needs for searching, built on first use and dropped with the searcher:
-    column values, the arrays of whoosh_arrays, and the documents each visibility filter allows."""
+    column values, the arrays of arrays.py, and the documents each visibility filter allows."""
 
     def __init__(self, searcher: Searcher, segments: arrays.SegmentCache) -> None:
         self.searcher = searcher

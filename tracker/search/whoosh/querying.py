@@ -48,14 +48,13 @@ def normalize_query(text: str) -> str:
 
 def visibility_query(viewer: Viewer, now: datetime) -> query.Query | None:
     """The rule of tracker.domain.visibility.can_see, over the facts stored with every unit: a
-    scheduled publication is public once its stored moment is not after now (the clock of this
-    request, so every server agrees and none waits for the index to be rewritten)."""
+    scheduled publication is public once its stored moment is not after ``now`` (the backend's clock
+    read for this request, so every server agrees and none waits for the index to be rewritten)."""
     if viewer.sees_all:
         return None
-    moment = now
     clauses: list[query.Query] = [
         query.Term("published", "y"),
-        query.NumericRange("publish_at", None, math.floor(moment.timestamp())),
+        query.NumericRange("publish_at", None, math.floor(now.timestamp())),
     ]
     if viewer.role == Role.MEMBER and viewer.member_id is not None:
         clauses.append(query.Term("member_ids", str(viewer.member_id)))

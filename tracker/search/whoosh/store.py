@@ -88,7 +88,7 @@ class IndexStore:
     def _create(self, storage: FileStorage) -> None:
         """Create an empty index, one process at a time (the create lock)."""
         lock = storage.lock(CREATE_LOCK)
-        if not _acquire(lock, self.lock_timeout):
+        if not acquire_lock(lock, self.lock_timeout):
             raise IndexBusy(f"{self.path}: another process is creating the index")
         try:
             if self._has_toc() and self._version_ok():
@@ -221,7 +221,7 @@ class IndexStore:
         )
 
 
-def _acquire(lock: Any, timeout: float) -> bool:
+def acquire_lock(lock: Any, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while True:
         if lock.acquire(blocking=False):

@@ -32,7 +32,7 @@ from tracker.search import IndexBusy, Loader
 from tracker.search.documents import SearchDocument
 from tracker.search.whoosh import merging
 from tracker.search.whoosh.schema import document_fields
-from tracker.search.whoosh.store import WRITE_LOCK, IndexStore, _acquire
+from tracker.search.whoosh.store import WRITE_LOCK, IndexStore, acquire_lock
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ class Writing(IndexStore):
             self._ix = None
             storage = self._storage()
             lock = storage.lock(WRITE_LOCK)
-            if not _acquire(lock, self.lock_timeout):
+            if not acquire_lock(lock, self.lock_timeout):
                 raise IndexBusy(f"{self.path}: the index stayed locked for {self.lock_timeout:g} s")
             try:
                 for entry in self.path.iterdir():
