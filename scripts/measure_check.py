@@ -27,8 +27,8 @@ from tracker.bench.corpus import generate
 from tracker.bench.run import SEEDS_DIR, load_corpus
 from tracker.db import get_engine, session_scope
 from tracker.models import Proposal
-from tracker.search import documents
-from tracker.search.whoosh_index import WhooshBackend
+from tracker.search.whoosh import WhooshBackend
+from tracker.services import search_documents
 from tracker.services.seed import seed
 
 
@@ -55,7 +55,7 @@ def main() -> None:
 
     t = time.perf_counter()
     with Session(engine) as session:
-        expected = documents.expected_state(session=session)
+        expected = search_documents.expected_state(session=session)
     db_seconds = time.perf_counter() - t
     units = sum(n for n, _f in expected.values())
     proposals = sum(1 for g in expected if g.startswith("p"))
@@ -86,7 +86,7 @@ def main() -> None:
         published = session.exec(select(Proposal.id).where(Proposal.published_at.is_not(None))).first()
         session.exec(update(Proposal).where(Proposal.id == published).values(published_at=None))
         session.commit()
-        again = documents.expected_state(session=session)
+        again = search_documents.expected_state(session=session)
         session.exec(
             update(Proposal).where(Proposal.id == published).values(published_at=Proposal.created_at)
         )

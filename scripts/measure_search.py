@@ -24,11 +24,11 @@ from tracker import create_app, migrate
 from tracker.bench.corpus import generate
 from tracker.db import get_engine, session_scope
 from tracker.search import get_backend
-from tracker.search.sync import get_keeper
 from tracker.services import search as search_service
 from tracker.services.people import get_or_create_agency, get_or_create_meeting, get_or_create_member
 from tracker.services.proposals import record_proposal
 from tracker.services.replies import record_reply
+from tracker.services.search_sync import get_keeper
 from tracker.services.seed import seed
 from tracker.services.visibility import ANONYMOUS, Role, Viewer
 

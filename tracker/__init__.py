@@ -10,8 +10,9 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tracker import db, i18n, mail, search, web
+from tracker import db, i18n, mail, web
 from tracker.config import REPO_ROOT, load_config
+from tracker.services import search_sync
 
 csrf = CSRFProtect()
 
@@ -28,7 +29,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, test_config)
     db.init_app(app)
-    search.init_app(app)
+    search_sync.init_app(app)
     i18n.init_app(app)
     mail.init_app(app)  # notifications by e-mail, sent after commit (issue 15)
     csrf.init_app(app)

@@ -32,11 +32,11 @@ from tracker.domain.sessions import SessionFields, display_name
 from tracker.domain.textio import TextDecodeError
 from tracker.models import Agency, Meeting, Member
 from tracker.search import IndexBusy
-from tracker.search.sync import default_procs, get_keeper
 from tracker.services import directory, people_import, sessions
 from tracker.services.accounts import create_user, deactivate_user, seed_demo_accounts, set_password
 from tracker.services.admin_log import COMMAND_LINE
 from tracker.services.errors import InvalidInput, ServiceError
+from tracker.services.search_sync import default_procs, get_keeper
 from tracker.services.seed import SeedResult, seed, table_counts
 
 # Failures that are about the input or the environment, not bugs: report them in one line.

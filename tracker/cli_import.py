@@ -14,9 +14,9 @@ from sqlmodel import Session
 from tracker.db import get_engine
 from tracker.domain import archive
 from tracker.importing import gather, run_import
-from tracker.search.sync import default_procs, get_keeper
 from tracker.services import imports
 from tracker.services.errors import InvalidInput
+from tracker.services.search_sync import default_procs, get_keeper
 
 # A progress bar is worth drawing from this many documents on.
 PROGRESS_FROM = 20

@@ -1,6 +1,6 @@
 """The import driver (issue 13): gather files (folders walked, .zip files opened safely), plan the
 run, then import each document in a transaction of its own and commit it, so the search index is
-updated after each commit the way every write of the app updates it (tracker/search/sync.py).
+updated after each commit the way every write of the app updates it (tracker/services/search_sync.py).
 
 Used by ``tracker import`` and the staff upload page; the services it calls never commit.
 """
@@ -25,7 +25,6 @@ from sqlmodel import Session
 from tracker.db import make_engine
 from tracker.domain.archive import ManifestRow
 from tracker.models import ImportRun, Meeting
-from tracker.search.sync import IndexKeeper, Mark, take_marks
 from tracker.services import import_records
 from tracker.services.errors import ServiceError
 from tracker.services.imports import (
@@ -42,6 +41,7 @@ from tracker.services.imports import (
     read_one,
     replied_cases,
 )
+from tracker.services.search_sync import IndexKeeper, Mark, take_marks
 
 # What a .zip may hold: entries, and bytes once unpacked (a zip bomb is refused, not unpacked).
 ZIP_MAX_ENTRIES = 5000
@@ -279,7 +279,7 @@ def _import(
     # The index is updated after the commits, in batches: one index commit per document would
     # cost more than the document. On the command line a child process does it while this one
     # goes on importing (the second core); a batch lost to a crash is repaired by the start-up
-    # check (tracker/search/sync.py).
+    # check (tracker/services/search_sync.py).
     indexer = _Indexer(keeper) if keeper is not None and background else None
     pending: set[Mark] = set()
     titles: dict = {}  # shared by the documents of the run (see RunContext.titles)

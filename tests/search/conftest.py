@@ -17,8 +17,8 @@ from tracker import create_app
 from tracker.db import get_engine
 from tracker.search import GroupHit, SearchBackend, UnitHit, get_backend
 from tracker.search.documents import GroupFacts, UnitType
-from tracker.search.sync import get_keeper
 from tracker.services import search as search_service
+from tracker.services.search_sync import get_keeper
 from tracker.services.visibility import ANONYMOUS, Viewer
 
 SHORT_SLUGS = {

@@ -10,7 +10,8 @@ import pytest
 
 from tracker.search import SearchRequest, highlight
 from tracker.search.documents import GroupFacts, SearchDocument, UnitType
-from tracker.search.whoosh_index import WhooshBackend
+from tracker.search.whoosh import WhooshBackend
+from tracker.search.whoosh.highlighting import fragments, match_spans
 from tracker.services import search as service
 from tracker.services.visibility import ANONYMOUS
 
@@ -96,5 +97,5 @@ def test_an_empty_query_with_filters_still_lists_by_the_filter(backend: WhooshBa
     ],
 )
 def test_an_unmarked_fragment_reads_only_the_start_and_is_the_same(backend: WhooshBackend, text: str) -> None:
-    whole = highlight.fragments(text, *backend._spans(text, set(), set()))
-    assert backend._fragments(text, set(), set()) == whole
+    whole = highlight.fragments(text, *match_spans(text, set(), set()))
+    assert fragments(text, set(), set()) == whole

@@ -21,8 +21,9 @@ from sqlmodel import Session, select
 from tracker.db import get_engine
 from tracker.models import Proposal
 from tracker.search import SearchRequest, get_backend
-from tracker.search.sync import get_keeper
-from tracker.search.whoosh_index import INDEX_NAME, PENDING_DIR, SCHEMA_VERSION, VERSION_FILE
+from tracker.search.whoosh.schema import INDEX_NAME, SCHEMA_VERSION, VERSION_FILE
+from tracker.search.whoosh.writing import PENDING_DIR
+from tracker.services.search_sync import get_keeper
 from tracker.services.visibility import ANONYMOUS, Role, Viewer
 
 STAFF = Viewer(Role.STAFF)

@@ -15,8 +15,8 @@ import pytest
 from sqlmodel import Session
 
 from tracker.search import SearchBackend, SearchRequest, analysis
-from tracker.search.whoosh_arrays import Evaluator, Frame, SegmentCache
-from tracker.search.whoosh_index import WhooshBackend
+from tracker.search.whoosh import WhooshBackend
+from tracker.search.whoosh.arrays import Evaluator, Frame, SegmentCache
 from tracker.services.visibility import ANONYMOUS
 
 

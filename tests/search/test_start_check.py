@@ -19,8 +19,9 @@ from sqlmodel import Session
 from tracker.db import get_engine
 from tracker.models import Proposal, Reply
 from tracker.search import SearchRequest, get_backend
-from tracker.search.documents import GroupFacts, SearchDocument, UnitType, expected_state, fingerprint
-from tracker.search.sync import get_keeper
+from tracker.search.documents import GroupFacts, SearchDocument, UnitType, fingerprint
+from tracker.services.search_documents import expected_state
+from tracker.services.search_sync import get_keeper
 from tracker.services.visibility import ANONYMOUS, Role, Viewer
 
 STAFF = Viewer(Role.STAFF)

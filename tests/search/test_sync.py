@@ -13,9 +13,9 @@ from sqlmodel import Session
 
 from tracker.models import Agency, Proposal, ProposalSigner, ReplyPoint
 from tracker.search import SearchBackend, get_backend
-from tracker.search.sync import get_keeper, marks_of
-from tracker.search.whoosh_index import WRITE_LOCK
+from tracker.search.whoosh.store import WRITE_LOCK
 from tracker.services.library import record_reference
+from tracker.services.search_sync import get_keeper, marks_of
 from tracker.services.visibility import ANONYMOUS, Role, Viewer
 
 STAFF = Viewer(Role.STAFF)

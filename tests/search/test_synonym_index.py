@@ -10,7 +10,7 @@ from whoosh import query
 
 from tracker.search import SearchRequest
 from tracker.search.documents import GroupFacts, SearchDocument, UnitType
-from tracker.search.whoosh_index import WhooshBackend
+from tracker.search.whoosh import WhooshBackend
 from tracker.services.visibility import ANONYMOUS
 
 TEXTS = {

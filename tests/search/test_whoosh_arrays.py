@@ -10,7 +10,8 @@ from whoosh import query
 
 from tracker.models import Proposal
 from tracker.search import SearchBackend
-from tracker.search.whoosh_arrays import (
+from tracker.search.whoosh import WhooshBackend
+from tracker.search.whoosh.arrays import (
     Evaluator,
     Frame,
     Hits,
@@ -19,7 +20,6 @@ from tracker.search.whoosh_arrays import (
     intersection,
     union,
 )
-from tracker.search.whoosh_index import WhooshBackend
 
 # what users type (parsed as the search box parses it), and query nodes built by hand
 TYPED = [

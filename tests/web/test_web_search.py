@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from tracker.search import Sort, get_backend
-from tracker.search.sync import get_keeper
+from tracker.services.search_sync import get_keeper
 from tracker.web.search import _args, _url
 
 SCRIPT_TITLE = "<script>alert(1)</script>"

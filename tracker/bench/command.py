@@ -36,13 +36,24 @@ from tracker.bench.run import run
     help="Length of the load test [default: 30, or 10 with --quick].",
 )
 @click.option(
+    "--writes",
+    type=click.IntRange(0, 100_000),
+    default=None,
+    help="Writes (a proposal, then its reply) before searching again [default: 1000, or 80 with --quick].",
+)
+@click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help="Where to write the JSON [default: instance/bench/bench-<time>.json].",
 )
 def bench_command(
-    proposals: int, seed_value: int, quick: bool, load_seconds: int | None, out: Path | None
+    proposals: int,
+    seed_value: int,
+    quick: bool,
+    load_seconds: int | None,
+    writes: int | None,
+    out: Path | None,
 ) -> None:
     """Measure the archive at scale beside SQL LIKE and SQLite FTS5; print one JSON document."""
     if quick:
@@ -56,6 +67,7 @@ def bench_command(
         seed_value=seed_value,
         quick=quick,
         load_seconds=load_seconds,
+        writes=writes,
         out=out,
         progress=lambda msg: click.echo(f"bench: {msg}", err=True),
     )

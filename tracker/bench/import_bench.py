@@ -23,8 +23,8 @@ from tracker.bench.archive_files import MIX, write_archive
 from tracker.bench.measure import machine, peak_memory_mb
 from tracker.db import get_engine
 from tracker.importing import gather, run_import
-from tracker.search.sync import default_procs, get_keeper
 from tracker.services.imports import DEFAULT_THRESHOLD, read_manifest
+from tracker.services.search_sync import default_procs, get_keeper
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 

@@ -2,8 +2,9 @@
 
 Everything happens in a temporary folder: a fresh SQLite database and Whoosh index, the
 generated corpus loaded through the app's services, then search, page, submit and reindex
-figures from a warm process, the same queries on the baselines, and a timed load on a two-worker
-gunicorn. One JSON document carries every figure and the machine.
+figures from a warm process, the same searches again after a stream of writes (the steady state
+of a live index, beside the fresh one), the same queries on the baselines, and a timed load on a
+two-worker gunicorn. One JSON document carries every figure and the machine.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import cycle, islice
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +31,11 @@ from tracker.bench.report import targets
 from tracker.db import get_engine, make_engine, session_scope
 from tracker.models import Agency, Assignment, Meeting, Member, Proposal, ReplyRole
 from tracker.search import Facet, SearchRequest, Sort, get_backend
-from tracker.search.sync import default_procs, get_keeper
 from tracker.services import search as search_service
 from tracker.services.people import get_or_create_agency, get_or_create_meeting, get_or_create_member
 from tracker.services.proposals import record_proposal
 from tracker.services.replies import record_reply
+from tracker.services.search_sync import default_procs, get_keeper
 from tracker.services.seed import seed
 from tracker.services.visibility import ANONYMOUS, Role, Viewer
 
@@ -295,9 +297,11 @@ def measure_pages(app, ids: list[int], n: int) -> dict[str, Any]:
 
 
 def measure_submit(app, corpus: Corpus, n: int) -> dict[str, Any]:
-    """A proposal and a reply stored through the services and committed on the app's engine, so
-    the index is updated after commit before the call returns."""
-    donors = [p for p in corpus.proposals if p.reply][:n]
+    """``n`` proposals and a reply to each (2n writes) stored through the services and committed on
+    the app's engine, so the index is updated after commit before the call returns. A small corpus
+    lends its replied proposals again (each submit is a new proposal all the same)."""
+    replied = [p for p in corpus.proposals if p.reply]
+    donors = list(islice(cycle(replied), n)) if replied else []
     proposal_ms: list[float] = []
     reply_ms: list[float] = []
     backend = get_backend(app)
@@ -320,10 +324,42 @@ def measure_submit(app, corpus: Corpus, n: int) -> dict[str, Any]:
         if probe
         else False
     )
-    return {"proposal": summary(proposal_ms), "reply": summary(reply_ms), "searchable_on_return": fresh}
+    return {
+        "proposal": summary(proposal_ms),
+        "reply": summary(reply_ms),
+        "writes": len(proposal_ms) + len(reply_ms),
+        "searchable_on_return": fresh,
+    }
+
+
+def index_segments(app) -> int | None:
+    """How many segments the index is in, once a merge the writes started is done (the state a live
+    index settles into between writes); None for a backend without segments."""
+    backend = get_backend(app)
+    if hasattr(backend, "wait_for_merge"):
+        backend.wait_for_merge(timeout=600)
+    count = getattr(backend, "segment_count", None)
+    return count() if count is not None else None
+
+
+def after_writes(
+    fresh: dict[str, Any], steady: dict[str, Any], writes: int, segments: int | None
+) -> dict[str, Any]:
+    """The search figures after a stream of writes, with their ratio to the fresh index's."""
+    return {
+        **steady,
+        "writes": writes,
+        "segments": segments,
+        "over_fresh": {k: round(steady[k] / fresh[k], 3) for k in ("p50_ms", "p95_ms") if fresh.get(k)},
+    }
 
 
 # -- the run -------------------------------------------------------------------------------------------
+
+
+def default_writes(quick: bool) -> int:
+    """Writes before the steady-state search: the issue's 80 (a quick run), or its 1,000."""
+    return 80 if quick else 1000
 
 
 def load_paths(qs: list[Query], ids: list[int], rng: random.Random) -> list[str]:
@@ -348,14 +384,16 @@ def run(
     seed_value: int,
     quick: bool,
     load_seconds: int,
+    writes: int | None = None,
     out: Path | None,
     progress: Callable[[str], None],
 ) -> dict[str, Any]:
     rng = random.Random(seed_value)
     qs = queries()
+    writes = writes if writes is not None else default_writes(quick)
     result: dict[str, Any] = {
         "machine": machine(),
-        "params": {"proposals": proposals, "seed": seed_value, "quick": quick},
+        "params": {"proposals": proposals, "seed": seed_value, "quick": quick, "writes": writes},
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     with tempfile.TemporaryDirectory(prefix="tracker-bench-") as tmp:
@@ -411,11 +449,16 @@ def run(
             )
         rounds = 2 if quick else 3
         progress("search latency")
-        result["search"] = measure_search(app, qs, rounds)
+        result["search"] = {**measure_search(app, qs, rounds), "segments": index_segments(app)}
         progress("proposal pages")
         result["proposal_page"] = measure_pages(app, published, 100 if quick else 300)
-        progress("submitting")
-        result["submit"] = measure_submit(app, corpus, 10 if quick else 40)
+        progress(f"submitting ({writes} writes: proposals and their replies)")
+        result["submit"] = measure_submit(app, corpus, writes // 2)
+        # steady state: the same searches on the index those writes left, as a live archive has it
+        progress("search latency after the writes")
+        result["search_after_writes"] = after_writes(
+            result["search"], measure_search(app, qs, rounds), result["submit"]["writes"], index_segments(app)
+        )
         progress("LIKE and FTS5 baselines")
         result["baselines"] = measure_baselines(app, qs, rounds, folder / "fts" / "fts.db")
         # the bulk build above is exactly `tracker reindex` on the loaded archive (the same call):

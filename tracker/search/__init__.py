@@ -1,14 +1,17 @@
-"""Full-text search: the small interface the app uses, and the registry that picks a backend.
+"""Full-text search engines: the contract the app uses, and the registry that picks a backend.
 
-documents.py     what is searchable (plain documents built from rows; no engine here)
+documents.py     what is searchable: plain units (no engine, no database here)
 analysis.py      Chinese and English analysis over rjieba (no engine here)
-whoosh_index.py  the Whoosh backend, and whoosh_arrays.py its query evaluator over whole posting
-                 lists (numpy): the only modules that import whoosh
-sync.py          keeps the index true: after-commit updates, the start-up check, reindex
+query.py         案号 patterns and broader rewrites of a query
+highlight.py     fragments of a text with the matches marked
+whoosh/          the Whoosh backend (the embedded default): the only code that imports whoosh
 
-The app talks to a ``SearchBackend`` and gets plain dataclasses back, so a PostgreSQL full-text
-backend can replace Whoosh by adding an entry to ``BACKENDS`` and setting ``SEARCH_BACKEND``.
-Nothing here needs a request: tracker.services.search drives a backend directly.
+The contract has two sides: ``QueryBackend`` (what the pages and services ask) and
+``IndexingBackend`` (what keeps the index true to the database); ``SearchBackend`` is both, and
+every entry of ``BACKENDS`` builds one. The engines know nothing of the application: turning rows
+into units and keeping an index in step with commits is done above them, in the services
+(search_documents, search_sync), which is also where a backend is created for the app. Nothing
+here needs a request: the search service drives a backend directly.
 """
 
 from __future__ import annotations
@@ -17,17 +20,17 @@ import importlib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, Protocol
 
 from flask import Flask, current_app
 
+from tracker.domain.visibility import Viewer
 from tracker.search.documents import GroupFacts, SearchDocument, UnitType
-from tracker.services.visibility import Viewer
 
 # SEARCH_BACKEND value -> "module:class"; the class is built with the app config.
-BACKENDS = {"whoosh": "tracker.search.whoosh_index:WhooshBackend"}
+BACKENDS = {"whoosh": "tracker.search.whoosh:WhooshBackend"}
 
 _EXTENSION_KEY = "tracker.search"
 
@@ -174,7 +177,62 @@ class IndexBusy(RuntimeError):
     """The index stayed locked by another writer for the whole timeout; the update waits for a retry."""
 
 
-class SearchBackend(Protocol):
+class QueryBackend(Protocol):
+    """The query side: what the search page, the API, the proposal page and the services ask.
+
+    Required: ``search`` (ranked groups with their best units highlighted, exact totals),
+    ``count``, ``doc_count`` and ``generation``. Optional, with the answer a backend without them
+    gives: ``SearchResults.facets`` may be empty (the page then shows no counts to narrow by),
+    ``spelling`` may always return None (no "did you mean"), ``more_like_this`` may return []
+    (no similar proposals, no related clauses). Visibility is part of every answer: a backend
+    applies the rule of tracker.domain.visibility.can_see to the viewer it is given.
+    """
+
+    def search(self, request: SearchRequest) -> SearchResults: ...
+
+    def count(
+        self, text: str, *, viewer: Viewer, filters: Mapping[str, tuple[str, ...]] | None = None
+    ) -> int:
+        """How many groups match (no ranking, no highlights)."""
+        ...
+
+    def spelling(self, text: str) -> str | None:
+        """Optional: the query with misspelt words replaced by indexed ones, or None when nothing
+        changes (or the backend does not correct)."""
+        ...
+
+    def more_like_this(
+        self,
+        text: str,
+        *,
+        viewer: Viewer,
+        types: Collection[UnitType],
+        exclude_groups: Collection[str] = (),
+        limit: int = 5,
+    ) -> list[Similar]:
+        """Optional: units like ``text`` within ``types`` ([] from a backend without it)."""
+        ...
+
+    def doc_count(self) -> int: ...
+
+    def generation(self) -> int:
+        """A number that changes whenever the index does (pages rendered from it are kept by it)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class IndexingBackend(Protocol):
+    """The indexing side: what keeps the index true to the database (the services' search_sync).
+
+    Required: ``index_documents``, ``delete``, ``rebuild``, ``state``, ``clear`` and ``close``.
+    Optional, with what a backend without them does: ``pending``/``retry_pending`` (a backend
+    that never leaves an update waiting answers False and 0), ``maintenance`` (a backend whose
+    check and rebuild need no exclusion across processes yields at once). Extras some backends
+    have and callers look up with getattr: ``wait_for_merge`` and ``segment_count`` (the
+    benchmark reports segments).
+    """
+
     def index_documents(self, groups: Collection[str], load: Loader) -> int:
         """Replace every document of ``groups`` by ``load(groups)``; returns documents written.
 
@@ -190,43 +248,19 @@ class SearchBackend(Protocol):
         ...
 
     def pending(self) -> bool:
-        """Whether updates are waiting for a retry (the write lock was busy for too long)."""
+        """Optional: whether updates are waiting for a retry (the write lock was busy too long)."""
         ...
 
-    def retry_pending(self, load: Loader) -> int: ...
+    def retry_pending(self, load: Loader) -> int:
+        """Optional: apply the updates waiting; returns documents written."""
+        ...
 
-    def state(self) -> IndexState: ...
+    def state(self) -> IndexState:
+        """What the index holds (units and fingerprint per group), for the start-up check."""
+        ...
 
     def maintenance(self) -> AbstractContextManager[None]:
-        """Held while checking or rebuilding the index: one process at a time."""
-        ...
-
-    def search(self, request: SearchRequest) -> SearchResults: ...
-
-    def count(
-        self, text: str, *, viewer: Viewer, filters: Mapping[str, tuple[str, ...]] | None = None
-    ) -> int:
-        """How many groups match (no ranking, no highlights)."""
-        ...
-
-    def spelling(self, text: str) -> str | None:
-        """The query with misspelt words replaced by indexed ones, or None when nothing changes."""
-        ...
-
-    def more_like_this(
-        self,
-        text: str,
-        *,
-        viewer: Viewer,
-        types: Collection[UnitType],
-        exclude_groups: Collection[str] = (),
-        limit: int = 5,
-    ) -> list[Similar]: ...
-
-    def doc_count(self) -> int: ...
-
-    def generation(self) -> int:
-        """A number that changes whenever the index does (pages rendered from it are kept by it)."""
+        """Optional: held while checking or rebuilding the index, one process at a time."""
         ...
 
     def clear(self) -> None: ...
@@ -234,25 +268,27 @@ class SearchBackend(Protocol):
     def close(self) -> None: ...
 
 
-def create_backend(config: Mapping[str, Any]) -> SearchBackend:
+class SearchBackend(QueryBackend, IndexingBackend, Protocol):
+    """Both sides: what an entry of ``BACKENDS`` builds and the app keeps (``get_backend``)."""
+
+
+def create_backend(
+    config: Mapping[str, Any], *, clock: Callable[[], datetime] | None = None
+) -> SearchBackend:
+    """The backend ``SEARCH_BACKEND`` names, built from ``config``; ``clock`` is what a scheduled
+    publication is judged against (the app passes its visibility clock; default: the system's)."""
     name = config.get("SEARCH_BACKEND", "whoosh")
     try:
         module_name, class_name = BACKENDS[name].split(":")
     except KeyError:
         raise ValueError(f"unknown SEARCH_BACKEND {name!r}; known: {', '.join(BACKENDS)}") from None
     backend_class = getattr(importlib.import_module(module_name), class_name)
-    return backend_class.from_config(config)
+    return backend_class.from_config(config, clock=clock)
 
 
-def init_app(app: Flask) -> None:
-    """Create the configured backend, keep the index in step with commits, check it on first request."""
-    from tracker.search import sync
-
-    if not app.config.get("SEARCH_INDEX_DIR"):
-        app.config["SEARCH_INDEX_DIR"] = str(Path(app.instance_path) / "search-index")
-    backend = create_backend(app.config)
+def register(app: Flask, backend: SearchBackend) -> None:
+    """Keep ``backend`` as the app's (the services' search_sync.init_app creates it)."""
     app.extensions[_EXTENSION_KEY] = backend
-    sync.init_app(app, backend)
 
 
 def get_backend(app: Flask | None = None) -> SearchBackend:

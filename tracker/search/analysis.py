@@ -1,7 +1,7 @@
 """Chinese (and English) text analysis for search: normalisation, segmentation, synonyms.
 
 Plain Python over rjieba (the Rust binding of jieba); no Whoosh import. The Whoosh tokenizer in
-``whoosh_index`` is a thin wrapper around ``index_tokens`` and ``query_tokens``.
+``whoosh/schema.py`` is a thin wrapper around ``index_tokens`` and ``query_tokens``.
 
 Why this shape (measured on this archive's kind of text, see ../shared/notes/search-measurements.md):
 

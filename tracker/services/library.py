@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, func, select
 
+from tracker.domain.anchors import clause_anchors
 from tracker.domain.outline import outline
 from tracker.models import ReferenceClause, ReferenceDocument
 from tracker.services.errors import DuplicateError, ServiceError
@@ -117,18 +118,14 @@ def clause_nodes(document: ReferenceDocument, clauses: Sequence[ReferenceClause]
     """Every clause in document order with its page anchor and its own text (no children yet)."""
     text = document.original_text
     nodes: list[ClauseNode] = []
-    used: set[str] = set()
-    for i, clause in enumerate(clauses):
+    anchors = clause_anchors((c.path, c.position) for c in clauses)
+    for i, (clause, anchor) in enumerate(zip(clauses, anchors, strict=True)):
         # A clause's own text stops where the next clause (its first sub-clause, if any) starts,
         # whether or not the outline counts sub-clauses as part of their parent's text.
         end = clause.end
         if i + 1 < len(clauses):
             end = min(end, _marker_start(text, clauses[i + 1], clause.start))
         body = text[clause.start : end].strip() if end > clause.start else clause.text.strip()
-        anchor = "c" + clause.path.replace(".", "-")
-        if anchor in used:  # an outline that restarts numbering must not repeat an id
-            anchor = f"{anchor}_{clause.position}"
-        used.add(anchor)
         nodes.append(ClauseNode(clause=clause, anchor=anchor, body=body))
     return nodes
 

@@ -11,6 +11,7 @@ from typing import Generic, TypeVar
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, func, select
 
+from tracker.domain.anchors import point_anchor, suggestion_anchor
 from tracker.domain.splitting import split_proposal
 from tracker.domain.units import SplitProposal, Unit
 from tracker.domain.workflow import Action
@@ -342,17 +343,6 @@ def reply_visible(reply: Reply, viewer: Viewer) -> bool:
     if reply.status in SHOWN_REPLY_STATUSES or viewer.sees_all:
         return True
     return viewer.agency_id is not None and viewer.agency_id == reply.agency_id
-
-
-def suggestion_anchor(suggestion: Suggestion) -> str:
-    """``s3`` for suggestion 3; an unnumbered one is named by its position instead."""
-    return f"s{suggestion.n}" if suggestion.n is not None else f"s-{suggestion.position + 1}"
-
-
-def point_anchor(point: ReplyPoint, *, reply: Reply, lead: bool) -> str:
-    """``r3`` for point 3 of the lead reply; other replies' points carry the reply id too."""
-    label = str(point.n) if point.n is not None else f"-{point.position + 1}"
-    return f"r{label}" if lead else f"r{reply.id}-{label}"
 
 
 def proposal_detail(*, session: Session, viewer: Viewer, proposal_id: int) -> ProposalDetail | None:

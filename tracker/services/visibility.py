@@ -1,5 +1,10 @@
 """Who may see which proposal: one rule, used by the page queries and by the search index.
 
+The values (``Role``, ``Viewer``, ``AccessFacts``) and the rule over facts (``can_see``) are pure
+and live in tracker.domain.visibility; this module reads the facts from the database, keeps the
+same rule as SQL (``proposal_filter``) and the clock publication is judged by. It re-exports the
+domain's names, so ``from tracker.services.visibility import Viewer`` keeps working.
+
 The public sees published proposals; a member sees their own and those they co-sign (or are
 invited to co-sign, until they decline); an agency sees what is assigned to it (lead or co-handling,
 while the assignment is current) and what it has replied to; committee staff and administrators
@@ -16,14 +21,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from tracker.domain import visibility as rules
 from tracker.domain.deadlines import is_public
+
+# The values and the rule live in the domain (the search engines use them too); importers of this
+# module keep finding them here.
+from tracker.domain.visibility import ANONYMOUS, AccessFacts, Role, Viewer, aware
 from tracker.models import Assignment, Proposal, ProposalSigner, Reply, SignerStatus, User
 
 
@@ -50,56 +58,27 @@ def clock(moment: Callable[[], datetime]) -> Iterator[None]:
         _clock = before
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def public_clause(at: datetime | None = None) -> sa.ColumnElement[bool]:
     """Published, with its moment come: ``at`` or now. Stored times are UTC (SQLite keeps the clock
     time), so the comparison is made in UTC too."""
-    moment = _aware(at or now()).astimezone(UTC)
+    moment = aware(at or now()).astimezone(UTC)
     return sa.and_(col(Proposal.published_at).is_not(None), col(Proposal.published_at) <= moment)
 
 
 def is_published(proposal: Proposal, at: datetime | None = None) -> bool:
     """Whether the public sees ``proposal`` now (or ``at``)."""
     published = proposal.published_at
-    return is_public(_aware(published) if published else None, _aware(at or now()))
+    return is_public(aware(published) if published else None, aware(at or now()))
 
 
 def publication_mark(*, session: Session, at: datetime | None = None) -> datetime | None:
     """The latest publication moment already come. It changes whenever a scheduled publication comes
     (its moment is later than every moment that had come before), so a page kept by it is never
     served hidden after that moment (tracker/web/page_cache.py)."""
-    moment = _aware(at or now()).astimezone(UTC)
+    moment = aware(at or now()).astimezone(UTC)
     return session.exec(
         select(sa.func.max(Proposal.published_at)).where(col(Proposal.published_at) <= moment)
     ).one()
-
-
-class Role(StrEnum):
-    PUBLIC = "public"
-    MEMBER = "member"  # 委员 / 代表
-    AGENCY = "agency"  # staff of one 承办单位
-    STAFF = "staff"  # 提案委员会办公室
-    ADMIN = "admin"
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Who is looking: a role plus the member or agency the account acts for."""
-
-    role: Role = Role.PUBLIC
-    member_id: int | None = None
-    agency_id: int | None = None
-    user_id: int | None = None  # the account acting, recorded with every workflow step
-
-    @property
-    def sees_all(self) -> bool:
-        return self.role in (Role.STAFF, Role.ADMIN)
-
-
-ANONYMOUS = Viewer()
 
 
 def viewer_for(user: User | None) -> Viewer:
@@ -107,17 +86,6 @@ def viewer_for(user: User | None) -> Viewer:
     if user is None or not user.active:
         return ANONYMOUS
     return Viewer(Role(user.role), member_id=user.member_id, agency_id=user.agency_id, user_id=user.id)
-
-
-@dataclass(frozen=True)
-class AccessFacts:
-    """What the visibility rule needs to know about one proposal (stored in the search index)."""
-
-    published: bool  # public when the facts were read
-    member_ids: frozenset[int] = field(default_factory=frozenset)  # proposer and co-signers
-    agency_ids: frozenset[int] = field(default_factory=frozenset)  # agencies it is assigned to
-    # a scheduled publication (not yet public when read): public from this moment on
-    publish_at: datetime | None = None
 
 
 def _signing() -> sa.ColumnElement[bool]:
@@ -156,14 +124,9 @@ def proposal_filter(viewer: Viewer, at: datetime | None = None) -> sa.ColumnElem
 
 
 def can_see(facts: AccessFacts, viewer: Viewer, at: datetime | None = None) -> bool:
-    """The same rule as ``proposal_filter``, over stored facts (used to check index filters)."""
-    if viewer.sees_all or facts.published:
-        return True
-    if facts.publish_at is not None and is_public(_aware(facts.publish_at), _aware(at or now())):
-        return True
-    if viewer.role == Role.MEMBER and viewer.member_id in facts.member_ids:
-        return True
-    return viewer.role == Role.AGENCY and viewer.agency_id in facts.agency_ids
+    """The rule of ``proposal_filter`` over stored facts (tracker.domain.visibility.can_see), judged
+    now (by this module's clock) unless ``at`` is given."""
+    return rules.can_see(facts, viewer, at or now())
 
 
 def visible_proposal(*, session: Session, viewer: Viewer, proposal_id: int) -> Proposal | None:
@@ -185,9 +148,9 @@ def access_facts(*, session: Session, proposal_ids: Iterable[int]) -> dict[int, 
     for pid, proposer_id, published_at in session.exec(
         select(Proposal.id, Proposal.proposer_id, Proposal.published_at).where(col(Proposal.id).in_(ids))
     ):
-        published[pid] = is_public(_aware(published_at) if published_at else None, moment)
+        published[pid] = is_public(aware(published_at) if published_at else None, moment)
         if published_at is not None and not published[pid]:
-            scheduled[pid] = _aware(published_at)
+            scheduled[pid] = aware(published_at)
         if proposer_id is not None:
             members[pid].add(proposer_id)
     for pid, member_id in session.exec(
@@ -213,3 +176,23 @@ def access_facts(*, session: Session, proposal_ids: Iterable[int]) -> dict[int, 
         )
         for pid in published
     }
+
+
+__all__ = [
+    "ANONYMOUS",
+    "AccessFacts",
+    "Role",
+    "Viewer",
+    "access_facts",
+    "agency_proposal_ids",
+    "can_see",
+    "clock",
+    "is_published",
+    "member_proposal_ids",
+    "now",
+    "proposal_filter",
+    "public_clause",
+    "publication_mark",
+    "viewer_for",
+    "visible_proposal",
+]

@@ -26,10 +26,10 @@ from tracker.importing import Refused, zip_sources
 from tracker.importing import run_import as run_import_files
 from tracker.models import ImportRun
 from tracker.reading import FORMATS
-from tracker.search.sync import get_keeper
 from tracker.services import imports
 from tracker.services.errors import InvalidInput
 from tracker.services.people import all_meetings
+from tracker.services.search_sync import get_keeper
 from tracker.web.auth import STAFF_ROLES, current_viewer, roles_required
 from tracker.web.forms import put_problems
 from tracker.web.labels import meeting_label

@@ -19,9 +19,9 @@ from tracker.db import get_session
 from tracker.models import Meeting, ProposalStatus
 from tracker.search import Facet, Fragment, GroupHit, SearchResults, Sort, UnitHit, get_backend
 from tracker.search.documents import GroupFacts, UnitType
-from tracker.search.sync import get_keeper
 from tracker.services import search as search_service
 from tracker.services.people import all_meetings
+from tracker.services.search_sync import get_keeper
 from tracker.services.visibility import visible_proposal
 from tracker.web import page_cache
 from tracker.web.args import page_arg, require_id

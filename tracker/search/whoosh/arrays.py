@@ -12,8 +12,8 @@ ordinal and unit type, the field lengths, and the facet values of each group.
 
 Only the query nodes the app's parser produces are evaluated here (terms, phrases, and/or/not,
 every, constant score); any other node (a prefix, a fuzzy term) is matched by Whoosh itself and
-its matches converted, so every query keeps working. Like whoosh_index, this module is part of
-the Whoosh backend: nothing outside tracker.search imports it.
+its matches converted, so every query keeps working. Part of the Whoosh backend: nothing outside
+tracker.search.whoosh imports it.
 """
 
 from __future__ import annotations

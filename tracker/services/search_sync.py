@@ -1,5 +1,8 @@
 """Keep the index true to the database: after-commit updates, the start-up check, reindex.
 
+Application code above the engines: it reads rows (tracker.services.search_documents) and hands
+units to a backend's indexing side (tracker.search.IndexingBackend); no engine imports it.
+
 After commit, never before. Every flush notes, in ``session.info`` (the session's own dict), which
 groups its rows belong to: a Proposal, any row with a ``proposal_id`` (suggestions, replies,
 signers, and tables added later such as assignments), a reply point through its reply, a
@@ -10,7 +13,7 @@ Bulk ``UPDATE``/``DELETE`` statements bypass the flush: run ``tracker reindex`` 
 
 At start (on the first request of each process, in a background thread so no page waits for it)
 the index is compared with the database, group by group: the number of units and a fingerprint of
-everything indexed about the group (documents.fingerprint: texts, publication, status, session,
+everything indexed about the group (tracker.search.documents.fingerprint: texts, publication, status, session,
 letters, who may see it), stored on each unit and computed afresh from the database in bulk.
 A missing, unreadable or outdated index
 is rebuilt, a few stale groups are re-indexed, and updates left pending by a busy lock are applied.
@@ -27,6 +30,7 @@ import weakref
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -34,6 +38,7 @@ from sqlalchemy import Engine, event, inspect
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
+from tracker import search
 from tracker.db import get_engine
 from tracker.models import (
     Agency,
@@ -46,7 +51,8 @@ from tracker.models import (
     Reply,
     ReplyPoint,
 )
-from tracker.search import SearchBackend, documents
+from tracker.search import IndexingBackend, documents
+from tracker.services import search_documents, visibility
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +167,7 @@ class Rebuilt:
 class IndexKeeper:
     """Keeps one backend in step with one database engine."""
 
-    def __init__(self, backend: SearchBackend, engine: Engine, *, ready_wait: float = 5.0) -> None:
+    def __init__(self, backend: IndexingBackend, engine: Engine, *, ready_wait: float = 5.0) -> None:
         self.backend = backend
         self.engine = engine
         self.ready_wait = ready_wait
@@ -176,11 +182,11 @@ class IndexKeeper:
 
     def load(self, groups: Collection[str]) -> list[documents.SearchDocument]:
         with Session(self.engine) as session:
-            return documents.load_groups(session=session, groups=groups)
+            return search_documents.load_groups(session=session, groups=groups)
 
     def _all(self) -> Iterator[documents.SearchDocument]:
         with Session(self.engine) as session:
-            yield from documents.iter_all(session=session)
+            yield from search_documents.iter_all(session=session)
 
     def resolve(self, marks: Iterable[Mark]) -> set[str]:
         """The groups the noted rows belong to."""
@@ -282,7 +288,7 @@ class IndexKeeper:
         if not state.healthy:
             return f"rebuilt a missing or unreadable index: {self._rebuild().summary()}"
         with Session(self.engine) as session:
-            expected = documents.expected_state(session=session)
+            expected = search_documents.expected_state(session=session)
         # a group is stale when the index holds another number of units for it or another
         # fingerprint: any change it missed (a withheld proposal keeps its units, but not its facts)
         held = {g: (n, state.fingerprints.get(g, "")) for g, n in state.counts.items()}
@@ -336,7 +342,13 @@ def _has_tables(engine: Engine) -> bool:
     return inspect(engine).has_table(Proposal.__tablename__)
 
 
-def init_app(app: Flask, backend: SearchBackend) -> None:
+def init_app(app: Flask) -> None:
+    """Create the configured backend (judging publication by the visibility clock), keep its index in
+    step with commits, and check it on the first request of each process."""
+    if not app.config.get("SEARCH_INDEX_DIR"):
+        app.config["SEARCH_INDEX_DIR"] = str(Path(app.instance_path) / "search-index")
+    backend = search.create_backend(app.config, clock=visibility.now)
+    search.register(app, backend)
     _install()
     keeper = IndexKeeper(backend, get_engine(app), ready_wait=float(app.config.get("SEARCH_READY_WAIT", 5.0)))
     _KEEPERS[keeper.engine] = keeper

@@ -1,0 +1,217 @@
+"""Writing the index: updates by tickets under one write lock, the merge policy's part an update
+does, the merging process, and the full rebuild.
+
+Whoosh allows one writer at a time per index, guarded by a lock file. A writer waits for the lock
+up to ``lock_timeout`` seconds. Before waiting, the groups to update are written to a small ticket
+file under ``pending/``; whoever holds the lock next indexes every ticket it finds (reading the
+database after taking the lock, so the newest committed state is what lands) and then deletes
+them. A ticket left behind by a timeout or a crash is picked up by the next write, the retry that
+the index keeper schedules, or the start-up check: no committed update is lost. Segments are
+written as separate files (see ``_writer``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Collection, Iterable
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+from whoosh.index import LockError
+from whoosh.writing import CLEAR, NO_MERGE, SegmentWriter
+
+from tracker.search import IndexBusy, Loader
+from tracker.search.documents import SearchDocument
+from tracker.search.whoosh import merging
+from tracker.search.whoosh.schema import document_fields
+from tracker.search.whoosh.store import WRITE_LOCK, IndexStore, acquire_lock
+
+log = logging.getLogger(__name__)
+
+PENDING_DIR = "pending"
+
+
+class Writing(IndexStore):
+    """The indexing side of the Whoosh backend."""
+
+    merge_in_background: bool
+    _merger: subprocess.Popen[bytes] | None
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    def _writer(self, **kwargs: Any) -> SegmentWriter:
+        # Segments as separate files, not one compound file: a reader opening a compound file
+        # copies each part into memory (Whoosh wraps the mapped part in a BytesIO), which made
+        # every reopen after an update and every delete during one cost a copy of the archive.
+        try:
+            return self._index().writer(timeout=self.lock_timeout, delay=0.05, compound=False, **kwargs)
+        except LockError:
+            raise IndexBusy(f"{self.path}: the index stayed locked for {self.lock_timeout:g} s") from None
+
+    def _pending_dir(self) -> Path:
+        path = self.path / PENDING_DIR
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def _journal(self, groups: Collection[str]) -> Path:
+        """Write a ticket for these groups (atomically: readers never see half a ticket)."""
+        folder = self._pending_dir()
+        name = f"{time.time_ns()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        tmp = folder / f".{name}.tmp"
+        tmp.write_text(json.dumps(sorted(groups)), encoding="utf-8")
+        final = folder / f"{name}.json"
+        tmp.replace(final)
+        return final
+
+    def _tickets(self) -> list[tuple[Path, list[str]]]:
+        tickets = []
+        for path in sorted(self._pending_dir().glob("*.json")):
+            try:
+                groups = json.loads(path.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                continue  # another writer took it
+            except (OSError, ValueError):
+                log.error("search: unreadable ticket %s removed; run `tracker reindex`", path)
+                path.unlink(missing_ok=True)
+                continue
+            tickets.append((path, [str(g) for g in groups]))
+        return tickets
+
+    def pending(self) -> bool:
+        return any(self._pending_dir().glob("*.json"))
+
+    def index_documents(self, groups: Collection[str], load: Loader) -> int:
+        if not groups:
+            return 0
+        self._journal(groups)
+        return self.retry_pending(load)
+
+    def delete(self, groups: Collection[str]) -> None:
+        self.index_documents(groups, lambda _groups: ())
+
+    def retry_pending(self, load: Loader) -> int:
+        """Index every ticket waiting in pending/ (raises IndexBusy when the lock stays taken)."""
+        writer = self._writer()
+        try:
+            tickets = self._tickets()
+            groups = sorted({g for _path, gs in tickets for g in gs})
+            if not groups:
+                writer.cancel()
+                return 0
+            documents = list(load(groups))  # read now, under the lock: the newest committed state
+            for group in groups:
+                writer.delete_by_term("group", group)
+            for doc in documents:
+                writer.add_document(**document_fields(doc))
+            # Whoosh merges small segments at every commit by default, which for a small archive
+            # means rewriting all of it per update: commit the new segment alone, and once
+            # segments have piled up merge them by the tiered policy, here when the merge is small
+            # (the new documents join the merged segment), else in a process of its own (unless
+            # configured not to) so the update does not wait for it
+            chosen, later = self._merge_plan(merging.sizes_of(writer))
+            writer.commit(mergetype=merging.merging(chosen) if chosen else NO_MERGE)
+        except BaseException:
+            with suppress(Exception):
+                writer.cancel()
+            raise
+        for path, _groups in tickets:
+            path.unlink(missing_ok=True)
+        if later:
+            self._merge_soon()
+        return len(documents)
+
+    def _merge_plan(self, sizes: list[int]) -> tuple[list[int], bool]:
+        """What an update merges itself (segment indices), and whether a merging process is due."""
+        if len(sizes) + 1 < merging.MERGE_AT_SEGMENTS:
+            return [], False
+        chosen = merging.segments_to_merge(sizes)
+        if not self.merge_in_background or sum(sizes[i] for i in chosen) <= merging.INLINE_MERGE_DOCS:
+            return chosen, False
+        return merging.segments_to_merge(sizes, limit=merging.INLINE_MERGE_DOCS), True
+
+    def _merge_soon(self) -> None:
+        """Start a merging process, unless this backend's last one is still at work."""
+        if self._merger is not None and self._merger.poll() is None:
+            return
+        self._merger = subprocess.Popen(
+            [sys.executable, "-m", "tracker.search.whoosh.merging", str(self.path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def wait_for_merge(self, timeout: float | None = None) -> None:
+        """Wait for a merge this backend started (tests, the benchmark, shutting down)."""
+        if self._merger is not None:
+            self._merger.wait(timeout)
+            self._merger = None
+
+    def rebuild(self, documents: Callable[[], Iterable[SearchDocument]], *, procs: int = 1) -> int:
+        """Replace the whole index with ``documents()`` (readers keep the old one until it commits).
+
+        With ``procs`` > 1, Whoosh's multiprocessing writer analyses and writes in that many
+        processes (one segment each, not merged: a rebuild at 10,000 proposals took half the
+        time on two cores). Whoosh drops a worker's segment silently if the worker fails, so
+        the documents are counted afterwards and a shortfall is rebuilt in this process.
+        """
+        if not self.state().healthy:
+            self._reset()
+        if procs > 1:
+            count = self._write_all(documents, procs=procs, multisegment=True)
+            if self.doc_count() == count:
+                return count
+            log.error("search: a parallel rebuild lost documents; rebuilding in one process")
+        return self._write_all(documents)
+
+    def _write_all(self, documents: Callable[[], Iterable[SearchDocument]], **kwargs: Any) -> int:
+        writer = self._writer(limitmb=128, **kwargs)
+        try:
+            tickets = self._tickets()  # what they ask for is in the database read below
+            count = 0
+            for doc in documents():
+                writer.add_document(**document_fields(doc))
+                count += 1
+            writer.commit(mergetype=CLEAR)
+        except BaseException:
+            with suppress(Exception):
+                writer.cancel()
+            raise
+        for path, _groups in tickets:
+            path.unlink(missing_ok=True)
+        return count
+
+    def _reset(self) -> None:
+        """Throw away an unreadable index or one of another schema version, keeping pending tickets.
+
+        Done holding Whoosh's own write lock, so no writer of another process is mid-commit.
+        """
+        with self._lock:
+            self._drop_searcher()
+            self._ix = None
+            storage = self._storage()
+            lock = storage.lock(WRITE_LOCK)
+            if not acquire_lock(lock, self.lock_timeout):
+                raise IndexBusy(f"{self.path}: the index stayed locked for {self.lock_timeout:g} s")
+            try:
+                for entry in self.path.iterdir():
+                    if entry.name == PENDING_DIR or "LOCK" in entry.name:
+                        continue
+                    if entry.is_dir():
+                        shutil.rmtree(entry, ignore_errors=True)
+                    else:
+                        entry.unlink(missing_ok=True)
+                self._create(storage)
+            finally:
+                lock.release()
+
+    def clear(self) -> None:
+        writer = self._writer()
+        writer.commit(mergetype=CLEAR)
