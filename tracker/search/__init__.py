@@ -27,7 +27,11 @@ from tracker.search.documents import GroupFacts, SearchDocument, UnitType
 from tracker.services.visibility import Viewer
 
 # SEARCH_BACKEND value -> "module:class"; the class is built with the app config.
-BACKENDS = {"whoosh": "tracker.search.whoosh_index:WhooshBackend"}
+BACKENDS = {
+    "whoosh": "tracker.search.whoosh_index:WhooshBackend",
+    # documents in a table of the archive's PostgreSQL database, written with the data (postgres/)
+    "postgres": "tracker.search.postgres.backend:PostgresBackend",
+}
 
 _EXTENSION_KEY = "tracker.search"
 

@@ -100,6 +100,22 @@ def _after_flush(session: OrmSession, _context: Any) -> None:
         marks.update(marks_of(obj))
 
 
+def _before_commit(session: OrmSession) -> None:
+    """A backend that keeps its documents in the database (postgres) writes them here, in the
+    transaction about to commit, so they commit or roll back with the rows they describe."""
+    if session.in_nested_transaction():
+        return
+    keeper = _KEEPERS.get(session.bind) if isinstance(session.bind, Engine) else None
+    write = getattr(keeper.backend, "write_in_transaction", None) if keeper is not None else None
+    if write is None:
+        return
+    session.flush()  # what commit would flush anyway, so its rows are noted first
+    marks = session.info.pop(_INFO_KEY, None)
+    if marks:
+        connection = session.connection()
+        write(connection, keeper.resolve(marks, connection=connection))
+
+
 def _after_commit(session: OrmSession) -> None:
     if session.in_nested_transaction():  # a savepoint: the outer transaction may still roll back
         return
@@ -124,6 +140,8 @@ def _install() -> None:
         if _installed:
             return
         event.listen(OrmSession, "after_flush", _after_flush)
+        # first of the before_commit hooks: before tracker.generation's bump, which must come last
+        event.listen(OrmSession, "before_commit", _before_commit, insert=True)
         event.listen(OrmSession, "after_commit", _after_commit)
         event.listen(OrmSession, "after_soft_rollback", _after_soft_rollback)
         _installed = True
@@ -175,8 +193,9 @@ class IndexKeeper:
         with Session(self.engine) as session:
             yield from documents.iter_all(session=session)
 
-    def resolve(self, marks: Iterable[Mark]) -> set[str]:
-        """The groups the noted rows belong to."""
+    def resolve(self, marks: Iterable[Mark], *, connection: Any = None) -> set[str]:
+        """The groups the noted rows belong to (read on ``connection`` when given: in its
+        transaction, before it commits)."""
         groups: set[str] = set()
         by_kind: dict[str, set[int]] = {}
         for kind, ident in marks:
@@ -198,7 +217,7 @@ class IndexKeeper:
             ),
             "agency": lambda ids: select(Reply.proposal_id).where(col(Reply.agency_id).in_(ids)),
         }
-        with Session(self.engine) as session:
+        with Session(connection or self.engine) as session:
             for kind, ids in by_kind.items():
                 for (pid,) in session.execute(queries[kind](ids)).all():
                     groups.add(documents.proposal_group(pid))
@@ -332,6 +351,8 @@ def _has_tables(engine: Engine) -> bool:
 def init_app(app: Flask, backend: SearchBackend) -> None:
     _install()
     keeper = IndexKeeper(backend, get_engine(app), ready_wait=float(app.config.get("SEARCH_READY_WAIT", 5.0)))
+    if (attach := getattr(backend, "attach", None)) is not None:
+        attach(keeper.engine)  # a backend in the database shares the app's connection pool
     _KEEPERS[keeper.engine] = keeper
     app.extensions[_KEEPER_KEY] = keeper
     if app.config.get("SEARCH_CHECK_ON_START", True):
