@@ -18,6 +18,7 @@ Highlights are cut from the stored text by tracker.search.highlight, as the Whoo
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -56,6 +57,8 @@ RANK_WEIGHTS = "{0.5,0.5,0.5,1.0}"  # D (body), C (office), B (proposer), A (tit
 RANK_NORMALIZATION = 1  # divided by 1 + log(length): a long text does not win by length alone
 SIMILAR_TERMS = 25
 SIMILAR_CACHE = 512
+SIMILAR_POOL = 200  # units re-scored by BM25 after a first cut by the key terms they hold
+BM25_K1, BM25_B = 1.2, 0.75  # Whoosh's defaults
 SPELLING_TTL = 600.0  # seconds the vocabulary used for spelling hints is kept per process
 MAINTENANCE_LOCK = 0x7472_6163_6B65_72  # pg_advisory_lock key of the start-up check and rebuilds
 
@@ -452,8 +455,6 @@ UNION ALL SELECT 'unit', u.grp, u.key, u.i, u.score, jsonb_build_object(
     def spelling(self, text: str) -> str | None:
         """Words no unit holds replaced by the closest indexed word (edit distance 1 for Chinese,
         2 otherwise, the more frequent of equals); None when nothing changes."""
-        import re
-
         from tracker.search.postgres.parse import normalize_query
 
         normalized = normalize_query(text)
@@ -545,14 +546,13 @@ UNION ALL SELECT 'unit', u.grp, u.key, u.i, u.score, jsonb_build_object(
                     {"words": [table._quote(w) for w in candidates]},
                 ).all()
             )
-            top_total = sum(counts.values())
             weighted = []
             for word in candidates:
                 seen = frequency.get(table._quote(word), 0)
                 if not seen:
                     continue  # not in the archive: it cannot find anything
                 f = seen / max(1, total)
-                tf = counts[word] / top_total
+                tf = counts[word]
                 weighted.append((tf * math.log2((1 + f) / f) + math.log2(1 + f), word))
             terms = sorted(weighted, reverse=True)[:SIMILAR_TERMS]
             if not terms:
@@ -560,7 +560,7 @@ UNION ALL SELECT 'unit', u.grp, u.key, u.i, u.score, jsonb_build_object(
             params: dict[str, Any] = {
                 "types": [t.value for t in types],
                 "exclude": list(exclude_groups),
-                "limit": limit,
+                "pool": SIMILAR_POOL,
                 "any": " | ".join(table._quote(w) for _s, w in terms),
             }
             parts = []
@@ -571,30 +571,68 @@ UNION ALL SELECT 'unit', u.grp, u.key, u.i, u.score, jsonb_build_object(
             params.update({k: v for k, v in extra.items() if k != "q"})
             if {UnitType.REPLY, UnitType.REPLY_POINT} & set(types):
                 where.append("NOT m.history")  # an earlier letter is history, not a like text
-            rows = (
+            # the units sharing the most (and weightiest) key terms, then BM25 over their vectors
+            pool = (
                 connection.execute(
                     sa.text(
                         f"SELECT m.key, m.title, m.body, m.anchor, m.position, m.type, m.reply_id, m.agency, "
-                        f"m.history, m.facts, ({' + '.join(parts)}) AS score FROM {table.TABLE} m "
-                        f"WHERE m.{column} @@ CAST(:any AS tsquery) AND m.type = ANY(CAST(:types AS text[])) "
+                        f"m.history, m.facts, m.{column}::text AS vector, ({' + '.join(parts)}) AS coarse "
+                        f"FROM {table.TABLE} m WHERE m.{column} @@ CAST(:any AS tsquery) "
+                        "AND m.type = ANY(CAST(:types AS text[])) "
                         f"AND NOT m.grp = ANY(CAST(:exclude AS text[])) {''.join(' AND ' + w for w in where)} "
-                        'ORDER BY score DESC, m.key COLLATE "C" LIMIT :limit'
+                        'ORDER BY coarse DESC, m.key COLLATE "C" LIMIT :pool'
                     ),
                     params,
                 )
                 .mappings()
                 .all()
             )
+        scored = _bm25(
+            [dict(r) for r in pool], {word: (weight, frequency[table._quote(word)]) for weight, word in terms}, total
+        )
+        rows = sorted(scored, key=lambda found: (-found[0], found[1]["key"]))[:limit]
         mark = Marks()
         mark.words["text"].update(word for _w, word in terms)
         return [
             Similar(
                 facts=table.facts_from_json(r["facts"]),
-                score=float(r["score"]),
-                units=(self._unit_hit(dict(r), float(r["score"]), mark),),
+                score=score,
+                units=(self._unit_hit(r, score, mark),),
             )
-            for r in rows
+            for score, r in rows
         ]
+
+
+_LEXEME = re.compile(r"'((?:[^']|'')*)'(?::([0-9A-D,]+))?")
+
+
+def _bm25(
+    rows: list[dict[str, Any]], terms: Mapping[str, tuple[float, int]], total: int
+) -> list[tuple[float, dict[str, Any]]]:
+    """(score, row): the sum over the key terms of weight x BM25 (Whoosh's formula and defaults),
+    term and document lengths read from each row's tsvector text."""
+    lengths: list[tuple[dict[str, int], int]] = []
+    for r in rows:
+        tf: dict[str, int] = {}
+        size = 0
+        for lexeme, positions in _LEXEME.findall(r.pop("vector") or ""):
+            n = positions.count(",") + 1 if positions else 1
+            size += n
+            word = lexeme.replace("''", "'").replace("\\\\", "\\")
+            if word in terms:
+                tf[word] = n
+        lengths.append((tf, size))
+    average = sum(size for _tf, size in lengths) / max(1, len(lengths))
+    scored = []
+    for r, (tf, size) in zip(rows, lengths, strict=True):
+        score = 0.0
+        for word, n in tf.items():
+            weight, df = terms[word]
+            idf = math.log(total / (df + 1)) + 1
+            norm = BM25_K1 * (1 - BM25_B + BM25_B * size / max(average, 1))
+            score += weight * idf * n * (BM25_K1 + 1) / (n + norm)
+        scored.append((score, r))
+    return scored
 
 
 def _batches(docs: Iterable[SearchDocument], size: int) -> Iterator[list[SearchDocument]]:
