@@ -588,7 +588,9 @@ UNION ALL SELECT 'unit', u.grp, u.key, u.i, u.score, jsonb_build_object(
                 .all()
             )
         scored = _bm25(
-            [dict(r) for r in pool], {word: (weight, frequency[table._quote(word)]) for weight, word in terms}, total
+            [dict(r) for r in pool],
+            {word: (weight, frequency[table._quote(word)]) for weight, word in terms},
+            total,
         )
         rows = sorted(scored, key=lambda found: (-found[0], found[1]["key"]))[:limit]
         mark = Marks()
