@@ -24,6 +24,7 @@ run: setup
 test: setup lint browser
 	$(BIN)/pytest
 	TRACKER_TEST_DB=postgres $(BIN)/pytest $(POSTGRES_SUITES)
+	TRACKER_TEST_DB=postgres TRACKER_TEST_SEARCH=postgres $(BIN)/pytest tests/search
 
 POSTGRES_SUITES := tests/services tests/web tests/search
 

@@ -48,6 +48,9 @@ CASE_DAY = date.today()
 # The suites run on SQLite by default; TRACKER_TEST_DB=postgres runs them on a throwaway PostgreSQL
 # server (tracker/testing/postgres.py), or on TRACKER_TEST_POSTGRES_URL's server when that is set.
 TEST_DB = os.environ.get("TRACKER_TEST_DB", "sqlite")
+# TRACKER_TEST_SEARCH=postgres (with TRACKER_TEST_DB=postgres) makes every test app search with the
+# PostgreSQL backend; Whoosh otherwise.
+TEST_SEARCH = os.environ.get("TRACKER_TEST_SEARCH", "whoosh")
 
 
 def index_dir(db_path: Path) -> Path:
@@ -151,6 +154,7 @@ def make_app(db: Path | TestDatabase, **overrides: Any) -> Flask:
         "SEARCH_CHECK_ON_START": False,
         # Tests post forms without tokens; tests/web/test_web_csrf.py turns CSRF on to check every form.
         "WTF_CSRF_ENABLED": False,
+        "SEARCH_BACKEND": TEST_SEARCH,
     }
     return create_app({**config, **overrides})
 

@@ -7,6 +7,7 @@ closing), ``zhejiang#c5-16`` (a clause of a reference document), ``paper`` (a wh
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -94,7 +95,7 @@ def restart() -> Iterator[Callable[[Flask], Flask]]:
 
     def run(app: Flask) -> Flask:
         get_backend(app).close()
-        keys = ("TESTING", "SECRET_KEY", "DATABASE_URL", "SEARCH_INDEX_DIR")
+        keys = ("TESTING", "SECRET_KEY", "DATABASE_URL", "SEARCH_INDEX_DIR", "SEARCH_BACKEND")
         new = create_app({**{k: app.config[k] for k in keys}, "SEARCH_CHECK_ON_START": True})
         started.append(new)
         return new
@@ -104,3 +105,26 @@ def restart() -> Iterator[Callable[[Flask], Flask]]:
         get_keeper(app).wait_ready(30)
         get_backend(app).close()
         get_engine(app).dispose()
+
+
+# Tests about the Whoosh index itself (its folder, lock, segments, evaluator), skipped when the app
+# searches with the PostgreSQL backend (TRACKER_TEST_SEARCH=postgres); they still run with Whoosh.
+WHOOSH_ONLY = (
+    "test_consistency.py",
+    "test_whoosh_arrays.py",
+    "test_whoosh_merge.py",
+    "test_sync.py::test_a_busy_index_defers_the_update_until_the_lock_is_free",
+    "test_phrases.py::test_phrases_match_within_one_passage_in_both_evaluators",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("TRACKER_TEST_SEARCH", "whoosh") != "postgres":
+        return
+    skip = pytest.mark.skip(reason="about the Whoosh index; the app searches with PostgreSQL here")
+    for item in items:
+        where = f"{item.path.name}::{item.originalname}"
+        if any(where == name or item.path.name == name for name in WHOOSH_ONLY) and "/search/" in str(
+            item.path
+        ):
+            item.add_marker(skip)

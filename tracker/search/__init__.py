@@ -30,7 +30,11 @@ from tracker.domain.visibility import Viewer
 from tracker.search.documents import GroupFacts, SearchDocument, UnitType
 
 # SEARCH_BACKEND value -> "module:class"; the class is built with the app config.
-BACKENDS = {"whoosh": "tracker.search.whoosh:WhooshBackend"}
+BACKENDS = {
+    "whoosh": "tracker.search.whoosh:WhooshBackend",
+    # documents in a table of the archive's PostgreSQL database, written with the data (postgres/)
+    "postgres": "tracker.search.postgres.backend:PostgresBackend",
+}
 
 _EXTENSION_KEY = "tracker.search"
 

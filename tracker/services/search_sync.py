@@ -113,6 +113,29 @@ def take_marks(session: OrmSession) -> set[Mark]:
     return session.info.pop(_INFO_KEY, None) or set()
 
 
+def _before_commit(session: OrmSession) -> None:
+    """A backend that keeps its documents in the database (postgres) writes them here, in the
+    transaction about to commit, so they commit or roll back with the rows they describe."""
+    if session.in_nested_transaction():
+        return
+    keeper = _KEEPERS.get(session.bind) if isinstance(session.bind, Engine) else None
+    write = getattr(keeper.backend, "write_in_transaction", None) if keeper is not None else None
+    if write is None:
+        return
+    session.flush()  # what commit would flush anyway, so its rows are noted first
+    marks = session.info.pop(_INFO_KEY, None)
+    if marks:
+        connection = session.connection()
+
+        def load(groups: Collection[str]) -> list[documents.SearchDocument]:
+            # a session of its own on the same connection: it reads the transaction's rows afresh,
+            # never an object the caller's session kept from before the backend's lock
+            with Session(bind=connection) as reading:
+                return search_documents.load_groups(session=reading, groups=groups)
+
+        write(connection, keeper.resolve(marks, connection=connection), load)
+
+
 def _after_commit(session: OrmSession) -> None:
     if session.in_nested_transaction():  # a savepoint: the outer transaction may still roll back
         return
@@ -137,6 +160,8 @@ def _install() -> None:
         if _installed:
             return
         event.listen(OrmSession, "after_flush", _after_flush)
+        # first of the before_commit hooks: before tracker.generation's bump, which must come last
+        event.listen(OrmSession, "before_commit", _before_commit, insert=True)
         event.listen(OrmSession, "after_commit", _after_commit)
         event.listen(OrmSession, "after_soft_rollback", _after_soft_rollback)
         _installed = True
@@ -188,8 +213,9 @@ class IndexKeeper:
         with Session(self.engine) as session:
             yield from search_documents.iter_all(session=session)
 
-    def resolve(self, marks: Iterable[Mark]) -> set[str]:
-        """The groups the noted rows belong to."""
+    def resolve(self, marks: Iterable[Mark], *, connection: Any = None) -> set[str]:
+        """The groups the noted rows belong to (read on ``connection`` when given: in its
+        transaction, before it commits)."""
         groups: set[str] = set()
         by_kind: dict[str, set[int]] = {}
         for kind, ident in marks:
@@ -211,7 +237,7 @@ class IndexKeeper:
             ),
             "agency": lambda ids: select(Reply.proposal_id).where(col(Reply.agency_id).in_(ids)),
         }
-        with Session(self.engine) as session:
+        with Session(connection or self.engine) as session:
             for kind, ids in by_kind.items():
                 for (pid,) in session.execute(queries[kind](ids)).all():
                     groups.add(documents.proposal_group(pid))
@@ -351,6 +377,8 @@ def init_app(app: Flask) -> None:
     search.register(app, backend)
     _install()
     keeper = IndexKeeper(backend, get_engine(app), ready_wait=float(app.config.get("SEARCH_READY_WAIT", 5.0)))
+    if (attach := getattr(backend, "attach", None)) is not None:
+        attach(keeper.engine)  # a backend in the database shares the app's connection pool
     _KEEPERS[keeper.engine] = keeper
     app.extensions[_KEEPER_KEY] = keeper
     if app.config.get("SEARCH_CHECK_ON_START", True):

@@ -1,0 +1,239 @@
+"""The PostgreSQL search backend (issue 14): documents written in the data's own transaction, so
+every app server agrees at once; the table rebuilt by ``tracker reindex`` while writes go on.
+
+These tests build their apps with SEARCH_BACKEND=postgres themselves, so they run whenever the
+suite runs on PostgreSQL (TRACKER_TEST_DB=postgres), whichever backend the other tests use.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from sqlmodel import Session, select
+
+from tracker import create_app, migrate
+from tracker.cli import main
+from tracker.config import ENVIRONMENT_KEYS
+from tracker.db import get_engine
+from tracker.models import Member, Proposal
+from tracker.search import SearchRequest, create_backend, get_backend
+from tracker.search.documents import UnitType
+from tracker.search.postgres.backend import PostgresBackend
+from tracker.services import oversight
+from tracker.services.proposals import record_proposal
+from tracker.services.search_sync import get_keeper
+from tracker.services.visibility import ANONYMOUS, Role, Viewer
+
+STAFF = Viewer(Role.STAFF, user_id=None)
+on_postgres = pytest.mark.skipif(
+    os.environ.get("TRACKER_TEST_DB", "sqlite") != "postgres", reason="needs TRACKER_TEST_DB=postgres"
+)
+
+
+def _server(database: Any) -> Flask:
+    """An app as one more server would run it: its own engine, pool and backend."""
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": database.url,
+            "SEARCH_BACKEND": "postgres",
+            "SEARCH_CHECK_ON_START": False,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+
+
+@pytest.fixture
+def servers(test_database: Any) -> Iterator[tuple[Flask, Flask]]:
+    a, b = _server(test_database), _server(test_database)
+    get_keeper(a).rebuild()  # the template may have been seeded with Whoosh searching
+    yield a, b
+    for app in (a, b):
+        get_backend(app).close()
+        get_engine(app).dispose()
+
+
+def _count(app: Flask, text: str, viewer: Viewer = ANONYMOUS) -> int:
+    return get_backend(app).count(text, viewer=viewer)
+
+
+@on_postgres
+def test_a_withhold_on_one_server_is_out_of_the_other_servers_public_search_at_once(servers) -> None:
+    a, b = servers
+    assert _count(b, "培训") == 3  # No. 2 and two policy documents
+    assert "p1" in {g.key for g in get_backend(b).search(SearchRequest("培训", ANONYMOUS)).groups}
+    with Session(get_engine(a)) as session:
+        oversight.withhold(
+            session=session, proposal_id=1, actor=STAFF, reason="涉及企业商业信息", now=datetime.now(UTC)
+        )
+        session.commit()
+    # no restart, no reindex, no wait: B reads the rows A's transaction committed
+    assert _count(b, "培训") == 2
+    assert "p1" not in {g.key for g in get_backend(b).search(SearchRequest("培训", ANONYMOUS)).groups}
+    assert _count(b, "培训", STAFF) == 3  # staff still find it
+
+
+@on_postgres
+def test_a_submit_on_one_server_is_found_by_staff_on_the_other_at_once(servers) -> None:
+    a, b = servers
+    assert _count(b, "夜班公交", STAFF) == 0
+    with Session(get_engine(a)) as session:
+        member = session.exec(select(Member)).first()
+        proposal = record_proposal(
+            session=session,
+            text="建议：\n1．开通夜班公交线路，方便夜间出行。",
+            title="关于开通夜班公交的建议",
+            proposer=member,
+            submitted_on=date.today(),
+        )
+        session.commit()  # recorded as submitted by its proposer
+        pid = proposal.id
+    found = get_backend(b).search(SearchRequest("夜班公交", STAFF)).groups
+    assert [g.key for g in found] == [f"p{pid}"]
+    assert found[0].facts.status == "submitted"
+    assert _count(b, "夜班公交") == 0  # not public
+
+
+@on_postgres
+def test_a_rolled_back_change_never_reaches_the_table(servers) -> None:
+    a, b = servers
+    with Session(get_engine(a)) as session:
+        proposal = session.get(Proposal, 1)
+        proposal.title = "关于量子计算的建议"
+        session.add(proposal)
+        session.flush()
+        session.rollback()
+    assert _count(b, "量子计算", STAFF) == 0
+    assert _count(b, "培训", STAFF) == 3
+
+
+@on_postgres
+def test_the_rows_are_written_before_the_commit_returns(servers) -> None:
+    """Written in the committing transaction: a reader on another connection sees the new row and
+    the new data together, never one without the other."""
+    a, _b = servers
+    engine = get_engine(a)
+    with Session(engine) as session:
+        proposal = session.get(Proposal, 1)
+        proposal.title = "关于夜班公交的建议"
+        session.add(proposal)
+        session.flush()
+        with engine.connect() as other:  # before the commit: neither is visible elsewhere
+            assert (
+                other.execute(sa.text("SELECT count(*) FROM search_unit WHERE title LIKE '%夜班%'")).scalar()
+                == 0
+            )
+        session.commit()
+    with engine.connect() as other:
+        assert (
+            other.execute(sa.text("SELECT title FROM search_unit WHERE key = 'p1'")).scalar()
+            == "关于夜班公交的建议"
+        )
+        # one transaction wrote both: the proposal row's and the search row's transaction ids agree
+        same = other.execute(
+            sa.text(
+                "SELECT (SELECT xmin::text FROM proposal WHERE id = 1) = "
+                "(SELECT written_xid::text FROM search_unit WHERE key = 'p1')"
+            )
+        ).scalar()
+        assert same is True
+
+
+@on_postgres
+def test_reindex_rebuilds_the_table_and_reports_it(servers) -> None:
+    a, b = servers
+    with get_engine(a).begin() as connection:
+        connection.execute(sa.text("DELETE FROM search_unit WHERE grp = 'p1'"))
+    assert _count(b, "培训", STAFF) == 2
+    state = get_backend(a).state()
+    assert "p1" not in state.counts
+    result = a.test_cli_runner().invoke(main, ["reindex"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Reindexed 1 proposals and 4 reference documents:")
+    assert _count(b, "培训", STAFF) == 3
+    assert get_keeper(b).check() == "up to date"
+
+
+@on_postgres
+def test_a_rebuild_keeps_what_a_writer_committed_while_it_ran(servers) -> None:
+    """The rebuild read No. 2 before a writer changed it; the writer's rows are newer and stay."""
+    a, b = servers
+    keeper = get_keeper(a)
+    stale = list(keeper._all())  # what the rebuild read: No. 2 still titled as seeded
+
+    def documents() -> Iterator[Any]:
+        with Session(get_engine(b)) as session:  # meanwhile, on the other server, a writer
+            proposal = session.get(Proposal, 1)
+            proposal.title = "关于夜班公交的建议"
+            session.add(proposal)
+            session.commit()
+        yield from stale
+
+    get_backend(a).rebuild(documents)
+    assert [g.key for g in get_backend(b).search(SearchRequest("夜班公交", STAFF)).groups] == ["p1"]
+    assert get_keeper(b).check() == "up to date"
+
+
+@on_postgres
+def test_a_rebuild_drops_the_rows_of_groups_that_are_gone(servers) -> None:
+    a, _b = servers
+    with get_engine(a).begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO search_unit SELECT 'p999', 'p999', type, position, title, body, anchor, reply_id, "
+                "agency, history, fingerprint, facts, published, publish_at, number, meeting_id, year, "
+                "category, status, agencies, outcomes, member_ids, agency_ids, date, tsv, tsv_summary "
+                "FROM search_unit WHERE key = 'p1'"
+            )
+        )
+    assert "p999" in get_backend(a).state().counts
+    get_keeper(a).rebuild()
+    assert "p999" not in get_backend(a).state().counts
+
+
+@on_postgres
+def test_similar_proposals_and_related_clauses(servers) -> None:
+    a, _b = servers
+    backend = get_backend(a)
+    similar = backend.more_like_this(
+        "扶持小微企业发展，加强创业培训，建设电子商务平台", viewer=ANONYMOUS, types={UnitType.PROPOSAL}
+    )
+    assert [s.facts.number for s in similar][:1] == [2]
+    clauses = backend.more_like_this("加强中小企业培训", viewer=ANONYMOUS, types={UnitType.CLAUSE}, limit=3)
+    assert clauses and all(c.units[0].type == UnitType.CLAUSE for c in clauses)
+
+
+def test_the_backend_is_chosen_by_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert ENVIRONMENT_KEYS["TRACKER_SEARCH_BACKEND"] == "SEARCH_BACKEND"
+    backend = create_backend({"SEARCH_BACKEND": "postgres", "DATABASE_URL": "postgresql+psycopg://h/db"})
+    assert isinstance(backend, PostgresBackend)
+
+
+def test_the_postgres_backend_refuses_an_sqlite_database() -> None:
+    with pytest.raises(ValueError, match="PostgreSQL DATABASE_URL"):
+        create_backend({"SEARCH_BACKEND": "postgres", "DATABASE_URL": "sqlite:///x.db"})
+
+
+def test_the_table_exists_only_on_postgresql(app: Flask) -> None:
+    engine = get_engine(app)
+    has_table = sa.inspect(engine).has_table("search_unit")
+    assert has_table == (engine.dialect.name == "postgresql")
+    assert migrate.current_revision(app) == migrate.head_revision(app)
+    if has_table:
+        with engine.connect() as connection:
+            methods = dict(
+                connection.execute(
+                    sa.text(
+                        "SELECT c.relname, am.amname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                        "JOIN pg_am am ON am.oid = c.relam WHERE i.indrelid = 'search_unit'::regclass"
+                    )
+                ).all()
+            )
+        assert methods["ix_search_unit_tsv"] == "gin"

@@ -1,0 +1,663 @@
+"""PostgresBackend: the search documents in the search_unit table of the archive's database.
+
+Writes. ``write_in_transaction`` is called by tracker.services.search_sync just before a session commits,
+on the session's own connection: the changed groups are read as that transaction sees them and
+their rows replaced, so they commit (or roll back) with the data, on every server at once. Each
+group is locked first (a transaction-level advisory lock) and read after the lock, so of two
+transactions touching one group the one committing last also read last. ``index_documents``
+(the start-up check's repairs) does the same in a transaction of its own. A rebuild replaces rows
+batch by batch while the archive stays searchable and writable; a row written by a transaction
+the rebuild's starting snapshot does not see is newer than what the rebuild read, and is kept.
+
+Reads. One statement per search: the matching units (tsvector @@ tsquery, through the GIN index,
+ranked by ts_rank with the title weighted), the visibility rule and the 案号/group filters, then
+facet counts (exact, each without its own filter), the page of groups and their best units.
+Highlights are cut from the stored text by tracker.search.highlight, as the Whoosh backend does.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from itertools import groupby
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlmodel import Session
+
+from tracker.domain.visibility import Role, Viewer
+from tracker.search import (
+    UNIT_FACETS,
+    Facet,
+    FacetCount,
+    GroupHit,
+    IndexState,
+    Loader,
+    SearchRequest,
+    SearchResults,
+    Similar,
+    Sort,
+    UnitHit,
+    analysis,
+)
+from tracker.search.documents import SearchDocument, UnitType
+from tracker.search.postgres import marks, table
+from tracker.search.postgres.parse import ALL, NONE, TEXT_FIELDS, Marks, parse, parse_plain, tsquery
+
+REBUILD_BATCH = 2000  # units written per transaction by a rebuild
+RANK_WEIGHTS = "{0.5,0.5,0.5,1.0}"  # D (body), C (office), B (proposer), A (title): the title counts double
+RANK_NORMALIZATION = 1  # divided by 1 + log(length): a long text does not win by length alone
+SIMILAR_TERMS = 25
+SIMILAR_CACHE = 512
+SIMILAR_POOL = 200  # units re-scored by BM25 after a first cut by the key terms they hold
+BM25_K1, BM25_B = 1.2, 0.75  # Whoosh's defaults
+SPELLING_TTL = 600.0  # seconds the vocabulary used for spelling hints is kept per process
+MAINTENANCE_LOCK = 0x7472_6163_6B65_72  # pg_advisory_lock key of the start-up check and rebuilds
+
+# facet -> SQL for its value(s) on a unit row ``m`` (an array for multi-valued ones)
+FACET_VALUES = {
+    Facet.SESSION: "m.meeting_id::text",
+    Facet.YEAR: "m.year::text",
+    Facet.CATEGORY: "m.category",
+    Facet.AGENCY: "unnest(m.agencies)",
+    Facet.OUTCOME: "unnest(m.outcomes)",
+    Facet.STATUS: "m.status",
+    Facet.TYPE: "m.type",
+}
+FACET_FILTERS = {
+    Facet.SESSION: "m.meeting_id::text = ANY(CAST(:{p} AS text[]))",
+    Facet.YEAR: "m.year::text = ANY(CAST(:{p} AS text[]))",
+    Facet.CATEGORY: "m.category = ANY(CAST(:{p} AS text[]))",
+    Facet.AGENCY: "m.agencies && CAST(:{p} AS text[])",
+    Facet.OUTCOME: "m.outcomes && CAST(:{p} AS text[])",
+    Facet.STATUS: "m.status = ANY(CAST(:{p} AS text[]))",
+    Facet.TYPE: "m.type = ANY(CAST(:{p} AS text[]))",
+}
+
+
+class PostgresBackend:
+    """Search over the search_unit table of a PostgreSQL database."""
+
+    def __init__(self, url: str, *, clock: Callable[[], datetime] | None = None) -> None:
+        self.url = url
+        # what a scheduled publication is judged against (the app passes its visibility clock)
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._engine: sa.Engine | None = None
+        self._own_engine = False
+        self._lock = threading.Lock()
+        self._similar: OrderedDict[tuple[Any, ...], tuple[Similar, ...]] = OrderedDict()
+        self._vocabulary: tuple[float, dict[str, int]] | None = None
+
+    @classmethod
+    def from_config(
+        cls, config: Mapping[str, Any], *, clock: Callable[[], datetime] | None = None
+    ) -> PostgresBackend:
+        url = str(config.get("DATABASE_URL", ""))
+        if not url.startswith("postgresql"):
+            raise ValueError("SEARCH_BACKEND 'postgres' needs a PostgreSQL DATABASE_URL")
+        return cls(url, clock=clock)
+
+    def attach(self, engine: sa.Engine) -> None:
+        """Use the app's engine (its pool) rather than one of its own."""
+        self._engine = engine
+
+    @property
+    def engine(self) -> sa.Engine:
+        with self._lock:
+            if self._engine is None:
+                from tracker.db import make_engine
+
+                self._engine, self._own_engine = make_engine(self.url, pool_size=2, max_overflow=2), True
+            return self._engine
+
+    def close(self) -> None:
+        if self._own_engine and self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _lock_groups(connection: sa.Connection, groups: Collection[str]) -> None:
+        """Lock the groups until the transaction ends, always in the same order (no deadlock
+        between two writers of the same groups)."""
+        connection.execute(
+            sa.text(
+                "SELECT pg_advisory_xact_lock(hashtext('search:' || g)) "
+                "FROM (SELECT g FROM unnest(CAST(:groups AS text[])) g ORDER BY g) s"
+            ),
+            {"groups": sorted(groups)},
+        )
+
+    @staticmethod
+    def _store(
+        connection: sa.Connection,
+        groups: Collection[str],
+        docs: list[SearchDocument],
+        *,
+        snapshot: str | None = None,
+    ) -> int:
+        """Replace the rows of ``groups`` by ``docs``; with ``snapshot`` (a rebuild), only rows
+        written by transactions that snapshot sees (older than what the rebuild read)."""
+        older = " AND pg_visible_in_snapshot(written_xid, CAST(:snapshot AS pg_snapshot))" if snapshot else ""
+        connection.execute(
+            sa.text(
+                f"DELETE FROM {table.TABLE} WHERE grp = ANY(CAST(:groups AS text[])) "
+                f"AND NOT key = ANY(CAST(:keys AS text[])){older}"
+            ),
+            {"groups": list(groups), "keys": [d.key for d in docs], "snapshot": snapshot},
+        )
+        if not docs:
+            return 0
+        stmt = pg_insert(table.search_unit)
+        columns = [c.name for c in table.search_unit.columns if c.name not in ("key", "written_xid")]
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["key"],
+            set_={**{c: stmt.excluded[c] for c in columns}, "written_xid": sa.func.pg_current_xact_id()},
+            where=(
+                sa.text("pg_visible_in_snapshot(search_unit.written_xid, CAST(:snapshot AS pg_snapshot))")
+                if snapshot
+                else None
+            ),
+        )
+        rows = [table.row(d) for d in docs]
+        if snapshot:
+            for r in rows:
+                r["snapshot"] = snapshot
+        connection.execute(stmt, rows)
+        return len(rows)
+
+    def write_in_transaction(self, connection: sa.Connection, groups: Collection[str], load: Loader) -> int:
+        """Replace the groups' rows with what this (uncommitted) transaction holds: ``load`` reads
+        them on ``connection``, after the groups are locked."""
+        if not groups:
+            return 0
+        self._lock_groups(connection, groups)
+        return self._store(connection, groups, list(load(groups)))
+
+    def index_documents(self, groups: Collection[str], load: Loader) -> int:
+        if not groups:
+            return 0
+        with self.engine.begin() as connection:
+            self._lock_groups(connection, groups)
+            return self._store(connection, groups, list(load(groups)))
+
+    def delete(self, groups: Collection[str]) -> None:
+        self.index_documents(groups, lambda _groups: ())
+
+    def pending(self) -> bool:
+        return False  # nothing waits: rows are written with the data or not at all
+
+    def retry_pending(self, load: Loader) -> int:
+        return 0
+
+    def rebuild(self, documents: Callable[[], Iterable[SearchDocument]], *, procs: int = 1) -> int:
+        """Replace every row, a batch of groups per transaction (searches and writes go on)."""
+        with self.engine.connect() as connection:
+            snapshot = connection.execute(sa.text("SELECT pg_current_snapshot()::text")).scalar_one()
+        count = 0
+        for batch in _batches(documents(), REBUILD_BATCH):
+            groups = list(dict.fromkeys(d.group for d in batch))
+            with self.engine.begin() as connection:
+                self._lock_groups(connection, groups)
+                self._store(connection, groups, batch, snapshot=snapshot)
+            count += len(batch)
+        with self.engine.begin() as connection:  # groups gone from the database
+            connection.execute(
+                sa.text(
+                    f"DELETE FROM {table.TABLE} u WHERE "
+                    "(grp LIKE 'p%' AND NOT EXISTS (SELECT 1 FROM proposal p WHERE p.id = substr(u.grp, 2)::int))"
+                    " OR (grp LIKE 'd%' AND NOT EXISTS "
+                    "(SELECT 1 FROM reference_document d WHERE d.id = substr(u.grp, 2)::int))"
+                )
+            )
+        return count
+
+    def state(self) -> IndexState:
+        try:
+            with self.engine.connect() as connection:
+                found = connection.execute(
+                    sa.text(
+                        f"SELECT grp, count(*), min(fingerprint), max(fingerprint) FROM {table.TABLE} GROUP BY grp"
+                    )
+                ).all()
+        except sa.exc.ProgrammingError:  # no table: the database is older than migration 0014
+            return IndexState(counts={}, healthy=False)
+        return IndexState(
+            counts={g: int(n) for g, n, _lo, _hi in found},
+            healthy=True,
+            fingerprints={g: lo if lo == hi else "" for g, _n, lo, hi in found},
+        )
+
+    @contextmanager
+    def maintenance(self) -> Iterator[None]:
+        """One process at a time checks or rebuilds (a session-level advisory lock)."""
+        with self.engine.connect() as connection:
+            connection.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": MAINTENANCE_LOCK})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": MAINTENANCE_LOCK})
+                connection.commit()
+
+    def clear(self) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(sa.text(f"DELETE FROM {table.TABLE}"))
+
+    def doc_count(self) -> int:
+        with self.engine.connect() as connection:
+            return int(connection.execute(sa.text(f"SELECT count(*) FROM {table.TABLE}")).scalar_one())
+
+    def generation(self) -> int:
+        # The rows change only inside the data's own transactions, which bump the archive's
+        # generation (tracker.generation) that the page cache is keyed on already.
+        return 0
+
+    # -- the query ---------------------------------------------------------------------------------
+
+    def _match(
+        self, text: str, viewer: Viewer, filters: Mapping[str, tuple[str, ...]]
+    ) -> tuple[list[str], dict]:
+        """WHERE conditions on ``m`` (search_unit) for the text, visibility and 案号/group filters."""
+        q = tsquery(parse(text))
+        where: list[str] = []
+        params: dict[str, Any] = {"q": None}
+        if q == NONE:
+            where.append("false")
+        elif q != ALL:
+            where.append("m.tsv @@ CAST(:q AS tsquery)")
+            params["q"] = q
+        if not viewer.sees_all:
+            seen = ["m.published", "m.publish_at <= :now"]
+            params["now"] = self.clock()
+            if viewer.role == Role.MEMBER and viewer.member_id is not None:
+                seen.append(":member = ANY(m.member_ids)")
+                params["member"] = viewer.member_id
+            if viewer.role == Role.AGENCY and viewer.agency_id is not None:
+                seen.append(":agency = ANY(m.agency_ids)")
+                params["agency"] = viewer.agency_id
+            where.append("(" + " OR ".join(seen) + ")")
+        if numbers := filters.get("number"):
+            where.append("m.number = ANY(CAST(:numbers AS int[]))")
+            params["numbers"] = [int(n) for n in numbers if str(n).isdigit() and len(str(n)) < 10]
+        if groups := filters.get("group"):
+            where.append("m.grp = ANY(CAST(:groups AS text[]))")
+            params["groups"] = list(groups)
+        return where, params
+
+    @staticmethod
+    def _facet_filters(filters: Mapping[str, tuple[str, ...]], params: dict) -> dict[Facet, str]:
+        found = {}
+        for name in Facet:
+            if values := filters.get(name.value):
+                param = f"f_{name.value}"
+                params[param] = list(values)
+                found[name] = FACET_FILTERS[name].format(p=param)
+        return found
+
+    def search(self, request: SearchRequest) -> SearchResults:
+        filters = {k: tuple(v) for k, v in request.filters.items() if v}
+        match, params = self._match(request.text, request.viewer, filters)
+        facet_filters = self._facet_filters(filters, params)
+        in_force = "true" if request.history else "NOT m.history"
+
+        def kept(skip: Facet | None = None) -> str:
+            return " AND ".join([in_force, *(f for name, f in facet_filters.items() if name != skip)])
+
+        score = (
+            f"ts_rank('{RANK_WEIGHTS}', m.tsv, CAST(:q AS tsquery), {RANK_NORMALIZATION})"
+            if params["q"]
+            else "1.0"
+        )
+        size = max(1, request.page_size)
+        params.update(size=size, page=max(1, request.page), per_group=max(1, request.units_per_group))
+        facet_rows = [
+            f"SELECT 'facet', '{name.value}', v, "
+            f"{'count(*)' if name in UNIT_FACETS else 'count(DISTINCT grp)'}, NULL::float8, NULL::jsonb "
+            f"FROM (SELECT m.grp, {FACET_VALUES[name]} AS v FROM m WHERE {kept(name)}) f "
+            "WHERE v IS NOT NULL GROUP BY v"
+            for name in Facet
+        ]
+        order = 'best DESC, grp COLLATE "C"'
+        if request.sort == Sort.DATE:
+            order = "d DESC NULLS LAST, " + order
+        sql = f"""
+WITH m AS MATERIALIZED (
+    SELECT m.key, m.grp, m.type, m.history, m.meeting_id, m.year, m.category, m.status,
+           m.agencies, m.outcomes, m.date, m.position, {score} AS score
+    FROM {table.TABLE} m WHERE {" AND ".join(match) or "true"}
+),
+k AS MATERIALIZED (SELECT * FROM m WHERE {kept()}),
+g AS (SELECT grp, max(score) AS best, count(*) AS n, max(date) AS d FROM k GROUP BY grp),
+r AS (SELECT grp, best, n, row_number() OVER (ORDER BY {order}) AS r, count(*) OVER () AS total FROM g),
+p AS (
+    SELECT r.*, LEAST(:page, GREATEST(1, CEIL(total::numeric / :size)::int)) AS shown FROM r
+),
+pg AS (SELECT * FROM p WHERE r > (shown - 1) * :size AND r <= shown * :size),
+u AS (
+    SELECT k.*, row_number() OVER (PARTITION BY k.grp ORDER BY k.score DESC, k.history, k.position) AS i
+    FROM k JOIN pg USING (grp)
+)
+{" UNION ALL ".join(facet_rows)}
+UNION ALL SELECT 'total', NULL, NULL, (SELECT count(*) FROM g), (SELECT count(*) FROM k)::float8, NULL
+UNION ALL SELECT 'history', NULL, NULL,
+    (SELECT count(*) FROM m WHERE m.history AND {kept().replace(in_force, "true")}), NULL, NULL
+UNION ALL SELECT 'group', grp, r::text, n, best, jsonb_build_object('shown', shown) FROM pg
+UNION ALL SELECT 'unit', u.grp, u.key, u.i, u.score, jsonb_build_object(
+    'key', s.key, 'title', s.title, 'body', s.body, 'anchor', s.anchor, 'position', s.position, 'type', s.type,
+    'reply_id', s.reply_id, 'agency', s.agency, 'history', s.history, 'facts', s.facts)
+    FROM u JOIN {table.TABLE} s ON s.key = u.key WHERE u.i <= :per_group
+"""
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.text(sql), params).all()
+        facets: dict[str, list[FacetCount]] = {name.value: [] for name in Facet}
+        total = total_units = history_units = 0
+        page = 1
+        groups: list[tuple[int, str, int, float]] = []
+        units: dict[str, list[tuple[int, float, dict]]] = {}
+        for kind, a, b, n, value, extra in rows:
+            if kind == "facet":
+                facets[a].append(FacetCount(b, int(n), b in filters.get(a, ())))
+            elif kind == "total":
+                total, total_units = int(n), int(value)
+            elif kind == "history":
+                history_units = int(n)
+            elif kind == "group":
+                groups.append((int(b), a, int(n), float(value)))
+                page = int(extra["shown"])
+            else:
+                units.setdefault(a, []).append((int(n), float(value), extra))
+        if not groups:
+            page = max(1, min(request.page, -(-total // size)) if total else 1)
+        mark = Marks().collect(parse(request.text))
+        hits = []
+        for _rank, group, count, best in sorted(groups):
+            its_units = sorted(units.get(group, []), key=lambda found: found[0])
+            facts = table.facts_from_json(its_units[0][2]["facts"])
+            hits.append(
+                GroupHit(
+                    facts=facts,
+                    title=marks.whole(facts.title, *mark.fields(*TEXT_FIELDS)),
+                    score=best,
+                    units=tuple(self._unit_hit(extra, s, mark) for _i, s, extra in its_units),
+                    unit_count=count,
+                )
+            )
+        return SearchResults(
+            request=request,
+            groups=tuple(hits),
+            total=total,
+            total_units=total_units,
+            facets={
+                name: tuple(sorted(facets[name.value], key=lambda f: (-f.count, f.value))) for name in Facet
+            },
+            page=page,
+            history_units=history_units,
+        )
+
+    def count(
+        self, text: str, *, viewer: Viewer, filters: Mapping[str, tuple[str, ...]] | None = None
+    ) -> int:
+        clean = {k: tuple(v) for k, v in (filters or {}).items() if v}
+        match, params = self._match(text, viewer, clean)
+        conditions = [*match, "NOT m.history", *self._facet_filters(clean, params).values()]
+        with self.engine.connect() as connection:
+            return int(
+                connection.execute(
+                    sa.text(
+                        f"SELECT count(DISTINCT m.grp) FROM {table.TABLE} m WHERE {' AND '.join(conditions)}"
+                    ),
+                    params,
+                ).scalar_one()
+            )
+
+    # -- display -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _unit_hit(stored: Mapping[str, Any], score: float, mark: Marks) -> UnitHit:
+        words, phrases = mark.fields("text")
+        return UnitHit(
+            key=stored.get("key") or "",
+            type=UnitType(stored["type"]),
+            title=marks.whole(stored.get("title") or "", *mark.fields("title", "text")),
+            fragments=marks.fragments(stored.get("body") or "", words, phrases),
+            anchor=stored.get("anchor") or "",
+            position=int(stored.get("position") or 0),
+            score=score,
+            reply_id=stored.get("reply_id"),
+            agency=stored.get("agency") or "",
+            history=bool(stored.get("history")),
+        )
+
+    # -- spelling ----------------------------------------------------------------------------------
+
+    def _words(self) -> dict[str, int]:
+        """Every indexed word with the number of units holding it (kept SPELLING_TTL seconds)."""
+        kept = self._vocabulary
+        if kept is not None and time.monotonic() - kept[0] < SPELLING_TTL:
+            return kept[1]
+        with self.engine.connect() as connection:
+            found = dict(
+                connection.execute(
+                    sa.text(f"SELECT word, ndoc FROM ts_stat('SELECT tsv FROM {table.TABLE}')")
+                ).all()
+            )
+        self._vocabulary = (time.monotonic(), found)
+        return found
+
+    def spelling(self, text: str) -> str | None:
+        """Words no unit holds replaced by the closest indexed word (edit distance 1 for Chinese,
+        2 otherwise, the more frequent of equals); None when nothing changes."""
+        from tracker.search.postgres.parse import normalize_query
+
+        normalized = normalize_query(text)
+        q = parse_plain(normalized)
+        unknown = {str(t) for fieldname, t in q.all_terms() if fieldname in TEXT_FIELDS}
+        if not unknown:
+            return None
+        vocabulary = self._words()
+        changed = normalized
+        for word in sorted(unknown, key=len, reverse=True):
+            if word in vocabulary:
+                continue
+            maxdist = 1 if analysis.is_han(word) else 2
+            best = min(
+                (
+                    (distance, -n, candidate)
+                    for candidate, n in vocabulary.items()
+                    if abs(len(candidate) - len(word)) <= maxdist
+                    and (distance := _distance(word, candidate, maxdist)) <= maxdist
+                ),
+                default=None,
+            )
+            if best is not None:
+                changed = re.sub(re.escape(word), best[2], changed, count=1, flags=re.IGNORECASE)
+        return changed if changed != normalized else None
+
+    # -- similar -----------------------------------------------------------------------------------
+
+    def more_like_this(
+        self,
+        text: str,
+        *,
+        viewer: Viewer,
+        types: Collection[UnitType],
+        exclude_groups: Collection[str] = (),
+        limit: int = 5,
+    ) -> list[Similar]:
+        """Units like ``text``: its key terms (Bo1 weights over the archive) ORed, within ``types``.
+
+        Proposals are compared by their summary (title and suggestions); other units by text.
+        Answers are kept per archive generation (tracker.generation): any public write renews them.
+        """
+        from tracker import generation
+
+        column = "tsv_summary" if set(types) == {UnitType.PROPOSAL} else "tsv"
+        with Session(self.engine) as session:
+            stamp = generation.current(session)
+        key = (stamp, text, viewer, frozenset(types), frozenset(exclude_groups), limit)
+        with self._lock:
+            if key in self._similar:
+                self._similar.move_to_end(key)
+                return list(self._similar[key])
+        found = self._more_like_this(column, text, viewer, types, exclude_groups, limit)
+        with self._lock:
+            self._similar[key] = tuple(found)
+            while len(self._similar) > SIMILAR_CACHE:
+                self._similar.popitem(last=False)
+        return found
+
+    def _more_like_this(
+        self,
+        column: str,
+        text: str,
+        viewer: Viewer,
+        types: Collection[UnitType],
+        exclude_groups: Collection[str],
+        limit: int,
+    ) -> list[Similar]:
+        counts: dict[str, int] = {}
+        for token in analysis.index_tokens(text):
+            word = table.stem_latin(token.text)
+            # single Han characters are mostly particles (的, 与, 和): they only add noise
+            if len(word) == 1 and analysis.is_han(word):
+                continue
+            counts[word] = counts.get(word, 0) + 1
+        if not counts:
+            return []
+        candidates = sorted(counts, key=lambda w: (-counts[w], w))[: SIMILAR_TERMS * 4]
+        with self.engine.connect() as connection:
+            total = connection.execute(
+                sa.text(f"SELECT count(*) FROM {table.TABLE} WHERE {column} IS NOT NULL")
+            ).scalar_one()
+            frequency = dict(
+                connection.execute(
+                    sa.text(
+                        f"SELECT w, (SELECT count(*) FROM {table.TABLE} WHERE {column} @@ CAST(w AS tsquery)) "
+                        "FROM unnest(CAST(:words AS text[])) w"
+                    ),
+                    {"words": [table._quote(w) for w in candidates]},
+                ).all()
+            )
+            weighted = []
+            for word in candidates:
+                seen = frequency.get(table._quote(word), 0)
+                if not seen:
+                    continue  # not in the archive: it cannot find anything
+                f = seen / max(1, total)
+                tf = counts[word]
+                weighted.append((tf * math.log2((1 + f) / f) + math.log2(1 + f), word))
+            terms = sorted(weighted, reverse=True)[:SIMILAR_TERMS]
+            if not terms:
+                return []
+            params: dict[str, Any] = {
+                "types": [t.value for t in types],
+                "exclude": list(exclude_groups),
+                "pool": SIMILAR_POOL,
+                "any": " | ".join(table._quote(w) for _s, w in terms),
+            }
+            parts = []
+            for i, (weight, word) in enumerate(terms):
+                params[f"t{i}"], params[f"w{i}"] = table._quote(word), weight
+                parts.append(f"CASE WHEN m.{column} @@ CAST(:t{i} AS tsquery) THEN :w{i} ELSE 0 END")
+            where, extra = self._match("", viewer, {})
+            params.update({k: v for k, v in extra.items() if k != "q"})
+            if {UnitType.REPLY, UnitType.REPLY_POINT} & set(types):
+                where.append("NOT m.history")  # an earlier letter is history, not a like text
+            # the units sharing the most (and weightiest) key terms, then BM25 over their vectors
+            pool = (
+                connection.execute(
+                    sa.text(
+                        f"SELECT m.key, m.title, m.body, m.anchor, m.position, m.type, m.reply_id, m.agency, "
+                        f"m.history, m.facts, m.{column}::text AS vector, ({' + '.join(parts)}) AS coarse "
+                        f"FROM {table.TABLE} m WHERE m.{column} @@ CAST(:any AS tsquery) "
+                        "AND m.type = ANY(CAST(:types AS text[])) "
+                        f"AND NOT m.grp = ANY(CAST(:exclude AS text[])) {''.join(' AND ' + w for w in where)} "
+                        'ORDER BY coarse DESC, m.key COLLATE "C" LIMIT :pool'
+                    ),
+                    params,
+                )
+                .mappings()
+                .all()
+            )
+        scored = _bm25(
+            [dict(r) for r in pool],
+            {word: (weight, frequency[table._quote(word)]) for weight, word in terms},
+            total,
+        )
+        rows = sorted(scored, key=lambda found: (-found[0], found[1]["key"]))[:limit]
+        mark = Marks()
+        mark.words["text"].update(word for _w, word in terms)
+        return [
+            Similar(
+                facts=table.facts_from_json(r["facts"]),
+                score=score,
+                units=(self._unit_hit(r, score, mark),),
+            )
+            for score, r in rows
+        ]
+
+
+_LEXEME = re.compile(r"'((?:[^']|'')*)'(?::([0-9A-D,]+))?")
+
+
+def _bm25(
+    rows: list[dict[str, Any]], terms: Mapping[str, tuple[float, int]], total: int
+) -> list[tuple[float, dict[str, Any]]]:
+    """(score, row): the sum over the key terms of weight x BM25 (Whoosh's formula and defaults),
+    term and document lengths read from each row's tsvector text."""
+    lengths: list[tuple[dict[str, int], int]] = []
+    for r in rows:
+        tf: dict[str, int] = {}
+        size = 0
+        for lexeme, positions in _LEXEME.findall(r.pop("vector") or ""):
+            n = positions.count(",") + 1 if positions else 1
+            size += n
+            word = lexeme.replace("''", "'").replace("\\\\", "\\")
+            if word in terms:
+                tf[word] = n
+        lengths.append((tf, size))
+    average = sum(size for _tf, size in lengths) / max(1, len(lengths))
+    scored = []
+    for r, (tf, size) in zip(rows, lengths, strict=True):
+        score = 0.0
+        for word, n in tf.items():
+            weight, df = terms[word]
+            idf = math.log(total / (df + 1)) + 1
+            norm = BM25_K1 * (1 - BM25_B + BM25_B * size / max(average, 1))
+            score += weight * idf * n * (BM25_K1 + 1) / (n + norm)
+        scored.append((score, r))
+    return scored
+
+
+def _batches(docs: Iterable[SearchDocument], size: int) -> Iterator[list[SearchDocument]]:
+    """Units in batches of whole groups, about ``size`` units each."""
+    batch: list[SearchDocument] = []
+    for _group, its in groupby(docs, key=lambda d: d.group):
+        batch.extend(its)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of two words, or ``limit + 1`` once it is sure to exceed ``limit``."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]

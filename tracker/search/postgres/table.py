@@ -1,0 +1,183 @@
+"""The search_unit table: one row per search unit (documents.SearchDocument), and its tsvector.
+
+Kept out of SQLModel.metadata: it exists only on PostgreSQL (migration 0014), and only the postgres
+backend reads or writes it. The text is segmented in Python by tracker.search.analysis (the same
+rjieba analysis, dictionary and synonyms as the Whoosh index) and stored as a ready tsvector
+('simple' words, explicit positions), so PostgreSQL never re-segments Chinese.
+
+One vector holds every text field: ``text`` (title, body, proposer, replying office, one passage
+each) with the positions of the title weighted A, of the proposer B and of the office C. A scope
+(标题:…) is then a weight restriction on one vector and one GIN index serves every query.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+from whoosh.lang.porter import stem
+
+from tracker.search import analysis
+from tracker.search.documents import GroupFacts, SearchDocument, UnitType
+
+TABLE = "search_unit"
+MAX_POSITION = 16383  # PostgreSQL's largest tsvector position; later words share it
+
+metadata = sa.MetaData()
+
+search_unit = sa.Table(
+    TABLE,
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("grp", sa.Text, nullable=False, index=True),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("anchor", sa.Text, nullable=False),
+    sa.Column("reply_id", sa.Integer),
+    sa.Column("agency", sa.Text, nullable=False),
+    sa.Column("history", sa.Boolean, nullable=False),
+    sa.Column("fingerprint", sa.Text, nullable=False),
+    sa.Column("facts", pg.JSONB, nullable=False),
+    sa.Column("published", sa.Boolean, nullable=False),
+    sa.Column("publish_at", sa.DateTime(timezone=True)),
+    sa.Column("number", sa.Integer),
+    sa.Column("meeting_id", sa.Integer),
+    sa.Column("year", sa.Integer),
+    sa.Column("category", sa.Text),
+    sa.Column("status", sa.Text),
+    sa.Column("agencies", pg.ARRAY(sa.Text), nullable=False),
+    sa.Column("outcomes", pg.ARRAY(sa.Text), nullable=False),
+    sa.Column("member_ids", pg.ARRAY(sa.Integer), nullable=False),
+    sa.Column("agency_ids", pg.ARRAY(sa.Integer), nullable=False),
+    sa.Column("date", sa.Date),
+    sa.Column("tsv", pg.TSVECTOR, nullable=False),
+    sa.Column("tsv_summary", pg.TSVECTOR),
+    # the transaction that wrote the row: a rebuild leaves alone rows written after it began
+    sa.Column("written_xid", sa.Text, nullable=False, server_default=sa.text("pg_current_xact_id()")),
+)
+
+
+# -- analysis --------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=50000)
+def _stem(word: str) -> str:
+    return stem(word)
+
+
+def stem_latin(word: str) -> str:
+    """Porter stemming for English words, as the Whoosh index does; other words pass unchanged."""
+    return _stem(word) if word.isascii() and word.isalpha() else word
+
+
+def _quote(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector(text: str, weights: Iterable[tuple[int, int, str]] = ()) -> str:
+    """``text`` as a tsvector literal: indexed words (sub-words at their word's position) with
+    positions from 1; ``weights``: (start, end, letter) character ranges weighted A/B/C."""
+    ranges = list(weights)
+    found: dict[str, dict[int, str]] = {}
+    for token in analysis.index_tokens(text):
+        position = min(MAX_POSITION, token.position + 1)
+        weight = next((w for a, b, w in ranges if a <= token.start < b), "")
+        at = found.setdefault(stem_latin(token.text), {})
+        if position not in at or (weight and at[position] > weight):
+            at[position] = weight
+    return " ".join(
+        f"{_quote(word)}:{','.join(f'{p}{w}' for p, w in sorted(at.items())[:256])}"
+        for word, at in found.items()
+    )
+
+
+def text_vector(doc: SearchDocument) -> str:
+    """The unit's ``text`` (as the Whoosh index builds it), title/proposer/office weighted."""
+    parts = [
+        (doc.title, "A"),
+        (doc.body, ""),
+        (doc.facts.proposer if doc.type == UnitType.PROPOSAL else "", "B"),
+        (doc.agency, "C"),
+    ]
+    joined, weights, at = [], [], 0
+    for part, weight in parts:
+        if not part:
+            continue
+        if joined:
+            at += 1  # the line break between passages
+        if weight:
+            weights.append((at, at + len(part), weight))
+        joined.append(part)
+        at += len(part)
+    return tsvector("\n".join(joined), weights)
+
+
+# -- rows ------------------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _aware(moment: datetime) -> datetime:
+    # a naive moment is UTC (as the visibility rule reads it), whatever the session's time zone
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def facts_json(facts: GroupFacts) -> dict[str, Any]:
+    return {f.name: _plain(getattr(facts, f.name)) for f in dataclasses.fields(GroupFacts)}
+
+
+def facts_from_json(stored: dict[str, Any]) -> GroupFacts:
+    values = dict(stored)
+    for name in ("agencies", "outcomes", "member_ids", "agency_ids"):
+        values[name] = tuple(values.get(name) or ())
+    if values.get("date"):
+        values["date"] = date.fromisoformat(values["date"])
+    if values.get("publish_at"):
+        values["publish_at"] = datetime.fromisoformat(values["publish_at"])
+    known = {f.name for f in dataclasses.fields(GroupFacts)}
+    return GroupFacts(**{k: v for k, v in values.items() if k in known})
+
+
+def row(doc: SearchDocument) -> dict[str, Any]:
+    f = doc.facts
+    return {
+        "key": doc.key,
+        "grp": f.group,
+        "type": doc.type.value,
+        "position": doc.position,
+        "title": doc.title,
+        "body": doc.body,
+        "anchor": doc.anchor,
+        "reply_id": doc.reply_id,
+        "agency": doc.agency,
+        "history": doc.history,
+        "fingerprint": doc.fingerprint,
+        "facts": facts_json(f),
+        "published": f.published,
+        "publish_at": _aware(f.publish_at) if f.publish_at is not None and not f.published else None,
+        "number": f.number,
+        "meeting_id": f.meeting_id,
+        "year": f.year,
+        "category": f.category or None,
+        "status": f.status or None,
+        "agencies": list(f.agencies),
+        "outcomes": list(f.outcomes),
+        "member_ids": list(f.member_ids),
+        "agency_ids": list(f.agency_ids),
+        "date": f.date,
+        "tsv": text_vector(doc),
+        "tsv_summary": tsvector(doc.summary) if doc.summary else None,
+    }
