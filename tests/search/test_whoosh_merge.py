@@ -49,7 +49,7 @@ def test_segments_are_merged_once_they_pile_up(
 
 def test_the_merge_command(backend: SearchBackend, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     assert isinstance(backend, WhooshBackend)
-    monkeypatch.setattr(backend, "_merge_plan", lambda _sizes: ([], False))  # segments pile up unmerged
+    monkeypatch.setattr(backend, "_merge_plan", lambda *_: ([], False))  # segments pile up unmerged
     edit(session, MERGE_AT_SEGMENTS + 2)
     before = segments(backend)
     assert before >= MERGE_AT_SEGMENTS
@@ -65,7 +65,7 @@ def test_a_searcher_answers_after_a_merge_deleted_its_segments_files(
     before reads what it needs when it opens, so it still answers (files opened lazily would be
     gone: the facts of those segments' documents would read as missing)."""
     assert isinstance(backend, WhooshBackend)
-    monkeypatch.setattr(backend, "_merge_plan", lambda _sizes: ([], False))
+    monkeypatch.setattr(backend, "_merge_plan", lambda *_: ([], False))
     for k in range(MERGE_AT_SEGMENTS + 1):  # a segment each, every one with live documents
         session.add(
             Proposal(

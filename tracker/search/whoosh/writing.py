@@ -116,7 +116,7 @@ class Writing(IndexStore):
             # segments have piled up merge them by the tiered policy, here when the merge is small
             # (the new documents join the merged segment), else in a process of its own (unless
             # configured not to) so the update does not wait for it
-            chosen, later = self._merge_plan(merging.sizes_of(writer))
+            chosen, later = self._merge_plan(merging.sizes_of(writer), len(documents))
             writer.commit(mergetype=merging.merging(chosen) if chosen else NO_MERGE)
         except BaseException:
             with suppress(Exception):
@@ -128,14 +128,21 @@ class Writing(IndexStore):
             self._merge_soon()
         return len(documents)
 
-    def _merge_plan(self, sizes: list[int]) -> tuple[list[int], bool]:
-        """What an update merges itself (segment indices), and whether a merging process is due."""
+    def _merge_plan(self, sizes: list[int], incoming: int) -> tuple[list[int], bool]:
+        """What an update of ``incoming`` documents merges itself (indices into ``sizes``, the
+        segments it found), and whether a merging process is due. The new documents are counted as
+        one more segment: whatever is merged, they join the merged segment."""
         if len(sizes) + 1 < merging.MERGE_AT_SEGMENTS:
             return [], False
-        chosen = merging.segments_to_merge(sizes)
+        every, new = [*sizes, incoming], len(sizes)
+        chosen = [i for i in merging.segments_to_merge(every) if i != new]
         if not self.merge_in_background or sum(sizes[i] for i in chosen) <= merging.INLINE_MERGE_DOCS:
             return chosen, False
-        return merging.segments_to_merge(sizes, limit=merging.INLINE_MERGE_DOCS), True
+        # the part small enough to do now, so segments do not pile up while the process starts or
+        # works; when none is (the small ones already merged up to the limit), the smallest segment
+        # joins the new one, so an update never leaves MERGE_AT_SEGMENTS segments
+        small = [i for i in merging.segments_to_merge(every, limit=merging.INLINE_MERGE_DOCS) if i != new]
+        return small or [min(range(new), key=sizes.__getitem__)], True
 
     def _merge_soon(self) -> None:
         """Start a merging process, unless this backend's last one is still at work."""
