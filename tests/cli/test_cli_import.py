@@ -7,8 +7,10 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import date
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlmodel import Session, func, select
 
@@ -234,3 +236,31 @@ def test_a_progress_bar_on_stderr_for_long_runs(app: Flask, runner, tmp_path: Pa
     assert "Importing" in result.stderr and "Importing" not in result.stdout
     small = runner.invoke(main, ["import", str(tmp_path / "01.txt")])
     assert "Importing" not in small.stderr  # a few files need no bar
+
+
+@pytest.mark.parametrize(
+    ("letter_class", "expected_outcome", "expected_how"),
+    [(None, "B", "manifest"), ("A", "A", "letter")],  # the manifest fills in; the letter's own word stays
+)
+def test_the_manifest_supplies_a_replys_class_and_date_the_letter_lacks(
+    app: Flask, runner, tmp_path: Path, letter_class: str | None, expected_outcome: str, expected_how: str
+) -> None:
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "p.txt").write_text(PROPOSAL, encoding="utf-8")
+    reply = REPLY.replace("\n2017年6月3日", "")  # undated
+    if letter_class:
+        reply = reply.replace("王立超委员：", f"办复类别：{letter_class}类\n王立超委员：")
+    (folder / "r.txt").write_text(reply, encoding="utf-8")
+    manifest = tmp_path / "清单.csv"
+    manifest.write_text("文件名,办复类别,答复日期\nr.txt,B,2017-06-05\n", encoding="utf-8")
+    result = runner.invoke(main, ["import", str(folder), "--manifest", str(manifest), "--json"])
+    assert result.exit_code == 0, result.output
+    with Session(get_engine(app)) as session:
+        imported = session.exec(select(ImportedFile).where(ImportedFile.source_name == "r.txt")).one()
+        letter = session.get(Reply, imported.reply_id)
+        assert letter is not None and letter.outcome == expected_outcome
+        assert letter.date_on == date(2017, 6, 5)
+        assert imported.found["outcome"]["how"] == expected_how
+        if letter_class:
+            assert imported.found["outcome"]["manifest"] == "B"

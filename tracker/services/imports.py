@@ -474,6 +474,30 @@ def _pair(
     return None
 
 
+def _fill_from_manifest(session: Session, reply: Reply, item: Planned, found: dict[str, Any]) -> None:
+    """What the letter does not state and the manifest does: its class (办复类别) and its date. What
+    the letter states stays; the manifest's differing value is kept in ``found``."""
+    row = item.manifest
+    if row is None:
+        return
+    if row.outcome:
+        if reply.outcome is None:
+            reply.outcome = row.outcome
+            found["outcome"] = _found(row.outcome, "manifest", 1.0)
+        elif reply.outcome != row.outcome:
+            found["outcome"] = _found(reply.outcome, "letter", 1.0, manifest=row.outcome)
+    if row.replied_on:
+        if reply.date_on is None:
+            reply.date_on = row.replied_on
+            found["replied_on"] = _found(row.replied_on.isoformat(), "manifest", 1.0)
+        elif reply.date_on != row.replied_on:
+            found["replied_on"] = _found(
+                reply.date_on.isoformat(), "letter", 1.0, manifest=row.replied_on.isoformat()
+            )
+    session.add(reply)
+    session.flush()
+
+
 def _reply_confidence(session: Session, reply: Reply, found: dict[str, Any], reasons: list) -> float:
     points = session.exec(
         select(ReplyPoint.id).where(ReplyPoint.reply_id == reply.id, col(ReplyPoint.parent_id).is_(None))
@@ -523,6 +547,7 @@ def import_document(*, session: Session, item: Planned, ctx: RunContext) -> Done
         confidences.append(found["suggestions"]["confidence"])
         if item.kind is DocKind.BOTH:
             reply = record_reply(session=session, proposal=proposal, text=item.text[split:])
+            _fill_from_manifest(session, reply, item, found)
             found["pairing"] = _found(proposal.id, "same file", 1.0)
             confidences.append(_reply_confidence(session, reply, found, reasons))
             done.paired = True
@@ -533,6 +558,7 @@ def import_document(*, session: Session, item: Planned, ctx: RunContext) -> Done
             agency_name = item.manifest.lead_agency if item.manifest else ""
             agency = get_or_create_agency(session=session, name=agency_name) if agency_name else None
             reply = record_reply(session=session, proposal=proposal, text=text, agency=agency)
+            _fill_from_manifest(session, reply, item, found)
             confidences.append(found["pairing"]["confidence"])
             confidences.append(_reply_confidence(session, reply, found, reasons))
             done.paired = True
