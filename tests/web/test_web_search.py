@@ -9,11 +9,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from sqlmodel import Session
 
 from tracker.search import Sort, get_backend
 from tracker.services.search_sync import get_keeper
-from tracker.web.search import _args, _url
+from tracker.web.search import _args, _toggle_urls, _toggled, _url
 
 SCRIPT_TITLE = "<script>alert(1)</script>"
 
@@ -211,3 +212,54 @@ def test_facet_urls_are_built_as_url_for_builds_them(
     with app.test_request_context():
         args = _args(q, filters, sort)
         assert _url(url_for("search.index"), args) == url_for("search.index", **args)
+
+
+@pytest.mark.parametrize(
+    ("q", "filters", "sort", "path"),
+    [
+        ("中小 企业 &x=1", {"category": ("经济 建设", "a/b")}, Sort.DATE, "/search"),
+        ("", {}, Sort.RELEVANCE, "/search"),
+        ("a+b", {"agency": ("镇海区经信局",), "status": ("replied",)}, Sort.RELEVANCE, "/search?history=1"),
+        ("", {"session": ("3",), "outcome": ("A", "B")}, Sort.RELEVANCE, "/search"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("name", "value"), [("category", "a/b"), ("category", "新 类"), ("outcome", "A"), ("session", "9")]
+)
+def test_facet_toggle_urls_are_the_urls_of_the_toggled_filters(
+    app: Flask, q: str, filters: dict[str, tuple[str, ...]], sort: Sort, path: str, name: str, value: str
+) -> None:
+    """The page's shortcut for its hundred facet links gives exactly the address the long way would
+    (a value already chosen is taken off, a new one added; the rest kept in order)."""
+    with app.test_request_context(path):
+        base = url_for("search.index")
+        expected = _url(base, _args(q, _toggled(filters, name, value), sort))
+        assert _toggle_urls(base, q, filters, sort)(name, value) == expected
+
+
+def test_a_results_page_reads_the_sessions_once_however_many_it_names(
+    app: Flask, client: FlaskClient, session: Session, make: Any
+) -> None:
+    """Ten results from ten sessions: their 案号 prefixes are read in one query, not one a result."""
+    for year in range(2010, 2020):
+        meeting = make.meeting(name=f"第{year}次会议", year=year, number_prefix=f"Z{year}-")
+        make.proposal(
+            title=f"关于社区食堂的提案{year}", meeting=meeting, number=1, published_at=datetime.now(UTC)
+        )
+    session.commit()
+    get_keeper(app).rebuild()
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        page = client.get("/search?q=社区食堂")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert all(f"Z{year}-" in text for year in range(2010, 2020))
+    assert sum("FROM meeting" in s for s in statements) <= 2

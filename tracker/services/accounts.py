@@ -17,6 +17,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import joinedload
 from sqlmodel import Session, col, delete, func, select
 
 from tracker.domain.lockout import (
@@ -238,10 +239,19 @@ def user_for_session(*, session: Session, token: str, now: datetime, limits: Ses
     """The active account whose open login this token names, or None: unknown, ended, idle for
     longer than ``limits.idle`` or older than ``limits.lifetime``. An expired login is ended here,
     and a live one has its last-seen time moved on (at most every ``limits.touch_every``)."""
-    row = _open_session(session, token)
-    if row is None:
+    if not token or len(token) > MAX_TOKEN:
         return None
-    user = session.get(User, row.user_id)
+    # every page asks this: the login, its account and the name shown in the header in one query
+    stmt = (
+        select(LoginSession, User)
+        .join(User, col(User.id) == LoginSession.user_id)
+        .where(LoginSession.token_hash == _digest(token), col(LoginSession.ended_at).is_(None))
+        .options(joinedload(User.member), joinedload(User.agency))  # type: ignore[arg-type]
+    )
+    found = session.exec(stmt).first()
+    if found is None:
+        return None
+    row, user = found
     created, seen = aware(row.created_at), aware(row.last_seen_at)
     if user is None or not user.active or now - seen > limits.idle or now - created > limits.lifetime:
         row.ended_at = as_utc(now)

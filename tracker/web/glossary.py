@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask
+from flask import Flask, g
 from flask_babel import gettext, to_user_timezone
+from sqlmodel import select
 
 from tracker.db import get_session
 from tracker.domain.glossary import GLOSSARY, case_number, people_date, people_datetime
@@ -40,8 +41,18 @@ def case_no(number: int | None, meeting: Meeting | int | None = None) -> str:
     if number is None:
         return ""
     if isinstance(meeting, int):
-        meeting = get_session().get(Meeting, meeting)  # the identity map: once per request and session
+        return case_number(number, _prefix_of(meeting))
     return case_number(number, meeting.number_prefix if meeting is not None else None)
+
+
+def _prefix_of(meeting_id: int) -> str | None:
+    """A session's 案号 prefix. A results page names up to ten sessions: every session's prefix is
+    read in one light query, once per request (sessions are a few dozen over decades)."""
+    prefixes: dict[int, str | None] | None = g.get("number_prefixes")
+    if prefixes is None:
+        rows = get_session().exec(select(Meeting.id, Meeting.number_prefix)).all()
+        prefixes = g.number_prefixes = {row[0]: row[1] for row in rows if row[0] is not None}
+    return prefixes.get(meeting_id)
 
 
 def proposal_no(proposal: Proposal) -> str:

@@ -157,8 +157,13 @@ def meeting_label(meeting: Meeting | None, *, short: bool = False) -> str:
         return gettext("Session not stated")
     if short and meeting.short_name:
         return meeting.short_name
-    if meeting.name:
-        return display_name(meeting.body, meeting.name)
-    if meeting.year:
-        return gettext("%(body)s %(year)s, session not stated", body=meeting.body or "", year=meeting.year)
-    return gettext("%(body)s, session not stated", body=meeting.body or "")
+    return session_name(meeting.body, meeting.name, meeting.year)
+
+
+def session_name(body: str | None, name: str | None, year: int | None) -> str:
+    """A session's full name from its parts (a search result keeps the parts, not the row)."""
+    if name:
+        return display_name(body, name)
+    if year:
+        return gettext("%(body)s %(year)s, session not stated", body=body or "", year=year)
+    return gettext("%(body)s, session not stated", body=body or "")
