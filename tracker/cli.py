@@ -26,7 +26,7 @@ from tracker.cli_import import import_command
 from tracker.cli_notify import mail_group, remind_command
 from tracker.cli_parsing import split_proposal_command, split_reply_command
 from tracker.config import ConfigError, is_production
-from tracker.db import session_scope
+from tracker.db import analyze, get_engine, session_scope
 from tracker.domain.people import AgencyFields, AgencyKind, MemberFields, MemberKind, PeopleKind
 from tracker.domain.sessions import SessionFields, display_name
 from tracker.domain.textio import TextDecodeError
@@ -74,6 +74,7 @@ def run_seed(app: Flask) -> str:
     with session_scope(app) as session:
         result: SeedResult = seed(session=session, seeds_dir=app.config["SEEDS_DIR"])
         accounts = [user.username for user in seed_demo_accounts(session=session)]
+    analyze(get_engine(app))
     created = f" Demo accounts created: {', '.join(accounts)} (see README)." if accounts else ""
     return result.summary() + created
 
@@ -456,12 +457,20 @@ def import_people(path: Path, kind: str | None, dry_run: bool) -> None:
 def reindex_command(procs: int) -> None:
     """Rebuild the search index from the database (the repair path; commits keep it current)."""
     click.echo(get_keeper(current_app).rebuild(procs=procs).summary())
+    analyze(get_engine(current_app))
 
 
 # -- db --------------------------------------------------------------------------------------------
 
 db_group = AppGroup("db", help="Database migrations (Alembic).")
 main.add_command(db_group)
+
+
+@db_group.command("analyze")
+def db_analyze() -> None:
+    """Refresh the query planner's statistics (`tracker remind`, seed, import and reindex do it too)."""
+    analyze(get_engine(current_app))
+    click.echo("Statistics refreshed.")
 
 
 @db_group.command("upgrade")

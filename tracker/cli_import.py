@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlmodel import Session
 
-from tracker.db import get_engine
+from tracker.db import analyze, get_engine
 from tracker.domain import archive
 from tracker.importing import gather, run_import
 from tracker.services import imports
@@ -119,6 +119,8 @@ def import_command(
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    if not dry_run:
+        analyze(engine)  # an import can double the archive: the planner's statistics with it
     if as_json:
         click.echo(json.dumps({"run": run_id, **summary.as_dict()}, ensure_ascii=False, indent=2))
     else:

@@ -36,6 +36,17 @@ def make_engine(url: str, *, pool_size: int | None = None, max_overflow: int | N
     return engine
 
 
+def analyze(engine: Engine) -> None:
+    """Refresh the query planner's statistics. SQLite keeps none until asked: without them it
+    counts a member's replies through the index on status (every issued letter) rather than the
+    one on proposal_id (their few) — 7 ms against 0.2 at 2,000 proposals. PostgreSQL's autovacuum
+    does this on its own; after a bulk load it is worth doing at once."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA analysis_limit=1000")  # a sample: milliseconds, not a scan
+        conn.exec_driver_sql("ANALYZE")
+
+
 def init_app(app: Flask) -> None:
     from tracker import generation  # it imports the models, which must not import this module first
 

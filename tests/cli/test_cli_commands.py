@@ -114,3 +114,31 @@ def test_parsing_commands_are_registered(runner: FlaskCliRunner) -> None:
     result = runner.invoke(main, ["split-proposal", str(seed)])
     assert result.exit_code == 0, result.output
     assert '"title": "建立商业信息中心"' in result.output
+
+
+def _has_statistics(app: Flask) -> bool:
+    with get_engine(app).connect() as conn:
+        if get_engine(app).dialect.name == "sqlite":
+            tables = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))}
+            return "sqlite_stat1" in tables and bool(
+                conn.execute(text("SELECT count(*) FROM sqlite_stat1")).scalar()
+            )
+        return bool(
+            conn.execute(
+                text("SELECT count(*) FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL")
+            ).scalar()
+        )
+
+
+def test_seed_and_db_analyze_leave_the_planner_its_statistics(fresh_app: Flask) -> None:
+    """Without statistics SQLite picks the index on a reply's status over the one on its proposal
+    (a member's home page counted every issued letter): seeding and `tracker db analyze` gather them."""
+    runner = fresh_app.test_cli_runner()
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    assert not _has_statistics(fresh_app)
+    assert runner.invoke(main, ["seed"]).exit_code == 0
+    assert _has_statistics(fresh_app)
+    result = runner.invoke(main, ["db", "analyze"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "Statistics refreshed."
+    assert _has_statistics(fresh_app)

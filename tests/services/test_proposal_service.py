@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlmodel import Session, col, select
 
 from tracker.domain.drafting import Draft, compose
 from tracker.domain.splitting import split_proposal
-from tracker.models import PointLink, Proposal, ReplyPoint, Suggestion
+from tracker.models import (
+    Assignment,
+    PointLink,
+    Proposal,
+    ProposalSigner,
+    ReplyPoint,
+    ReplyStatus,
+    Suggestion,
+)
 from tracker.services import drafting
 from tracker.services.errors import DuplicateError, ServiceError
 from tracker.services.people import get_or_create_meeting
 from tracker.services.proposals import (
+    _counts_where,
+    counts,
     list_proposals,
     proposal_detail,
+    public_counts,
     record_proposal,
     store_suggestions,
     suggestions_of,
 )
 from tracker.services.replies import record_reply
-from tracker.services.visibility import Role, Viewer
+from tracker.services.visibility import ANONYMOUS, Role, Viewer, proposal_filter
 
 STAFF = Viewer(Role.STAFF)  # these tests are about content, not visibility
 
@@ -274,3 +286,69 @@ def test_list_pages_and_clamps(session: Session, make) -> None:
     assert list_proposals(session=session, viewer=STAFF, meeting_id=meeting.id, page=-3).page == 1
     empty = list_proposals(session=session, viewer=STAFF, meeting_id=meeting.id + 1000)
     assert (empty.total, empty.pages, empty.items) == (0, 1, [])
+
+
+# -- the home page's totals ------------------------------------------------------------------------
+
+
+def _archive_for_counts(session: Session, make: Any) -> dict[str, Any]:
+    """Public proposals, a member's unpublished ones (one co-signed by another member), one an
+    agency answered before publication, one scheduled for later; issued and draft letters."""
+    now = datetime.now(UTC)
+    author, cosigner, bystander = make.member(name="甲"), make.member(name="乙"), make.member(name="丙")
+    agency, other_agency = make.agency(name="区教育局"), make.agency(name="区财政局")
+    rows = [
+        make.proposal(title="公开一", published_at=now - timedelta(days=3), proposer_id=bystander.id),
+        make.proposal(title="公开二", published_at=now - timedelta(days=2), proposer_id=author.id),
+        make.proposal(title="未公开一", proposer_id=author.id),
+        make.proposal(title="未公开二", proposer_id=author.id),
+        make.proposal(title="定时公开", published_at=now + timedelta(days=5), proposer_id=bystander.id),
+    ]
+    session.add(ProposalSigner(proposal_id=rows[3].id, member_id=cosigner.id))
+    for i, proposal in enumerate(rows):
+        for n in range(i % 3 + 1):
+            make.suggestion(proposal, position=n, n=n + 1)
+    for proposal in (rows[0], rows[2], rows[4]):
+        make.reply(proposal, agency_id=agency.id, status=ReplyStatus.ISSUED.value)
+    make.reply(rows[3], agency_id=other_agency.id, status=ReplyStatus.DRAFT.value)
+    session.add(
+        Assignment(proposal_id=rows[3].id, agency_id=other_agency.id, role="lead", deadline=date(2027, 6, 30))
+    )
+    session.commit()
+    return {
+        "author": author,
+        "cosigner": cosigner,
+        "bystander": bystander,
+        "agency": agency,
+        "other": other_agency,
+    }
+
+
+@pytest.mark.parametrize("who", ["public", "author", "cosigner", "bystander", "agency", "other", "staff"])
+def test_home_totals_are_the_totals_of_what_the_viewer_may_see(session: Session, make: Any, who: str) -> None:
+    """The public part counted apart (and cacheable) plus the viewer's own unpublished ones gives
+    exactly the totals over everything the viewer may see."""
+    people = _archive_for_counts(session, make)
+    viewer = {
+        "public": ANONYMOUS,
+        "staff": Viewer(Role.STAFF),
+        "agency": Viewer(Role.AGENCY, agency_id=people["agency"].id),
+        "other": Viewer(Role.AGENCY, agency_id=people["other"].id),
+    }.get(who) or Viewer(Role.MEMBER, member_id=people[who].id)
+    expected = _counts_where(session, proposal_filter(viewer))
+    assert counts(session=session, viewer=viewer) == expected
+    cached = public_counts(session=session)
+    assert counts(session=session, viewer=viewer, public=lambda: cached) == expected
+
+
+def test_home_totals_take_the_public_part_from_the_callers_cache(session: Session, make: Any) -> None:
+    before = public_counts(session=session)["proposals"]
+    people = _archive_for_counts(session, make)
+    member = Viewer(Role.MEMBER, member_id=people["author"].id)
+    fresh = counts(session=session, viewer=member)
+    kept = {k: v + 100 for k, v in public_counts(session=session).items()}
+    assert counts(session=session, viewer=member, public=lambda: kept) == {
+        k: v + 100 for k, v in fresh.items()
+    }
+    assert public_counts(session=session) == counts(session=session, viewer=ANONYMOUS)
+    assert public_counts(session=session)["proposals"] == before + 2  # the scheduled one is not public yet

@@ -71,3 +71,44 @@ def test_counts_and_latest_follow_the_visibility_rule(session, make, client, log
     assert totals() == (["1", "5"], False)  # the public: the published model case only
     login(client, "staff")
     assert totals() == (["2", "6"], True)
+
+
+def _totals(page) -> dict[str, str]:
+    return {
+        div.find_all("dt")[0].text(): div.find_all("dd")[0].text()
+        for div in page.find_all("dl")[0].find_all("div")
+    }
+
+
+def test_a_signed_in_members_totals_follow_a_publication_made_elsewhere(
+    app: Flask, client, login, get_page
+) -> None:
+    """The public part of a member's totals is kept between pages, but a publication (here written
+    straight to the database, as another server would) shows on the next page."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlmodel import Session
+
+    from tracker.db import get_engine
+    from tracker.models import Proposal, Suggestion
+
+    login(client, "member")
+    before = _totals(get_page("/"))
+    again = _totals(get_page("/"))
+    assert before == again
+    with Session(get_engine(app)) as session:
+        # written as another server's request would write it: its own transaction, the generation
+        # bumped with it (tracker.generation's hook)
+        published = datetime.now(UTC) - timedelta(seconds=1)
+        proposal = Proposal(
+            title="关于新公开的提案", status="replied", original_text="正文。", published_at=published
+        )
+        session.add(proposal)
+        session.flush()
+        session.add(
+            Suggestion(proposal_id=proposal.id, position=0, n=1, marker="1.", title="建议", text="建议。")
+        )
+        session.commit()
+    after = _totals(get_page("/"))
+    assert int(after["提案"]) == int(before["提案"]) + 1
+    assert int(after["建议"]) == int(before["建议"]) + 1

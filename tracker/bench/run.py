@@ -28,7 +28,7 @@ from tracker.bench.corpus import Corpus, GeneratedProposal, generate
 from tracker.bench.load import run_load
 from tracker.bench.measure import folder_mb, machine, peak_memory_mb, summary, time_each
 from tracker.bench.report import targets
-from tracker.db import get_engine, make_engine, session_scope
+from tracker.db import analyze, get_engine, make_engine, session_scope
 from tracker.models import Agency, Assignment, Meeting, Member, Proposal, ReplyRole
 from tracker.search import Facet, SearchRequest, Sort, get_backend
 from tracker.services import search as search_service
@@ -426,6 +426,7 @@ def run(
 
         progress("loading through the services")
         loaded = load_corpus(url, corpus)
+        analyze(get_engine(app))  # the planner's statistics, as `tracker import` leaves them
         procs = default_procs()
         progress(f"building the index ({procs} processes, as `tracker reindex`)")
         rebuilt = get_keeper(app).rebuild(procs=procs)

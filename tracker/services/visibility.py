@@ -115,12 +115,18 @@ def proposal_filter(viewer: Viewer, at: datetime | None = None) -> sa.ColumnElem
     """A WHERE clause over Proposal that keeps exactly what ``viewer`` may see now (or ``at``)."""
     if viewer.sees_all:
         return sa.true()
-    clauses: list[sa.ColumnElement[bool]] = [public_clause(at)]
+    own = own_clause(viewer)
+    return public_clause(at) if own is None else sa.or_(public_clause(at), own)
+
+
+def own_clause(viewer: Viewer) -> sa.ColumnElement[bool] | None:
+    """The proposals ``viewer`` sees for being theirs (a member's own and co-signed ones, an
+    agency's assigned and answered ones), published or not; None for a viewer with none."""
     if viewer.role == Role.MEMBER and viewer.member_id is not None:
-        clauses.append(col(Proposal.id).in_(member_proposal_ids(viewer.member_id)))
+        return col(Proposal.id).in_(member_proposal_ids(viewer.member_id))
     if viewer.role == Role.AGENCY and viewer.agency_id is not None:
-        clauses.append(col(Proposal.id).in_(agency_proposal_ids(viewer.agency_id)))
-    return sa.or_(*clauses)
+        return col(Proposal.id).in_(agency_proposal_ids(viewer.agency_id))
+    return None
 
 
 def can_see(facts: AccessFacts, viewer: Viewer, at: datetime | None = None) -> bool:
