@@ -6,7 +6,9 @@ stopped afterwards whatever happens.
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
+import re
 import shutil
 import signal
 import socket
@@ -19,13 +21,15 @@ import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 _LUA = """
 local paths = {%s}
+local cookie = %s
 local i = 0
+if cookie ~= "" then wrk.headers["Cookie"] = cookie end
 request = function()
   i = i + 1
   return wrk.format("GET", paths[(i %% #paths) + 1])
@@ -65,6 +69,24 @@ def encode_path(path: str) -> str:
     return quote(path, safe="/?=&#%:")
 
 
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def log_in(base: str, username: str, password: str) -> str:
+    """Log in through the login form as a browser would; the Cookie header of that login."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(base + "/login", timeout=30) as r:
+        found = _CSRF.search(r.read().decode("utf-8"))
+    if found is None:
+        raise RuntimeError("the login page has no CSRF token")
+    form = urlencode({"csrf_token": found.group(1), "username": username, "password": password})
+    with opener.open(base + "/login", data=form.encode(), timeout=30) as r:
+        if "/login" in r.geturl():
+            raise RuntimeError(f"logging in as {username} failed")
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
 def run_load(
     *,
     env: Mapping[str, str],
@@ -72,8 +94,10 @@ def run_load(
     seconds: int = 30,
     connections: int = 16,
     workers: int = 2,
+    account: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Requests/s, p50/p99 latency and errors for a mix of ``paths`` (relative URLs)."""
+    """Requests/s, p50/p99 latency and errors for a mix of ``paths`` (relative URLs), anonymous
+    or, with ``account`` (username, password), as that user logged in (no page cache then)."""
     wrk = shutil.which("wrk")
     if wrk is None:
         raise RuntimeError("wrk is not installed (apt-get install wrk); `make test` installs it")
@@ -91,11 +115,16 @@ def run_load(
             except RuntimeError as exc:
                 log.seek(0)
                 raise RuntimeError(f"{exc}: {log.read().decode(errors='replace')[-500:]}") from None
+            cookie = log_in(base, *account) if account else ""
             for p in paths[:20]:  # warm every worker's caches a little, as a running app would be
-                with urllib.request.urlopen(base + encode_path(p), timeout=30) as r:
+                warm = urllib.request.Request(
+                    base + encode_path(p), headers={"Cookie": cookie} if cookie else {}
+                )
+                with urllib.request.urlopen(warm, timeout=30) as r:
                     r.read()
             script = Path(tmp) / "mix.lua"
-            script.write_text(_LUA % ", ".join(json.dumps(encode_path(p)) for p in paths), encoding="utf-8")
+            listed = ", ".join(json.dumps(encode_path(p)) for p in paths)
+            script.write_text(_LUA % (listed, json.dumps(cookie)), encoding="utf-8")
             out = subprocess.run(
                 [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), base],
                 capture_output=True, text=True, timeout=seconds + 60, check=True,
@@ -111,6 +140,7 @@ def run_load(
     r = json.loads(line.removeprefix("WRKJSON "))
     errors = r["connect"] + r["read"] + r["write"] + r["status"] + r["timeout"]
     return {
+        "signed_in_as": account[0] if account else None,
         "seconds": seconds,
         "connections": connections,
         "workers": workers,
