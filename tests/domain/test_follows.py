@@ -68,7 +68,7 @@ def test_the_matching_window(checked_until: datetime | None, expected: datetime)
 
 @pytest.mark.parametrize(
     ("typed", "stored"),
-    [("  电梯   加装 ", "电梯 加装"), ("a\nb\tc", "a b c"), (None, "")],
+    [("  电梯   加装 ", "电梯 加装"), ("a\nb\tc", "a b c"), (None, ""), ("电\x00梯\x1b", "电梯")],
 )
 def test_names_are_one_line(typed: str | None, stored: str) -> None:
     assert clean_name(typed) == stored

@@ -151,3 +151,14 @@ def test_nobody_touches_another_accounts_follows(client: FlaskClient, login, get
     login(client, "member")
     assert client.post(f"/follows/{row.id}/delete").status_code == 303
     assert _rows(session) == []
+
+
+def test_control_characters_are_not_stored(client: FlaskClient, login, session) -> None:
+    """NUL and other control characters typed or sent are dropped (PostgreSQL refuses NUL in text)."""
+    login(client, "member")
+    data = {"q": "电\x00梯", "category": ["其\x00他", "\x00"], "name": "我的\x00电梯"}
+    assert client.post("/follows/searches", data=data).status_code == 303
+    (row,) = _rows(session)
+    assert (row.name, row.query, row.filters) == ("我的电梯", "电梯", {"category": ["其他"]})
+    assert client.post(f"/follows/{row.id}/rename", data={"name": "新\x00名"}).status_code == 303
+    assert _rows(session)[0].name == "新名"

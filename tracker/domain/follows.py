@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from .drafting import clean_text
 from .messages import N_, Problem, RuleError
 
 NAME_LIMIT = 80
@@ -71,8 +72,9 @@ def window_start(created_at: datetime, checked_until: datetime | None) -> dateti
 
 
 def clean_name(text: str | None) -> str:
-    """A follow's name as stored: one line, spaces collapsed."""
-    return " ".join((text or "").split())
+    """A follow's name (or a saved search's words) as stored: one line, spaces collapsed, no control
+    characters (PostgreSQL refuses NUL in text)."""
+    return clean_text(text, one_line=True)
 
 
 def check_name(name: str) -> None:

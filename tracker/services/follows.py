@@ -12,6 +12,7 @@ never commit.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -61,6 +62,9 @@ SUMMARY_LIMIT = 400
 
 def _invalid(error: RuleError) -> InvalidInput:
     return InvalidInput(error.problems)
+
+
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what token_urlsafe makes; anything else is no token
 
 
 def new_token() -> str:
@@ -113,8 +117,9 @@ def save_search(
     now: datetime,
 ) -> Follow:
     """Save a search of /search (its words and facet filters, as the page read them) by name."""
-    query = " ".join(query.split())
-    kept = {k: list(v) for k, v in filters.items() if v}
+    query = clean_name(query)
+    kept = {k: [c for c in (clean_name(v) for v in values) if c] for k, values in filters.items()}
+    kept = {k: v for k, v in kept.items() if v}
     problems: list[Problem] = []
     try:
         check_search(query, kept)
@@ -226,7 +231,7 @@ def renew_token(*, session: Session, user_id: int, follow_id: int) -> Follow:
 
 def by_token(*, session: Session, token: str) -> Follow | None:
     """The follow of a feed address, if its account is still active."""
-    if not token or len(token) > 64:
+    if not TOKEN.fullmatch(token):
         return None
     row = session.exec(select(Follow).where(Follow.token == token)).first()
     if row is None:
