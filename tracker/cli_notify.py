@@ -77,6 +77,10 @@ def remind_command(day: str | None) -> None:
         digests = notifications.queue_digests(session=session, before=start_of_day, now=now)
         reminded = notifications.remind(session=session, today=today, plan=_plan(), now=now)
     click.echo(f"Follows: {matched.follows} looked at, {matched.notified} notifications of new public items.")
+    if matched.failed:
+        click.echo(
+            f"  {matched.failed} saved searches failed (the index did not answer): tried again next run."
+        )
     click.echo(f"Digests queued: {digests}.")
     click.echo(f"Reminders: {len(reminded)} ({sum(r.notified for r in reminded)} notifications).")
     for row in reminded:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from tracker.models import Agency, Category, Follow, FollowMatch, Meeting, Notif
 from tracker.search import get_backend
 from tracker.services import follows, oversight, visibility
 from tracker.services.errors import InvalidInput, NotFoundError
+from tracker.services.search_sync import get_keeper
 from tracker.services.visibility import Role, Viewer
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -250,3 +252,27 @@ def test_only_the_owner_renames_deletes_or_renews(session: Session, member: User
     assert follows.by_token(session=session, token=token) is None
     follows.delete(session=session, user_id=member.id, follow_id=row.id)
     assert session.exec(select(Follow)).all() == []
+
+
+def test_a_search_the_index_cannot_answer_is_tried_again_next_run(
+    app: Flask, session: Session, make, member: User
+) -> None:
+    """A broken index costs the run its saved searches, not the follows, digests and reminders."""
+    agency = session.exec(select(Agency).where(Agency.name == "镇海区商务局")).one()
+    follows.save_search(session=session, user_id=member.id, name="电梯", query="电梯", filters={}, now=BEFORE)
+    follows.follow(
+        session=session, user_id=member.id, kind="agency", target_id=agency.id, name=None, now=BEFORE
+    )
+    proposal = publishable(make, "关于加装电梯的建议", agency=agency.id)
+    session.commit()
+    publish(session, proposal, NOW - timedelta(hours=1))
+    backend = get_backend(app)
+    backend.close()
+    shutil.rmtree(app.config["SEARCH_INDEX_DIR"])  # the index is gone
+    result = run(app, session)
+    assert (result.failed, result.matched) == (1, 1)  # the agency follow still told it
+    assert told(session, member) == [(proposal.id, agency.name)]
+    get_keeper(app).rebuild()  # the index is back
+    result = run(app, session, NOW + timedelta(minutes=5))
+    assert (result.failed, result.matched) == (0, 1)
+    assert told(session, member) == sorted([(proposal.id, agency.name), (proposal.id, "电梯")])

@@ -12,6 +12,7 @@ never commit.
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from collections import defaultdict
@@ -53,6 +54,8 @@ from tracker.services import notifications
 from tracker.services import search as search_service
 from tracker.services.errors import InvalidInput, NotFoundError
 from tracker.services.visibility import ANONYMOUS, aware, public_clause
+
+log = logging.getLogger(__name__)
 
 SEARCH_PAGE = 100  # proposals asked of the backend at a time when matching a saved search
 SEARCH_PAGES = 20  # at most this many pages: a saved search matching thousands is not an alert
@@ -317,11 +320,24 @@ def _matching(
     return [p for p in candidates if p.id in chosen]
 
 
+def _index_healthy(backend: SearchBackend) -> bool:
+    """Whether the index is there to ask; a missing or unreadable one is rebuilt by the app's check."""
+    try:
+        healthy = backend.state().healthy
+    except Exception:
+        log.exception("the search index could not tell its state")
+        return False
+    if not healthy:
+        log.warning("the search index is missing or unreadable: saved searches wait for the next run")
+    return healthy
+
+
 @dataclass(frozen=True)
 class MatchRun:
     follows: int  # follows looked at
     matched: int  # (follow, proposal) pairs newly told
     notified: int  # notifications made (one per account and proposal)
+    failed: int = 0  # saved searches the index could not answer (tried again next run)
 
 
 def match(*, session: Session, backend: SearchBackend, now: datetime) -> MatchRun:
@@ -337,7 +353,8 @@ def match(*, session: Session, backend: SearchBackend, now: datetime) -> MatchRu
     ).all()
     told: dict[tuple[int, int], list[str]] = defaultdict(list)
     proposals: dict[int, Proposal] = {}
-    matched = 0
+    matched = skipped = 0
+    healthy: bool | None = None  # the index, asked once, when a saved search needs it
     for row in rows:
         start = window_start(aware(row.created_at), aware(row.checked_until) if row.checked_until else None)
         already = select(FollowMatch.proposal_id).where(FollowMatch.follow_id == row.id)
@@ -350,7 +367,20 @@ def match(*, session: Session, backend: SearchBackend, now: datetime) -> MatchRu
                 )
             ).all()
         )
-        for proposal in _matching(session, backend, row, candidates) if candidates else []:
+        if candidates and row.kind == FollowKind.SEARCH.value:
+            healthy = _index_healthy(backend) if healthy is None else healthy
+            if not healthy:
+                skipped += 1  # an index that is missing would find nothing: the news would be lost
+                continue
+        try:
+            found = _matching(session, backend, row, candidates) if candidates else []
+        except Exception:
+            # an index that fails to answer costs this run this search, not the digests and reminders
+            # that follow; the mark stays, so the next run looks at the same proposals again
+            log.exception("matching follow %s failed", row.id)
+            skipped += 1
+            continue
+        for proposal in found:
             try:
                 with session.begin_nested():
                     session.add(
@@ -387,7 +417,7 @@ def match(*, session: Session, backend: SearchBackend, now: datetime) -> MatchRu
                 now=aware(proposal.published_at or now),
             )
         )
-    return MatchRun(follows=len(rows), matched=matched, notified=made)
+    return MatchRun(follows=len(rows), matched=matched, notified=made, failed=skipped)
 
 
 # -- the feeds' items ----------------------------------------------------------------------------------
