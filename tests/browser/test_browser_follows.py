@@ -38,7 +38,7 @@ def test_save_a_search_and_follow_an_agency(
     assert page.url == f"{server}/proposals?agency={agency.id}"
     assert "您已关注" in page.locator(".follow-buttons").inner_text()
 
-    page.get_by_role("link", name="我的关注").click()
+    page.get_by_role("banner").get_by_role("link", name="我的关注").click()
     page.wait_for_load_state()
     assert page.locator(".follow-item", has_text="我关心的建议").count() == 1
     assert page.locator(".follow-item", has_text=agency.name).count() == 1
