@@ -17,7 +17,8 @@ from flask.cli import AppGroup, with_appcontext
 from tracker import mail
 from tracker.db import session_scope
 from tracker.domain.notifications import ReminderPlan, parse_days
-from tracker.services import notifications
+from tracker.search import get_backend
+from tracker.services import follows, notifications
 
 mail_group = AppGroup("mail", help="The e-mail queue: send what is waiting.")
 
@@ -61,7 +62,8 @@ def _plan() -> ReminderPlan:
 )
 @with_appcontext
 def remind_command(day: str | None) -> None:
-    """Daily: digests, deadline reminders, then send the queue."""
+    """Daily: new public items of saved searches and follows, digests, deadline reminders, then
+    send the queue."""
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     now = datetime.now(UTC)
     try:
@@ -70,8 +72,15 @@ def remind_command(day: str | None) -> None:
         raise click.ClickException(f"--today: not a date: {day!r} (YYYY-MM-DD)") from None
     start_of_day = datetime.combine(today, time(0), tzinfo=zone)
     with session_scope(current_app) as session:
+        # first, so what became public yesterday is in today's digest
+        matched = follows.match(session=session, backend=get_backend(), now=now)
         digests = notifications.queue_digests(session=session, before=start_of_day, now=now)
         reminded = notifications.remind(session=session, today=today, plan=_plan(), now=now)
+    click.echo(f"Follows: {matched.follows} looked at, {matched.notified} notifications of new public items.")
+    if matched.failed:
+        click.echo(
+            f"  {matched.failed} saved searches failed (the index did not answer): tried again next run."
+        )
     click.echo(f"Digests queued: {digests}.")
     click.echo(f"Reminders: {len(reminded)} ({sum(r.notified for r in reminded)} notifications).")
     for row in reminded:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import JSON, Field, Relationship, SQLModel
 
 from tracker.domain.deadlines import ExtensionStatus
+from tracker.domain.follows import FollowKind
 from tracker.domain.notifications import Channel, Kind
 from tracker.domain.people import AgencyKind, MemberKind
 from tracker.domain.sessions import SessionIntake
@@ -869,3 +870,40 @@ class ReminderSent(SQLModel, table=True):
     assignment_id: int = Field(foreign_key="assignment.id", ondelete="CASCADE")
     point: str = Field(max_length=40)  # "2027-03-01/before-3", see tracker.domain.notifications
     sent_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+
+
+class Follow(SQLModel, table=True):
+    """A saved search or a follow of an agency, a category or a session (issue 15), written only by
+    tracker.services.follows. ``token`` is the unguessable part of its Atom feed's address, so a feed
+    reader needs no login (the feed shows public proposals only); ``checked_until`` is the high-water
+    mark of `tracker remind`'s matching."""
+
+    __tablename__: ClassVar[str] = "follow"
+    __table_args__ = (
+        _one_of("kind", FollowKind, "kind"),
+        # one follow per agency, category or session and account (saved searches have no target)
+        sa.UniqueConstraint("user_id", "kind", "target_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    kind: str
+    name: str = Field(max_length=80)
+    # a saved search: the query and the facet filters as /search reads them
+    query: str = Field(default="", max_length=200)
+    filters: dict[str, list[str]] = Field(default_factory=dict, sa_type=JSON)
+    # an agency, category or session id (by kind; none for a saved search)
+    target_id: int | None = None
+    token: str = Field(unique=True, max_length=64)
+    created_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+    checked_until: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class FollowMatch(SQLModel, table=True):
+    """A proposal a follow has told its account of: at most once per follow (the key is the guard)."""
+
+    __tablename__: ClassVar[str] = "follow_match"
+
+    follow_id: int = Field(foreign_key="follow.id", primary_key=True, ondelete="CASCADE")
+    proposal_id: int = Field(foreign_key="proposal.id", primary_key=True, index=True, ondelete="CASCADE")
+    matched_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))

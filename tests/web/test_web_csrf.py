@@ -12,7 +12,7 @@ from flask import Flask
 from sqlmodel import Session, func, select
 
 from tracker.db import get_engine
-from tracker.models import AdminChange, ImportedFile, LoginSession, Meeting, Proposal, User
+from tracker.models import AdminChange, Follow, ImportedFile, LoginSession, Meeting, Proposal, User
 from tracker.services.accounts import start_session
 
 POST_ROUTES_NEED_ARGS = {
@@ -28,6 +28,7 @@ POST_ROUTES_NEED_ARGS = {
     "file_id",  # issue 13: an imported file under review
     "side",
     "notification_id",
+    "follow_id",  # issue 15
 }
 # issue 12, people: rows that exist in the seeded database (member 1, agency 1, category 1)
 PEOPLE_ARGS = {
@@ -57,6 +58,7 @@ def _post_urls(app: Flask, proposal_id: int, meeting_id: int, user_id: int, logi
             url = url.replace(argument, value)
         url = url.replace("<int:file_id>", "1").replace("<any(proposal, reply):side>", "proposal")
         url = url.replace("<int:notification_id>", "1")  # issue 15
+        url = url.replace("<int:follow_id>", "1")  # issue 15
         urls.append(url.replace("<int:request_id>", "1"))  # refused before any request is looked up
     return urls
 
@@ -104,6 +106,7 @@ def test_every_post_without_a_token_is_refused(
         assert session.get(LoginSession, open_login.id).ended_at is None
         imported = session.get(ImportedFile, review_case.both_id)
         assert (imported.state, imported.found.get("corrections")) == ("review", None)
+        assert session.exec(select(func.count()).select_from(Follow)).one() == 0  # issue 15
 
 
 def test_a_token_from_the_page_is_accepted(csrf_app: Flask, client) -> None:

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from tracker.domain.drafting import Draft
 from tracker.models import Agency, LoginSession, Notification, Proposal, Reply, User
-from tracker.services import directory, drafting, extensions, people_import, workflow
+from tracker.services import directory, drafting, extensions, follows, people_import, workflow
 from tracker.services.accounts import start_session
 from tracker.services.visibility import Role, Viewer
 
@@ -147,6 +147,16 @@ def scene(session: Session, make, review_case) -> dict[str, int]:
     target_login = session.exec(select(LoginSession).where(LoginSession.user_id == target.id)).one()
     # issue 15: the demo member was invited to co-sign ("invite"): a notification only it may open
     member_note = session.exec(select(Notification).where(Notification.user_id == users["member"].id)).first()
+    # issue 15: the demo member's saved search (its feed, renamed, given a new feed address, deleted)
+    member_follow = follows.save_search(
+        session=session,
+        user_id=users["member"].id,
+        name="电梯",
+        query="电梯",
+        filters={},
+        now=datetime.now(UTC),
+    )
+    session.commit()
     return {
         "to_extend": to_extend.id,
         "to_grant": to_grant.id,
@@ -180,6 +190,8 @@ def scene(session: Session, make, review_case) -> dict[str, int]:
         "import_odd": review_case.odd_id,
         "import_pair_with": review_case.pair_with_id,
         "member_note": member_note.id,
+        "member_follow": member_follow.id,
+        "follow_token": member_follow.token,
     }
 
 
@@ -207,6 +219,7 @@ ADMIN_POST = only(("admin",), 303, 403, anon=302)
 # issue 15: every account's own pages (notifications)
 ACCOUNT_PAGE = only(("member", "agency", "staff", "admin"), 200, 403, anon=302)
 ACCOUNT_POST = only(("member", "agency", "staff", "admin"), 303, 403, anon=302)
+ACCOUNTS = ("member", "agency", "staff", "admin")
 SESSION_DATA = {"body": "政协", "year": "2026", "intake": "interim"}
 
 
@@ -355,6 +368,34 @@ ROWS = [
         ACCOUNT_POST,
         data={"email": "someone@example.cn"},
     ),
+    # issue 15: following and alerts; the Atom feeds are the public's, whoever asks
+    Row("feeds.proposals", "GET", "/proposals/feed.atom", each(200)),
+    Row("feeds.proposals", "GET", "/proposals/feed.atom?agency={agency}&category={category}", each(200)),
+    Row("feeds.search", "GET", "/search/feed.atom?q=提案", each(200)),
+    Row("feeds.follow", "GET", "/feeds/{follow_token}.atom", each(200)),
+    Row("feeds.follow", "GET", "/feeds/no-such-token.atom", each(404)),
+    Row("follows.index", "GET", "/follows", ACCOUNT_PAGE),
+    Row("follows.save_search", "POST", "/follows/searches", ACCOUNT_POST, data={"q": "电梯", "name": "电梯"}),
+    Row(
+        "follows.save_search", "POST", "/follows/searches", only(ACCOUNTS, 422, 403, anon=302), data={"q": ""}
+    ),
+    Row("follows.add", "POST", "/follows", ACCOUNT_POST, data={"kind": "agency", "target": "{agency}"}),
+    Row(
+        "follows.add",
+        "POST",
+        "/follows",
+        only(ACCOUNTS, 404, 403, anon=302),
+        data={"kind": "agency", "target": "{missing}"},
+    ),
+    Row(
+        "follows.rename",
+        "POST",
+        "/follows/{member_follow}/rename",
+        only(("member",), 303, 404, anon=302),
+        data={"name": "加装电梯"},
+    ),
+    Row("follows.renew_feed", "POST", "/follows/{member_follow}/feed", only(("member",), 303, 404, anon=302)),
+    Row("follows.delete", "POST", "/follows/{member_follow}/delete", only(("member",), 303, 404, anon=302)),
     Row("review.detail", "GET", "/review/{foreign}", STAFF_PAGE, hidden="乙的未公开提案"),
     Row("review.detail", "GET", "/review/{missing}", only(("staff", "admin"), 404, 403, anon=302)),
     Row("review.accept", "POST", "/review/{foreign}/accept", STAFF_POST),

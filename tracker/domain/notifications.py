@@ -41,6 +41,7 @@ class Kind(StrEnum):
     EXTENSION_REFUSED = "extension_refused"
     URGED = "urged"  # 催办 from the 督办 list
     DEADLINE = "deadline"  # a deadline reminder of `tracker remind`
+    FOLLOWED = "followed"  # a newly public proposal matching a saved search or a follow
 
 
 class Channel(StrEnum):
@@ -142,6 +143,8 @@ KINDS_BY_ROLE: Mapping[str, tuple[Kind, ...]] = {
     "staff": (Kind.SUBMITTED, Kind.RETURNED, Kind.REPLY_ISSUED, Kind.RATED, Kind.EXTENSION_ASKED),
 }
 KINDS_BY_ROLE = {**KINDS_BY_ROLE, "admin": KINDS_BY_ROLE["staff"]}
+# Anyone with an account may save searches and follow (tracker.domain.follows).
+KINDS_BY_ROLE = {role: (*kinds, Kind.FOLLOWED) for role, kinds in KINDS_BY_ROLE.items()}
 
 # The committee office is told of every submission, reply and rating: a busy office would drown in
 # single e-mails, so these come in the daily digest unless someone chooses otherwise. What asks a
@@ -150,6 +153,8 @@ _STAFF_DIGEST = frozenset({Kind.SUBMITTED, Kind.REPLY_ISSUED, Kind.RATED})
 
 
 def default_channel(kind: str, role: str) -> Channel:
+    if kind == Kind.FOLLOWED:
+        return Channel.DIGEST  # what someone follows is news, not a call to act: once a day
     if role in ("staff", "admin") and kind in _STAFF_DIGEST:
         return Channel.DIGEST
     return Channel.EMAIL
@@ -200,6 +205,7 @@ MESSAGES: Mapping[Kind, str] = {
         "The committee office urges your agency to answer the proposal %(case)s “%(title)s” (催办)."
     ),
     Kind.DEADLINE: N_("The proposal %(case)s “%(title)s” is due on %(deadline)s."),
+    Kind.FOLLOWED: N_("New in what you follow (%(follow)s): the proposal %(case)s “%(title)s” is published."),
 }
 
 # The settings page's names of the kinds.
@@ -225,6 +231,7 @@ KIND_NAMES: Mapping[Kind, str] = {
     Kind.EXTENSION_REFUSED: N_("Extension refused"),
     Kind.URGED: N_("Urged to answer (催办)"),
     Kind.DEADLINE: N_("Deadline reminder"),
+    Kind.FOLLOWED: N_("New in your saved searches and follows"),
 }
 
 

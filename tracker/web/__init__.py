@@ -79,6 +79,10 @@ def init_app(app: Flask) -> None:
     search.init_app(app)  # its blueprint, the fragment filter and the similar-proposals helper
     page_cache.init_app(app)
     notifications.init_app(app)  # notifications, settings and 催办 (issue 15)
+    from tracker.web import feeds, follows  # following and alerts (issue 15); here for an easy merge
+
+    app.register_blueprint(feeds.bp)
+    follows.init_app(app)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _server_error)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from tracker.domain.follows import FollowKind
 from tracker.domain.notifications import Channel
 from tracker.domain.sessions import display_name
 from tracker.domain.workflow import Action
@@ -120,6 +121,12 @@ NOTIFICATION_CHANNEL = {  # issue 15: how a person is told
     Channel.EMAIL: _l("E-mail at once"),
     Channel.DIGEST: _l("Daily digest"),
 }
+FOLLOW_KIND = {  # issue 15: what a follow watches
+    FollowKind.SEARCH: _l("Saved search"),
+    FollowKind.AGENCY: _l("Agency"),
+    FollowKind.CATEGORY: _l("Category"),
+    FollowKind.SESSION: _l("Session"),
+}
 
 
 LABELS = {
@@ -139,6 +146,7 @@ LABELS = {
     "notification_channel": NOTIFICATION_CHANNEL,
     "signer_status": SIGNER_STATUS,
     "user_role": USER_ROLE,
+    "follow_kind": FOLLOW_KIND,
 }
 
 

@@ -117,18 +117,21 @@ def session_text(facts: GroupFacts) -> str:
 # -- reading the request ---------------------------------------------------------------------------
 
 
-def _query() -> str:
-    return " ".join(request.args.get("q", "").split())[:MAX_QUERY_LENGTH]
+def _query(args: Any = None) -> str:
+    """The query as the page reads it, from the query string or (saving a search) ``args``."""
+    return " ".join((request.args if args is None else args).get("q", "").split())[:MAX_QUERY_LENGTH]
 
 
-def _filters() -> dict[str, tuple[str, ...]]:
+def _filters(args: Any = None) -> dict[str, tuple[str, ...]]:
     allowed: dict[str, set[str] | None] = {name.value: None for name in Facet}
     allowed[Facet.STATUS] = {s.value for s in ProposalStatus}
     allowed[Facet.TYPE] = {t.value for t in UnitType}
     allowed[Facet.OUTCOME] = set(OUTCOME)
     filters = {}
     for name, accepted in allowed.items():
-        values = [v.strip()[:100] for v in request.args.getlist(name) if v.strip()]
+        values = [
+            v.strip()[:100] for v in (request.args if args is None else args).getlist(name) if v.strip()
+        ]
         values = [v for v in dict.fromkeys(values) if accepted is None or v in accepted][:MAX_FILTER_VALUES]
         if values:
             filters[name] = tuple(values)
