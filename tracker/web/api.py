@@ -1,5 +1,5 @@
 """The open-data API: read-only JSON under /api/v1, its OpenAPI document at /api/openapi.json and
-interactive docs at /api/docs (Swagger UI served from the swagger-ui-bundle package: the CSP admits
+interactive docs at /api/docs (Swagger UI 5 served from the swagger-ui-bundle-v2 package: the CSP admits
 no CDN and no inline script).
 
 Built with spectree rather than flask-smorest or APIFlask: spectree decorates plain views of an
