@@ -28,6 +28,7 @@ from tracker.models import (
     Proposal,
     Reply,
     ReplyPoint,
+    ReplyStatus,
     Suggestion,
 )
 from tracker.services.proposals import (
@@ -156,7 +157,9 @@ def _filtered(filters: ProposalFilters) -> sa.Select:
     if filters.outcome:
         stmt = stmt.where(
             col(Proposal.id).in_(
-                select(Reply.proposal_id).where(Reply.status == "issued", Reply.outcome == filters.outcome)
+                select(Reply.proposal_id).where(
+                    Reply.status == ReplyStatus.ISSUED.value, Reply.outcome == filters.outcome
+                )
             )
         )
     if filters.submitted_from is not None:

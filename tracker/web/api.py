@@ -1,6 +1,6 @@
 """The open-data API: read-only JSON under /api/v1, its OpenAPI document at /api/openapi.json and
-interactive docs at /api/docs (Swagger UI 5 served from the swagger-ui-bundle-v2 package: the CSP admits
-no CDN and no inline script).
+interactive docs at /api/docs (Swagger UI 5 served from the swagger-ui-bundle-v2 package: the CSP
+admits no CDN and no inline script).
 
 Built with spectree rather than flask-smorest or APIFlask: spectree decorates plain views of an
 existing Flask app (one Blueprint here) and describes them with pydantic models, which SQLModel
@@ -376,8 +376,8 @@ def _session_out(meeting: Any, count: int) -> dict[str, Any]:
 
 @bp.before_request
 def _rate_limit() -> Response | None:
-    if not request.path.startswith(PREFIX + "/"):
-        return None  # the document and the docs page are not data
+    if not request.path.startswith(PREFIX + "/") or request.method == "OPTIONS":
+        return None  # the document, the docs page and a browser's preflight are not data
     limits = parse_rate_limits(current_app.config["API_RATE_LIMIT"])  # checked at start (config.finish)
     db = get_session()
     wait = api_limits.admit(session=db, address=request.remote_addr or "", now=utcnow(), limits=limits)
