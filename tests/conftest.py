@@ -150,6 +150,7 @@ def make_app(db: Path | TestDatabase, **overrides: Any) -> Flask:
         "SECRET_KEY": "test",
         "DATABASE_URL": url,
         "SEARCH_INDEX_DIR": str(index),
+        "OPEN_DATA_DIR": str(Path(index).parent / f"{Path(index).name}-open-data"),
         # The start-up check of the index runs in a thread; tests that are about it turn it on.
         "SEARCH_CHECK_ON_START": False,
         # Tests post forms without tokens; tests/web/test_web_csrf.py turns CSRF on to check every form.

@@ -98,6 +98,11 @@ def defaults(instance_path: str | os.PathLike[str]) -> dict[str, Any]:
         # Failed logins per client address ("N per [K] second|minute|hour|day", ";"-separated),
         # counted in the database: the same limit whatever the number of servers and workers.
         "LOGIN_RATE_LIMIT": "5 per minute;30 per hour",
+        # Open-data API requests per client address (same syntax; "" for none), counted in the
+        # database like failed logins, so every server answers 429 alike (README "Open data").
+        "API_RATE_LIMIT": "120 per minute;3000 per hour",
+        # Where the bulk downloads are kept, one folder per state of the archive (README "Open data").
+        "OPEN_DATA_DIR": str(Path(instance_path) / "open-data"),
         # Per account, whichever address or server the attempts come from (counted in the database):
         # this many failed logins within the window lock the account for LOGIN_LOCK_MINUTES (0: off);
         # an administrator can unlock it earlier at /admin/users.
@@ -177,6 +182,10 @@ def finish(config: dict[str, Any]) -> None:
         parse_rate_limits(str(config.get("LOGIN_RATE_LIMIT", "")))
     except ValueError as error:
         raise ConfigError(f"LOGIN_RATE_LIMIT: {error}") from None
+    try:
+        parse_rate_limits(str(config.get("API_RATE_LIMIT", "")))
+    except ValueError as error:
+        raise ConfigError(f"API_RATE_LIMIT: {error}") from None
     if is_production(config):
         key = config.get("SECRET_KEY") or ""
         if key == DEVELOPMENT_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:

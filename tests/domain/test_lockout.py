@@ -14,6 +14,7 @@ from tracker.domain.lockout import (
     longest_window,
     over_limit,
     parse_rate_limits,
+    retry_after,
 )
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -95,3 +96,24 @@ def test_over_limit(ago_seconds: list[int], blocked: bool) -> None:
     failures = [NOW - timedelta(seconds=s) for s in ago_seconds]
     assert over_limit(failures, now=NOW, limits=LIMITS) is blocked
     assert longest_window(LIMITS) == timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("ago_seconds", "wait_seconds"),
+    [
+        ([], None),
+        ([1, 2], None),  # a third request fits the minute
+        ([1, 2, 3], 57),  # three within the minute: until the oldest (3 s ago) leaves it
+        ([10, 20, 30, 40], 30),  # four in the minute: the count falls to two when 30 s ago leaves it
+        ([1, 2, 61], None),
+        ([61, 62, 120, 300, 3000], 600),  # five in the hour: until 3000 s ago leaves it
+        ([1, 2, 3, 120, 3000], 600),  # both limits full: the longer wait
+        ([-5, 1, 2], None),  # a time after now does not count
+    ],
+)
+def test_retry_after(ago_seconds: list[int], wait_seconds: int | None) -> None:
+    requests = [NOW - timedelta(seconds=s) for s in ago_seconds]
+    wait = retry_after(requests, now=NOW, limits=LIMITS)
+    assert wait == (None if wait_seconds is None else timedelta(seconds=wait_seconds))
+    # a wait exactly when over_limit says the next one is refused
+    assert (wait is not None) is over_limit(requests, now=NOW, limits=LIMITS)

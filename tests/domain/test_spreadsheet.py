@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from tracker.domain.spreadsheet import csv_text, safe_cell
+from tracker.domain.spreadsheet import csv_text, safe_cell, xlsx_bytes
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,31 @@ def test_csv_text_quotes_and_neutralises_every_cell() -> None:
         ['\'=1+1,"x"', "50.0%"],
         ["'@a", "-1"],
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "stored", "kind"),
+    [
+        ('=HYPERLINK("http://evil.example","点此")', '\'=HYPERLINK("http://evil.example","点此")', "s"),
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)", "s"),
+        ("-1-1", "'-1-1", "s"),
+        ("12", 12, "n"),
+        ("-3", -3, "n"),
+        ("80.5", 80.5, "n"),
+        (7, 7, "n"),
+        ("66.7%", "66.7%", "s"),  # as the page shows it
+        ("—", "—", "s"),
+        ("13800138000123456", "13800138000123456", "s"),  # a long digit run is an identifier
+        ("镇海区\x01经信局", "镇海区经信局", "s"),  # a control character no workbook can hold
+        (None, None, "n"),  # an empty cell
+    ],
+)
+def test_xlsx_cells(value: object, stored: object, kind: str) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(xlsx_bytes([["head"], [value]], title="统计:汇总/全部")))
+    sheet = book.active
+    assert sheet.title == "统计 汇总 全部"
+    cell = sheet.cell(row=2, column=1)
+    assert cell.value == (stored if stored != "" else None)
+    assert cell.data_type == kind  # never "f": no formula

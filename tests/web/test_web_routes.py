@@ -522,6 +522,8 @@ ROWS = [
     Row("statistics.index", "GET", "/statistics", each(200)),
     Row("statistics.csv_file", "GET", "/statistics/agencies.csv", each(200)),
     Row("statistics.csv_file", "GET", "/statistics/nothing.csv", each(404)),
+    Row("statistics.xlsx_file", "GET", "/statistics/agencies.xlsx", each(200)),
+    Row("statistics.xlsx_file", "GET", "/statistics/nothing.xlsx", each(404)),
     Row("oversight.reclassify", "POST", "/review/{replied}/reclassify", STAFF_POST, data={"outcome": "A"}),
     Row("oversight.publish", "POST", "/review/{replied}/publish", STAFF_POST),
     Row(
@@ -551,6 +553,24 @@ ROWS = [
     # visibility rule.
     Row("search.index", "GET", "/search?q=提案", each(200)),
     Row("search.api", "GET", "/api/search?q=提案", each(200)),
+    # -- issue 15: the open-data API: the public's view whoever asks (a login adds nothing) ----------
+    Row("api.sessions", "GET", "/api/v1/sessions", each(200)),
+    Row("api.session_detail", "GET", "/api/v1/sessions/{session}", each(200)),
+    Row("api.session_detail", "GET", "/api/v1/sessions/{missing}", each(404)),
+    Row("api.session_download", "GET", "/api/v1/sessions/{session}/download.zip", each(200)),
+    Row("api.session_download", "GET", "/api/v1/sessions/{missing}/download.zip", each(404)),
+    Row("api.proposals", "GET", "/api/v1/proposals", each(200)),
+    Row("api.proposal", "GET", "/api/v1/proposals/{published}", each(200)),
+    Row("api.proposal", "GET", "/api/v1/proposals/{foreign}", each(404), hidden="乙的未公开提案"),
+    Row("api.proposal", "GET", "/api/v1/proposals/{own_draft}", each(404), hidden="戴的草稿"),
+    Row("api.proposal_replies", "GET", "/api/v1/proposals/{published}/replies", each(200)),
+    Row("api.proposal_replies", "GET", "/api/v1/proposals/{foreign}/replies", each(404), hidden="未公开答复"),
+    Row("api.agencies", "GET", "/api/v1/agencies", each(200)),
+    Row("api.statistics_figures", "GET", "/api/v1/statistics", each(200)),
+    Row("api.openapi", "GET", "/api/openapi.json", each(200)),
+    Row("api.docs", "GET", "/api/docs", each(200)),
+    Row("api.docs_asset", "GET", "/api/docs/assets/swagger-ui.css", each(200)),
+    Row("api.docs_asset", "GET", "/api/docs/assets/index.html", each(404)),
     # -- issue 12: the administration (sessions, admin log) ------------------------------------------
     Row("admin.index", "GET", "/admin/", ADMIN_PAGE),
     Row("admin.session_list", "GET", "/admin/sessions", ADMIN_PAGE),

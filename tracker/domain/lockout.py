@@ -79,3 +79,20 @@ def over_limit(failures: Iterable[datetime], *, now: datetime, limits: Iterable[
 
 def longest_window(limits: Iterable[RateLimit]) -> timedelta:
     return max((limit.window for limit in limits), default=timedelta(0))
+
+
+def retry_after(
+    requests: Iterable[datetime], *, now: datetime, limits: Iterable[RateLimit]
+) -> timedelta | None:
+    """How long a client must wait before one more request fits every limit (the open-data API's
+    ``Retry-After``), or None when it fits now: under a full limit, the wait lasts until enough of
+    the requests within its window have left it."""
+    times = sorted(t for t in requests if t <= now)
+    wait: timedelta | None = None
+    for limit in limits:
+        inside = [t for t in times if now - t < limit.window]
+        if len(inside) >= limit.attempts:
+            # the request whose leaving brings the count below the limit
+            until = inside[len(inside) - limit.attempts] + limit.window
+            wait = max(wait or timedelta(0), until - now)
+    return wait

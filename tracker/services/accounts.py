@@ -155,7 +155,13 @@ def address_over_limit(*, session: Session, address: str, now: datetime, limits:
 def record_attempt(*, session: Session, address: str, now: datetime, limits: Sequence[RateLimit]) -> None:
     """Count one failed login from ``address``; attempts older than every window are dropped."""
     session.add(LoginAttempt(address=address[:64], at=as_utc(now)))
-    session.exec(delete(LoginAttempt).where(col(LoginAttempt.at) < as_utc(now - longest_window(limits))))  # type: ignore[call-overload]
+    session.exec(  # type: ignore[call-overload]
+        delete(LoginAttempt).where(
+            col(LoginAttempt.at) < as_utc(now - longest_window(limits)),
+            # the open-data API's requests (services/api_limits.py) keep their own windows
+            col(LoginAttempt.address).not_like("api:%"),
+        )
+    )
     session.flush()
 
 

@@ -460,11 +460,14 @@ def proposal_detail(*, session: Session, viewer: Viewer, proposal_id: int) -> Pr
             superseded_at[reply_id] = step.created_at
         elif step.action == Action.NOT_ACCEPT.value:
             not_accepted_reason = step.note  # the latest decision's reason
-    merged_into = (
-        session.get(Proposal, proposal.merged_into_id)
-        if proposal.status == ProposalStatus.MERGED.value and proposal.merged_into_id
+    # the target as this viewer may see it: one they may not see is "another proposal", unnamed
+    # (its number shown with no proposal to show it from broke the page)
+    visible_target = (
+        visible_proposal(session=session, viewer=viewer, proposal_id=proposal.merged_into_id)
+        if proposal.merged_into_id
         else None
     )
+    merged_into = visible_target if proposal.status == ProposalStatus.MERGED.value else None
     return ProposalDetail(
         proposal=proposal,
         joint_proposers=[m for s, m in signers if s.role == SignerRole.PROPOSER.value],
@@ -473,11 +476,7 @@ def proposal_detail(*, session: Session, viewer: Viewer, proposal_id: int) -> Pr
         replies=[r for r in replies if reply_visible(r, viewer)],
         unlinked_points=unlinked,
         cosigner_status={m.id: s.status for s, m in signers if m.id is not None},
-        merged_into=(
-            visible_proposal(session=session, viewer=viewer, proposal_id=proposal.merged_into_id)
-            if proposal.merged_into_id
-            else None
-        ),
+        merged_into=visible_target,
         merged_from=list(merged_from),
         assignments=[(a, agency) for a, agency in assignments],
         superseded_at=superseded_at,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, send_from_directory
+from flask import Flask, current_app, render_template, request, send_from_directory
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -12,6 +12,7 @@ from tracker.web import (
     admin,
     admin_people,
     admin_users,  # noqa: F401 - registers the accounts pages on the admin blueprint (issue 12)
+    api,
     auth,
     documents,
     drafts,
@@ -42,7 +43,9 @@ from tracker.web.labels import label, meeting_label
 from tracker.web.text import body_after_title, paragraphs, percent, split_heading
 
 
-def _error_page(error: HTTPException) -> tuple[str, int]:
+def _error_page(error: HTTPException) -> tuple[str, int] | Response:
+    if api.is_api_path(request.path):
+        return api.json_error(error)  # the open-data API answers JSON, errors too (issue 15)
     code = error.code or 500
     return render_template("errors/error.html", code=code), code
 
@@ -51,7 +54,9 @@ def _csrf_error(_error: CSRFError) -> tuple[str, int]:
     return render_template("errors/error.html", code=400, csrf=True), 400
 
 
-def _server_error(_error: Exception) -> tuple[str, int]:
+def _server_error(_error: Exception) -> tuple[str, int] | Response:
+    if api.is_api_path(request.path):
+        return api.error_response(500, "Internal Server Error")
     return render_template("errors/error.html", code=500), 500
 
 
@@ -83,6 +88,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(feeds.bp)
     follows.init_app(app)
+    api.init_app(app)  # the open-data API (issue 15)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _server_error)

@@ -1,5 +1,5 @@
 """The public statistics page (/statistics, ?session=<id> for one session) and a CSV file of each of
-its tables (/statistics/<table>.csv). The page and the files are drawn from the same ``Table`` rows,
+its tables (/statistics/<table>.csv, and the same as /statistics/<table>.xlsx). The page and the files are drawn from the same ``Table`` rows,
 with the same formatted cells, so what the CSV holds is exactly what the page shows."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker.db import get_session
-from tracker.domain.spreadsheet import csv_text
+from tracker.domain.spreadsheet import csv_text, xlsx_bytes
 from tracker.domain.statistics import OUTCOMES, RATINGS, Summary
 from tracker.services import statistics
 from tracker.web.args import id_arg
@@ -217,4 +217,16 @@ def csv_file(name: str) -> Response:
     body = "\ufeff" + csv_text([found.columns, *found.rows])
     response = Response(body.encode("utf-8"), mimetype="text/csv")
     response.headers["Content-Disposition"] = f"attachment; filename=statistics-{found.key}.csv"
+    return response
+
+
+@bp.get("/<name>.xlsx")
+def xlsx_file(name: str) -> Response:
+    """The CSV's rows as an Excel workbook (the same cells, made safe the same way)."""
+    found = tables(_report()).get(name)
+    if found is None:
+        abort(404)
+    body = xlsx_bytes([found.columns, *found.rows], title=found.title)
+    response = Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Content-Disposition"] = f"attachment; filename=statistics-{found.key}.xlsx"
     return response
