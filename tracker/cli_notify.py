@@ -15,7 +15,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from tracker import mail
-from tracker.db import session_scope
+from tracker.db import analyze, get_engine, session_scope
 from tracker.domain.notifications import ReminderPlan, parse_days
 from tracker.search import get_backend
 from tracker.services import follows, notifications
@@ -90,3 +90,4 @@ def remind_command(day: str | None) -> None:
         _let_the_sender_finish()
     else:
         click.echo("MAIL_SERVER is not set: the mail stays queued.")
+    analyze(get_engine(current_app))  # daily: the planner's statistics keep up with the archive
