@@ -8,7 +8,8 @@ a bonus of at most +30 % and at least -20 % for what the answer achieved, the pr
 (满意 +20 %, 基本满意 +10 %, none 0, 不满意 -20 %) and its class (A +10 %, B +5 %, C 0). So among
 answers to equally similar suggestions the one the proposer was satisfied with, that solved the
 problem, comes first, while a well-rated answer to a loosely related suggestion never overtakes
-one to a near copy. Ties go to the newer letter, then to the lower point id (stable).
+one to a near copy. Ties go to the newer letter, then to the lower point id (stable). An answer
+less than a quarter as alike as the best one found is left out: it answers another matter.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from datetime import date
 
 RATING_BONUS = {"satisfied": 0.2, "basically_satisfied": 0.1, "dissatisfied": -0.2}
 OUTCOME_BONUS = {"A": 0.1, "B": 0.05, "C": 0.0}
+MIN_LIKENESS = 0.25  # of the best candidate's similarity
 
 _INDENT = " \t\u3000"
 _TITLE_END = "。．.：:；;"
@@ -52,7 +54,11 @@ def rank(candidates: Iterable[Candidate], limit: int) -> list[Candidate]:
     if not best:
         return []
     top = max(c.similarity for c in best.values()) or 1.0
-    weighted = [replace(c, weight=weight(c.similarity / top, c.rating, c.outcome)) for c in best.values()]
+    weighted = [
+        replace(c, weight=weight(c.similarity / top, c.rating, c.outcome))
+        for c in best.values()
+        if c.similarity >= MIN_LIKENESS * top
+    ]
     weighted.sort(key=lambda c: (-c.weight, -(c.issued.toordinal() if c.issued else 0), c.point_id))
     return weighted[: max(0, limit)]
 
