@@ -682,6 +682,48 @@ class ReferenceClause(SQLModel, table=True):
     path: str  # number path such as "3.2"
 
 
+class DraftPrecedent(SQLModel, table=True):
+    """A past reply point a drafter copied into the answer to one suggestion as starting text
+    (issue 16): the draft keeps where its text came from. Written only by tracker.services.precedents."""
+
+    __tablename__: ClassVar[str] = "draft_precedent"
+    __table_args__ = (sa.UniqueConstraint("draft_id", "suggestion_id", "reply_point_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="reply_draft.id", index=True, ondelete="CASCADE")
+    suggestion_id: int = Field(foreign_key="suggestion.id", index=True, ondelete="CASCADE")
+    # the precedent; None once that letter is deleted (the record that text was copied stays)
+    reply_point_id: int | None = Field(
+        default=None, foreign_key="reply_point.id", index=True, ondelete="SET NULL"
+    )
+    copied_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+    copied_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+
+
+class DraftCitation(SQLModel, table=True):
+    """A policy clause the drafter cites under the answer to one suggestion, while the reply is
+    drafted; issuing copies it to the points answering that suggestion (PointCitation)."""
+
+    __tablename__: ClassVar[str] = "draft_citation"
+
+    draft_id: int = Field(foreign_key="reply_draft.id", primary_key=True, ondelete="CASCADE")
+    suggestion_id: int = Field(foreign_key="suggestion.id", primary_key=True, index=True, ondelete="CASCADE")
+    clause_id: int = Field(
+        foreign_key="reference_clause.id", primary_key=True, index=True, ondelete="CASCADE"
+    )
+
+
+class PointCitation(SQLModel, table=True):
+    """A policy clause an issued reply point cites: shown under that answer on the public pages."""
+
+    __tablename__: ClassVar[str] = "point_citation"
+
+    reply_point_id: int = Field(foreign_key="reply_point.id", primary_key=True, ondelete="CASCADE")
+    clause_id: int = Field(
+        foreign_key="reference_clause.id", primary_key=True, index=True, ondelete="CASCADE"
+    )
+
+
 class ImportKind(StrEnum):
     """What an imported file turned out to be."""
 

@@ -292,6 +292,9 @@ ROWS = [
         hidden="未公开答复",
     ),
     Row("library.index", "GET", "/library", each(200)),
+    Row("agencies.index", "GET", "/agencies", each(200)),  # issue 16: public agency pages
+    Row("agencies.detail", "GET", "/agencies/{agency}", each(200)),
+    Row("agencies.detail", "GET", "/agencies/{missing}", each(404)),
     Row("library.document", "GET", "/library/beijing-sme-plan-2011-2015", each(200)),
     Row("accounts.login", "GET", "/login", each(200)),
     Row("accounts.login", "POST", "/login", each(200), data={"username": "staff", "password": "wrong"}),

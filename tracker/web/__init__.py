@@ -13,6 +13,7 @@ from tracker.web import (
     admin_people,
     admin_users,  # noqa: F401 - registers the accounts pages on the admin blueprint (issue 12)
     api,
+    agencies,
     auth,
     documents,
     drafts,
@@ -28,6 +29,7 @@ from tracker.web import (
     notifications,
     oversight,
     page_cache,
+    precedents,
     proposals,
     publication,
     replies,
@@ -81,6 +83,8 @@ def init_app(app: Flask) -> None:
     publication.init_app(app)  # scheduled publication (issue 12)
     import_review.init_app(app)  # the review queue of imported documents (issue 13)
     reply_panels.init_app(app)
+    precedents.init_app(app)  # precedents and clause citations (issue 16)
+    app.register_blueprint(agencies.bp)  # public agency pages (issue 16)
     search.init_app(app)  # its blueprint, the fragment filter and the similar-proposals helper
     page_cache.init_app(app)
     notifications.init_app(app)  # notifications, settings and 催办 (issue 15)

@@ -23,7 +23,7 @@ from tracker.domain.messages import Problem
 from tracker.domain.reply_drafting import OUTCOMES, ChosenLink, DraftContent, Mode, digest, pasted_problem
 from tracker.models import Suggestion
 from tracker.search import get_backend
-from tracker.services import co_opinions, pasted_letters, replying
+from tracker.services import co_opinions, pasted_letters, precedents, replying
 from tracker.services import search as search_service
 from tracker.services.errors import (
     ConflictError,
@@ -40,6 +40,7 @@ from tracker.web import reply_forms, uploads
 from tracker.web.args import require_id
 from tracker.web.auth import current_viewer, local_today, roles_required
 from tracker.web.messages import describe
+from tracker.web.precedents import cited_from
 
 bp = Blueprint("reply_editor", __name__)
 log = logging.getLogger(__name__)
@@ -236,6 +237,22 @@ def post(proposal_id: int) -> Response | tuple[str, int]:
             letter = pasted_letters.read_letter(content.pasted, suggestions)
         chosen = reply_forms.chosen_links(request.form, letter.point_count if letter else 0)
         content = pasted_letters.with_confirmed_links(content, chosen, letter)
+    # issue 16: a precedent copied into an answer (the button names it), the clauses ticked under answers
+    copied, cited = None, {}
+    if content.mode == Mode.SECTIONS:
+        cited = cited_from(request.form, suggestions)
+        if request.form.get("copy"):
+            try:
+                copied = precedents.copy_into(
+                    session=session,
+                    viewer=viewer,
+                    content=content,
+                    suggestion_ids=[s.id for s in suggestions if s.id is not None],
+                    choice=request.form.get("copy", ""),
+                )
+            except InvalidInput as error:
+                _errors, general = _split(error.problems)
+                return _render(_load(proposal_id, content), Page(mode=content.mode, general=general), 422)
     kwargs = {
         "session": session,
         "proposal_id": require_id(proposal_id),
@@ -246,11 +263,21 @@ def post(proposal_id: int) -> Response | tuple[str, int]:
         "letter": letter,
     }
     try:
-        if op == SUBMIT:
+        if op == SUBMIT and copied is None:
             result = replying.submit(**kwargs)
+            draft = result.draft
         else:
-            replying.save(**kwargs)
+            draft = replying.save(**kwargs)
             result = None
+        precedents.keep_draft_choices(
+            session=session,
+            draft=draft,
+            cited=cited,
+            copied=copied,
+            reply=result.reply if result else None,
+            actor_id=viewer.user_id,
+            now=utcnow(),
+        )
         session.commit()
     except NotFoundError:
         session.rollback()
@@ -300,6 +327,12 @@ def post(proposal_id: int) -> Response | tuple[str, int]:
     if result is not None:
         flash(_("The reply was submitted; the proposal is now replied."), "success")
         return redirect(url_for("proposals.detail", proposal_id=proposal_id), code=303)
+    if copied is not None:
+        flash(_("The earlier answer was copied into your draft: adapt it to this proposal."), "success")
+        return redirect(
+            url_for("reply_editor.edit", proposal_id=proposal_id, _anchor=f"section-{copied.suggestion_id}"),
+            code=303,
+        )
     flash(_("The draft was saved."), "success")
     return redirect(url_for("reply_editor.edit", proposal_id=proposal_id, mode=content.mode.value), code=303)
 
