@@ -12,8 +12,8 @@ from tracker.web import (
     admin,
     admin_people,
     admin_users,  # noqa: F401 - registers the accounts pages on the admin blueprint (issue 12)
-    api,
     agencies,
+    api,
     auth,
     documents,
     drafts,
