@@ -117,6 +117,11 @@ def test_found_commitments(
         assert f.when and f.when in f.sentence
 
 
+def test_a_plan_and_its_date_are_one_promise() -> None:
+    found = find_commitments("已列入2027年计划，计划于2027年12月底前建成投用。", LETTER)
+    assert [(f.when, f.due) for f in found] == [("2027年12月底前", date(2027, 12, 31))]
+
+
 def test_sentences_are_the_promises_own() -> None:
     text = "一是加强调研。二是力争2027年6月底前出台实施意见。三是已列入2027年计划，逐步推开。"
     found = find_commitments(text, LETTER)

@@ -265,6 +265,7 @@ def find_commitments(text: str, letter_date: date | None = None) -> list[Found]:
         offset = sm.start() + (len(raw) - len(raw.lstrip()))
         end = offset + len(sentence)
         seen: set[date | None] = set()
+        plans: dict[date | None, bool] = {}  # due days found from a plan's year, not yet by a time
         timed = False  # the sentence names a time (kept or not): no undated promise then
         intent_before = False  # a clause earlier in the sentence said what is intended
         for cm in _CLAUSE.finditer(sentence):
@@ -279,6 +280,7 @@ def find_commitments(text: str, letter_date: date | None = None) -> list[Found]:
                 due = date(year, 12, 31) if year else None
                 if due not in seen and (due is None or letter_date is None or due >= letter_date):
                     seen.add(due)
+                    plans[due] = True
                     what = plan.group()
                     found.append(Found(sentence, what, due, sure if due else Sureness.LOW, offset, end))
             plan_spans = [p.span() for p in _PLAN.finditer(clause)]
@@ -292,10 +294,19 @@ def find_commitments(text: str, letter_date: date | None = None) -> list[Found]:
                     continue
                 if t.due is not None and letter_date is not None and t.due < letter_date:
                     continue  # history, not a promise
+                when = clause[t.start : t.end].strip()
                 if t.due in seen:
+                    # the same day as the plan's year-end: the time as written says it better
+                    found = [
+                        Found(sentence, when, f.due, f.sureness, f.start, f.end)
+                        if f.due == t.due and plans.get(f.due)
+                        else f
+                        for f in found
+                    ]
+                    plans[t.due] = False
                     continue
                 seen.add(t.due)
-                found.append(Found(sentence, clause[t.start : t.end].strip(), t.due, t.sureness, offset, end))
+                found.append(Found(sentence, when, t.due, t.sureness, offset, end))
             intent_before = intent_before or intent
         if not seen and not timed:
             # a promise with no time: "力争在…取得突破", "已列入计划"

@@ -41,6 +41,7 @@ class Kind(StrEnum):
     EXTENSION_REFUSED = "extension_refused"
     URGED = "urged"  # 催办 from the 督办 list
     DEADLINE = "deadline"  # a deadline reminder of `tracker remind`
+    COMMITMENT = "commitment"  # a promise of a reply is due or late (`tracker remind`)
 
 
 class Channel(StrEnum):
@@ -109,6 +110,7 @@ EVENT_AUDIENCES: Mapping[Kind, str] = {
     Kind.EXTENSION_GRANTED: "the agency that asked",
     Kind.EXTENSION_REFUSED: "the agency that asked",
     Kind.DEADLINE: "the agency handling it",
+    Kind.COMMITMENT: "the agency whose reply made the promise",
 }
 
 # Which kinds each role can receive (the settings page offers these).
@@ -138,6 +140,7 @@ KINDS_BY_ROLE: Mapping[str, tuple[Kind, ...]] = {
         Kind.EXTENSION_REFUSED,
         Kind.URGED,
         Kind.DEADLINE,
+        Kind.COMMITMENT,
     ),
     "staff": (Kind.SUBMITTED, Kind.RETURNED, Kind.REPLY_ISSUED, Kind.RATED, Kind.EXTENSION_ASKED),
 }
@@ -200,6 +203,10 @@ MESSAGES: Mapping[Kind, str] = {
         "The committee office urges your agency to answer the proposal %(case)s “%(title)s” (催办)."
     ),
     Kind.DEADLINE: N_("The proposal %(case)s “%(title)s” is due on %(deadline)s."),
+    Kind.COMMITMENT: N_(
+        "A commitment in your reply to the proposal %(case)s “%(title)s”, due on %(deadline)s, is not "
+        "reported done: %(promise)s"
+    ),
 }
 
 # The settings page's names of the kinds.
@@ -225,6 +232,7 @@ KIND_NAMES: Mapping[Kind, str] = {
     Kind.EXTENSION_REFUSED: N_("Extension refused"),
     Kind.URGED: N_("Urged to answer (催办)"),
     Kind.DEADLINE: N_("Deadline reminder"),
+    Kind.COMMITMENT: N_("Commitment due or late"),
 }
 
 
@@ -236,6 +244,8 @@ def link_path(kind: str, proposal_id: int | None) -> str:
         return "/my#invitations"
     if kind == Kind.EXTENSION_ASKED:
         return "/review/extensions"
+    if kind == Kind.COMMITMENT:
+        return "/commitments"
     return f"/proposals/{proposal_id}"
 
 
