@@ -17,7 +17,7 @@ from flask.cli import AppGroup, with_appcontext
 from tracker import mail
 from tracker.db import session_scope
 from tracker.domain.notifications import ReminderPlan, parse_days
-from tracker.services import notifications
+from tracker.services import commitments, notifications
 
 mail_group = AppGroup("mail", help="The e-mail queue: send what is waiting.")
 
@@ -61,7 +61,7 @@ def _plan() -> ReminderPlan:
 )
 @with_appcontext
 def remind_command(day: str | None) -> None:
-    """Daily: digests, deadline reminders, then send the queue."""
+    """Daily: digests, deadline and commitment reminders, then send the queue."""
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     now = datetime.now(UTC)
     try:
@@ -72,10 +72,14 @@ def remind_command(day: str | None) -> None:
     with session_scope(current_app) as session:
         digests = notifications.queue_digests(session=session, before=start_of_day, now=now)
         reminded = notifications.remind(session=session, today=today, plan=_plan(), now=now)
+        promised = commitments.remind(session=session, today=today, plan=_plan(), now=now)
     click.echo(f"Digests queued: {digests}.")
     click.echo(f"Reminders: {len(reminded)} ({sum(r.notified for r in reminded)} notifications).")
     for row in reminded:
         click.echo(f"  assignment {row.assignment_id}: {row.point}")
+    click.echo(f"Commitment reminders: {len(promised)} ({sum(r.notified for r in promised)} notifications).")
+    for done in promised:
+        click.echo(f"  commitment {done.commitment_id}: {done.point}")
     if mail.configured(current_app):
         click.echo(mail.send_queued(current_app).summary())
         _let_the_sender_finish()

@@ -71,6 +71,14 @@ def suggest(*, session: Session, reply: Reply, points: Sequence[ReplyPoint]) -> 
     return made
 
 
+def suggested(*, session: Session, reply_id: int) -> bool:
+    """Whether the parser suggested commitments in this reply that nobody has confirmed yet."""
+    stmt = select(Commitment.id).where(
+        Commitment.reply_id == reply_id, col(Commitment.confirmed_at).is_(None)
+    )
+    return session.exec(stmt).first() is not None
+
+
 # -- who may change them ------------------------------------------------------------------------------
 
 
@@ -345,9 +353,10 @@ def _public(stmt: sa.Select) -> sa.Select:  # type: ignore[type-arg]
 class Accountability:
     """A public page of commitments (per session or per agency) and its counts by state."""
 
-    title: str
     rows: list[Tracked]
     counts: dict[str, int]
+    meeting: Meeting | None = None
+    agency: Agency | None = None
 
 
 def public_page(
@@ -361,24 +370,23 @@ def public_page(
     """The commitments of a session or of an agency, as the public sees them; None when the session
     or agency does not exist."""
     stmt = _public(_base())
+    meeting = agency = None
     if meeting_id is not None:
         meeting = session.get(Meeting, meeting_id)
         if meeting is None:
             return None
-        title = meeting.name or meeting.short_name or ""
         stmt = stmt.where(Proposal.meeting_id == meeting_id)
     elif agency_id is not None:
         agency = session.get(Agency, agency_id)
         if agency is None:
             return None
-        title = agency.name
         stmt = stmt.where(Reply.agency_id == agency_id)
     else:
         return None
     every = _tracked(session, _order(stmt), today)
     counts = rules.counts_by_state([t.state for t in every])
     rows = every if state not in rules.STATES_SHOWN else [t for t in every if t.state == state]
-    return Accountability(title=title, rows=rows, counts=counts)
+    return Accountability(rows=rows, counts=counts, meeting=meeting, agency=agency)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from tracker.web import (
     admin_people,
     admin_users,  # noqa: F401 - registers the accounts pages on the admin blueprint (issue 12)
     auth,
+    commitments,
     documents,
     drafts,
     extensions,
@@ -77,6 +78,7 @@ def init_app(app: Flask) -> None:
     import_review.init_app(app)  # the review queue of imported documents (issue 13)
     reply_panels.init_app(app)
     search.init_app(app)  # its blueprint, the fragment filter and the similar-proposals helper
+    app.register_blueprint(commitments.bp)  # commitments tracked (issue 16)
     page_cache.init_app(app)
     notifications.init_app(app)  # notifications, settings and 催办 (issue 15)
     app.register_error_handler(CSRFError, _csrf_error)
