@@ -126,3 +126,21 @@ def test_the_public_sees_no_suggestion_nobody_confirmed(
     # another agency's account does not learn of them
     login(client, "admin")
     assert client.get(f"/replies/{reply_id}/commitments").status_code == 200
+
+
+def test_submitting_a_class_b_reply_leads_to_its_commitments_to_confirm(
+    app: Flask, client, login, parse_html, session: Session, assigned_case
+) -> None:
+    from tests.web.test_web_reply_editor import _form
+
+    login(client, "agency")
+    url = f"/proposals/{assigned_case.proposal_id}/reply"
+    data = _form(parse_html(client.get(url).data))
+    for n, sid in enumerate(assigned_case.suggestion_ids):
+        data[f"answer-{sid}"] = "力争2027年6月底前出台实施意见。" if n == 0 else "已按建议办理。"
+    data["outcome"] = "B"
+    response = client.post(url, data={**data, "op": "submit"})
+    assert response.status_code == 303
+    assert "/commitments" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "力争2027年6月底前出台实施意见" in page and "尚未确认" in page and "2027-06-30" in page
