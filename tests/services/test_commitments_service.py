@@ -241,3 +241,33 @@ def test_reminders_on_the_due_day_and_when_late_once_per_point(session: Session,
         now=NOW,
     )
     assert remind_on(date(2025, 7, 15)) == []  # done: no more reminders
+
+
+def test_an_archive_letter_is_followed_up_only_once_its_commitments_are_confirmed(
+    session: Session, make, assigned_case
+) -> None:
+    """A letter recorded from a document has the parser's guesses only: no 督办, no reminders, until
+    someone confirms them (a letter issued through the editor is followed from the start)."""
+    proposal = session.get(Proposal, assigned_case.proposal_id)
+    reply = make.reply(
+        proposal, agency_id=assigned_case.lead.agency_id, outcome="B", date_on=date(2024, 6, 20)
+    )
+    point = make.point(reply, text="一、关于设施。我局力争2024年底前建成。")
+    (found,) = commitments.suggest(session=session, reply=reply, points=[point])
+    assert found.due_on == date(2024, 12, 31) and reply.issued_at is None
+    today = date(2025, 3, 1)
+    plan = ReminderPlan()
+    assert commitments.late(session=session, today=today) == []
+    assert commitments.remind(session=session, today=today, plan=plan, now=NOW) == []
+    commitments.confirm(
+        session=session,
+        commitment_id=found.id,
+        actor=assigned_case.staff,
+        text=found.text,
+        due=found.due_on,
+        now=NOW,
+    )
+    assert [t.commitment.id for t in commitments.late(session=session, today=today)] == [found.id]
+    assert [
+        r.commitment_id for r in commitments.remind(session=session, today=today, plan=plan, now=NOW)
+    ] == [found.id]

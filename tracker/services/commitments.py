@@ -36,7 +36,7 @@ from tracker.models import (
 )
 from tracker.services import notifications
 from tracker.services.errors import ForbiddenError, InvalidInput, NotFoundError
-from tracker.services.visibility import Role, Viewer, public_clause
+from tracker.services.visibility import Viewer, public_clause
 
 # -- suggested when a letter's points are stored ------------------------------------------------------
 
@@ -333,10 +333,18 @@ def _state_filter(stmt: sa.Select, state: str | None, today: date) -> sa.Select:
     return stmt
 
 
+def _followed() -> sa.ColumnElement[bool]:
+    """Commitments the office follows up (督办, reminders): confirmed ones, and every one of a letter
+    issued through the editor. A letter recorded from a document (the archive import) has only the
+    parser's guesses until someone confirms them: years-old letters must not flood the 督办 list."""
+    return sa.or_(col(Commitment.confirmed_at).is_not(None), col(Reply.issued_at).is_not(None))
+
+
 def late(*, session: Session, today: date) -> list[Tracked]:
     """督办: commitments of replies in force past their due day and not reported done, the longest
     late first."""
-    return work_list(session=session, actor=Viewer(role=Role.STAFF), today=today, state=LATE)
+    stmt = _state_filter(_base().where(Reply.status == ReplyStatus.ISSUED.value, _followed()), LATE, today)
+    return _tracked(session, _order(stmt), today)
 
 
 # -- the public pages ----------------------------------------------------------------------------------
@@ -453,6 +461,7 @@ def remind(*, session: Session, today: date, plan: ReminderPlan, now: datetime) 
     when = ReminderPlan(before=(0,), overdue_every=plan.overdue_every)
     stmt = _base().where(
         Reply.status == ReplyStatus.ISSUED.value,
+        _followed(),
         Commitment.state == State.OPEN.value,
         col(Commitment.due_on).is_not(None),
         col(Commitment.due_on) <= today,
