@@ -18,7 +18,7 @@ from tracker import mail
 from tracker.db import analyze, get_engine, session_scope
 from tracker.domain.notifications import ReminderPlan, parse_days
 from tracker.search import get_backend
-from tracker.services import follows, notifications
+from tracker.services import commitments, follows, notifications
 
 mail_group = AppGroup("mail", help="The e-mail queue: send what is waiting.")
 
@@ -62,8 +62,8 @@ def _plan() -> ReminderPlan:
 )
 @with_appcontext
 def remind_command(day: str | None) -> None:
-    """Daily: new public items of saved searches and follows, digests, deadline reminders, then
-    send the queue."""
+    """Daily: new public items of saved searches and follows, digests, deadline and commitment
+    reminders, then send the queue."""
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     now = datetime.now(UTC)
     try:
@@ -76,6 +76,7 @@ def remind_command(day: str | None) -> None:
         matched = follows.match(session=session, backend=get_backend(), now=now)
         digests = notifications.queue_digests(session=session, before=start_of_day, now=now)
         reminded = notifications.remind(session=session, today=today, plan=_plan(), now=now)
+        promised = commitments.remind(session=session, today=today, plan=_plan(), now=now)
     click.echo(f"Follows: {matched.follows} looked at, {matched.notified} notifications of new public items.")
     if matched.failed:
         click.echo(
@@ -85,6 +86,9 @@ def remind_command(day: str | None) -> None:
     click.echo(f"Reminders: {len(reminded)} ({sum(r.notified for r in reminded)} notifications).")
     for row in reminded:
         click.echo(f"  assignment {row.assignment_id}: {row.point}")
+    click.echo(f"Commitment reminders: {len(promised)} ({sum(r.notified for r in promised)} notifications).")
+    for done in promised:
+        click.echo(f"  commitment {done.commitment_id}: {done.point}")
     if mail.configured(current_app):
         click.echo(mail.send_queued(current_app).summary())
         _let_the_sender_finish()

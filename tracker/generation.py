@@ -42,6 +42,7 @@ PRIVATE_TABLES = frozenset(
         "notification_preference",
         "mail_outbox",
         "reminder_sent",
+        "commitment_reminder",
     }
 )
 

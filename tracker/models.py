@@ -16,6 +16,9 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 from sqlmodel import JSON, Field, Relationship, SQLModel
 
+from tracker.domain.commitments import ReportKind as CommitmentReportKind
+from tracker.domain.commitments import State as CommitmentState
+from tracker.domain.commitments import Sureness
 from tracker.domain.deadlines import ExtensionStatus
 from tracker.domain.follows import FollowKind
 from tracker.domain.notifications import Channel, Kind
@@ -949,3 +952,62 @@ class FollowMatch(SQLModel, table=True):
     follow_id: int = Field(foreign_key="follow.id", primary_key=True, ondelete="CASCADE")
     proposal_id: int = Field(foreign_key="proposal.id", primary_key=True, index=True, ondelete="CASCADE")
     matched_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+
+
+# -- commitments (issue 16) ------------------------------------------------------------------------
+
+
+class Commitment(SQLModel, table=True):
+    """A promise a reply point makes (承诺事项), with the day it is due. The parser suggests it when
+    the reply is issued (``sureness`` set, ``confirmed_at`` empty); the drafting agency or the office
+    confirms or corrects it. ``state`` is open, done or dropped; late is computed from ``due_on``
+    (tracker.domain.commitments.state_on), so it is right on any day."""
+
+    __tablename__: ClassVar[str] = "commitment"
+    __table_args__ = (
+        _one_of("state", CommitmentState, "state"),
+        _one_of("sureness", Sureness, "sureness"),
+        sa.Index("ix_commitment_state_due_on", "state", "due_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reply_id: int = Field(foreign_key="reply.id", index=True, ondelete="CASCADE")
+    point_id: int = Field(foreign_key="reply_point.id", index=True, ondelete="CASCADE")
+    text: str = Field(sa_type=sa.Text)  # the promise: the parser's sentence, or as a person wrote it
+    when_text: str = Field(default="", max_length=60)  # the time as the letter writes it
+    due_on: date | None = None  # the last day of the promised period; None when it names none
+    sureness: str | None = Field(default=None, max_length=10)  # the parser's; None once a person set the day
+    state: str = Field(default=CommitmentState.OPEN.value, max_length=10)
+    created_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+    confirmed_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    confirmed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    closed_on: date | None = None  # the day it was reported done or dropped
+
+
+class CommitmentReport(SQLModel, table=True):
+    """A progress report on a commitment, kept with its day and author: a note, done, or dropped
+    with the reason."""
+
+    __tablename__: ClassVar[str] = "commitment_report"
+    __table_args__ = (_one_of("kind", CommitmentReportKind, "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    commitment_id: int = Field(foreign_key="commitment.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=10)
+    note: str = _long_text()
+    reported_on: date  # the office's day it was reported
+    created_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
+    author_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    author_name: str = Field(default="", max_length=120)  # as the header named them then
+
+
+class CommitmentReminder(SQLModel, table=True):
+    """A reminder point reached for a commitment (due, late): once per point, like ReminderSent."""
+
+    __tablename__: ClassVar[str] = "commitment_reminder"
+    __table_args__ = (sa.UniqueConstraint("commitment_id", "point"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    commitment_id: int = Field(foreign_key="commitment.id", ondelete="CASCADE")
+    point: str = Field(max_length=40)
+    sent_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))

@@ -49,3 +49,24 @@ def test_remind_makes_each_reminder_once_and_keeps_the_mail_queued(
         assert len(reminders) == 2
         queued = s.exec(select(MailOutbox).where(MailOutbox.to_address == "jxj@example.cn")).all()
         assert len(queued) == 1 and queued[0].sent_at is None  # kept for when a server is configured
+
+
+def test_remind_tells_the_agency_of_a_commitment_on_its_due_day_and_when_late_once(
+    app: Flask, runner, session: Session, assigned_case
+) -> None:
+    """Issue 16: `tracker remind` reminds of the commitments of replies, once per point."""
+    from tests.services.test_commitments_service import issue_class_b
+
+    issue_class_b(session, assigned_case)  # promises due 2025-06-30 and 2025-12-31
+    session.commit()
+    runs = [
+        runner.invoke(main, ["remind", "--today", day]) for day in ("2025-06-30", "2025-06-30", "2025-07-01")
+    ]
+    assert [r.exit_code for r in runs] == [0, 0, 0]
+    assert "Commitment reminders: 1 (1 notifications)." in runs[0].output
+    assert "2025-06-30/before-0" in runs[0].output
+    assert "Commitment reminders: 0 (0 notifications)." in runs[1].output
+    assert "2025-06-30/overdue-1" in runs[2].output
+    with Session(get_engine(app)) as s:
+        told = s.exec(select(Notification).where(Notification.kind == "commitment")).all()
+        assert len(told) == 2 and {n.path for n in told} == {"/commitments"}

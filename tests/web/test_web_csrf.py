@@ -29,6 +29,8 @@ POST_ROUTES_NEED_ARGS = {
     "side",
     "notification_id",
     "follow_id",  # issue 15
+    "reply_id",  # issue 16: a reply's commitments
+    "commitment_id",  # issue 16
 }
 # issue 12, people: rows that exist in the seeded database (member 1, agency 1, category 1)
 PEOPLE_ARGS = {
@@ -59,6 +61,7 @@ def _post_urls(app: Flask, proposal_id: int, meeting_id: int, user_id: int, logi
         url = url.replace("<int:file_id>", "1").replace("<any(proposal, reply):side>", "proposal")
         url = url.replace("<int:notification_id>", "1")  # issue 15
         url = url.replace("<int:follow_id>", "1")  # issue 15
+        url = url.replace("<int:reply_id>", "1").replace("<int:commitment_id>", "1")  # issue 16
         urls.append(url.replace("<int:request_id>", "1"))  # refused before any request is looked up
     return urls
 
@@ -87,6 +90,7 @@ def test_every_post_without_a_token_is_refused(
     assert f"/admin/sessions/{meeting.id}/close" in urls  # the admin's forms are among them
     assert f"/admin/users/{member_id}/deactivate" in urls and f"/admin/users/{member_id}/password" in urls
     assert "/review/imports/upload" in urls  # the archive upload (issue 13)
+    assert "/commitments/1/report" in urls and "/replies/1/commitments" in urls  # issue 16
     assert len(urls) >= 15  # every form of the app (login, proposals, review, inbox, …)
     assert f"/review/imports/{review_case.both_id}/boundaries/proposal" in urls  # issue 13
     for url in urls:

@@ -23,7 +23,14 @@ def test_pages_are_chinese_by_default(get_page) -> None:
     page = get_page("/")
     assert page.find_all("html")[0].attrs["lang"] == "zh-CN"
     nav = page.find_all("nav", class_="site-nav")[0]
-    assert [a.text() for a in nav.find_all("a")] == ["首页", "提案", "参考资料", "承办单位", "统计"]
+    assert [a.text() for a in nav.find_all("a")] == [
+        "首页",
+        "提案",
+        "参考资料",
+        "承办单位",
+        "统计",
+        "承诺事项",
+    ]
     assert nav.find_all("a", href="/")[0].attrs.get("aria-current") == "page"
 
 

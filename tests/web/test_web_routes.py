@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from tracker.domain.drafting import Draft
 from tracker.models import Agency, LoginSession, Notification, Proposal, Reply, User
-from tracker.services import directory, drafting, extensions, follows, people_import, workflow
+from tracker.services import commitments, directory, drafting, extensions, follows, people_import, workflow
 from tracker.services.accounts import start_session
 from tracker.services.visibility import Role, Viewer
 
@@ -143,6 +143,21 @@ def scene(session: Session, make, review_case) -> dict[str, int]:
         lead_agency_id=users["agency"].agency_id,
         today=TODAY,
     )
+    # issue 16: two commitments of the demo agency's published letter (one to report on, one to remove)
+    assert published_reply.agency_id == users["agency"].agency_id
+    point = make.point(published_reply, position=99, n=None, text="力争2025年底前出台办法。")
+    promised, to_remove = (
+        commitments.add(
+            session=session,
+            reply_id=published_reply.id,
+            point_id=point.id,
+            actor=staff,
+            text=text,
+            due=date(2025, 12, 31),
+            now=datetime.now(UTC),
+        )
+        for text in ("出台办法", "多余的承诺")
+    )
     session.commit()
     target_login = session.exec(select(LoginSession).where(LoginSession.user_id == target.id)).one()
     # issue 15: the demo member was invited to co-sign ("invite"): a notification only it may open
@@ -192,6 +207,9 @@ def scene(session: Session, make, review_case) -> dict[str, int]:
         "member_note": member_note.id,
         "member_follow": member_follow.id,
         "follow_token": member_follow.token,
+        "promised": promised.id,
+        "to_remove": to_remove.id,
+        "promised_point": point.id,
     }
 
 
@@ -220,6 +238,9 @@ ADMIN_POST = only(("admin",), 303, 403, anon=302)
 ACCOUNT_PAGE = only(("member", "agency", "staff", "admin"), 200, 403, anon=302)
 ACCOUNT_POST = only(("member", "agency", "staff", "admin"), 303, 403, anon=302)
 ACCOUNTS = ("member", "agency", "staff", "admin")
+# issue 16: the commitments of an agency's replies, for that agency and the office
+WORK_PAGE = only(("agency", "staff", "admin"), 200, 403, anon=302)
+WORK_POST = only(("agency", "staff", "admin"), 303, 403, anon=302)
 SESSION_DATA = {"body": "政协", "year": "2026", "intake": "interim"}
 
 
@@ -813,6 +834,50 @@ ROWS = [
         only(("staff", "admin"), 404, 403, anon=302),
     ),
     Row("import_review.publish", "POST", "/review/imports/{import_both}/publish", STAFF_POST),
+    # -- issue 16: commitments; the public pages, then the agency's and the office's ----------------
+    Row("commitments.public_index", "GET", "/accountability", each(200)),
+    Row("commitments.public_session", "GET", "/accountability/sessions/{session}", each(200)),
+    Row("commitments.public_session", "GET", "/accountability/sessions/{missing}", each(404)),
+    Row("commitments.public_agency", "GET", "/accountability/agencies/{agency}?state=late", each(200)),
+    Row("commitments.public_agency", "GET", "/accountability/agencies/{missing}", each(404)),
+    Row("commitments.index", "GET", "/commitments?state=open", WORK_PAGE),
+    Row("commitments.reply", "GET", "/replies/{published_reply}/commitments", WORK_PAGE, hidden="多余的承诺"),
+    Row(
+        "commitments.reply",
+        "GET",
+        "/replies/{hidden_reply}/commitments",
+        only(("staff", "admin"), 200, 403, anon=302) | {"agency": 404},
+        hidden="未公开答复",
+    ),
+    Row(
+        "commitments.add",
+        "POST",
+        "/replies/{published_reply}/commitments",
+        WORK_POST,
+        data={"text": "补充的承诺", "due": "2026-06-30", "point": "{promised_point}"},
+    ),
+    Row(
+        "commitments.confirm",
+        "POST",
+        "/commitments/{promised}/confirm",
+        WORK_POST,
+        data={"text": "出台办法", "due": "2025-12-31"},
+    ),
+    Row(
+        "commitments.confirm",
+        "POST",
+        "/commitments/{missing}/confirm",
+        only(("agency", "staff", "admin"), 404, 403, anon=302),
+        data={"text": "x"},
+    ),
+    Row(
+        "commitments.report",
+        "POST",
+        "/commitments/{promised}/report",
+        WORK_POST,
+        data={"kind": "progress", "note": "已起草。"},
+    ),
+    Row("commitments.remove", "POST", "/commitments/{to_remove}/remove", WORK_POST),
 ]
 
 

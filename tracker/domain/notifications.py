@@ -42,6 +42,7 @@ class Kind(StrEnum):
     URGED = "urged"  # 催办 from the 督办 list
     DEADLINE = "deadline"  # a deadline reminder of `tracker remind`
     FOLLOWED = "followed"  # a newly public proposal matching a saved search or a follow
+    COMMITMENT = "commitment"  # a promise of a reply is due or late (`tracker remind`)
 
 
 class Channel(StrEnum):
@@ -110,6 +111,7 @@ EVENT_AUDIENCES: Mapping[Kind, str] = {
     Kind.EXTENSION_GRANTED: "the agency that asked",
     Kind.EXTENSION_REFUSED: "the agency that asked",
     Kind.DEADLINE: "the agency handling it",
+    Kind.COMMITMENT: "the agency whose reply made the promise",
 }
 
 # Which kinds each role can receive (the settings page offers these).
@@ -139,6 +141,7 @@ KINDS_BY_ROLE: Mapping[str, tuple[Kind, ...]] = {
         Kind.EXTENSION_REFUSED,
         Kind.URGED,
         Kind.DEADLINE,
+        Kind.COMMITMENT,
     ),
     "staff": (Kind.SUBMITTED, Kind.RETURNED, Kind.REPLY_ISSUED, Kind.RATED, Kind.EXTENSION_ASKED),
 }
@@ -206,6 +209,10 @@ MESSAGES: Mapping[Kind, str] = {
     ),
     Kind.DEADLINE: N_("The proposal %(case)s “%(title)s” is due on %(deadline)s."),
     Kind.FOLLOWED: N_("New in what you follow (%(follow)s): the proposal %(case)s “%(title)s” is published."),
+    Kind.COMMITMENT: N_(
+        "A commitment in your reply to the proposal %(case)s “%(title)s”, due on %(deadline)s, is not "
+        "reported done: %(promise)s"
+    ),
 }
 
 # The settings page's names of the kinds.
@@ -232,6 +239,7 @@ KIND_NAMES: Mapping[Kind, str] = {
     Kind.URGED: N_("Urged to answer (催办)"),
     Kind.DEADLINE: N_("Deadline reminder"),
     Kind.FOLLOWED: N_("New in your saved searches and follows"),
+    Kind.COMMITMENT: N_("Commitment due or late"),
 }
 
 
@@ -243,6 +251,8 @@ def link_path(kind: str, proposal_id: int | None) -> str:
         return "/my#invitations"
     if kind == Kind.EXTENSION_ASKED:
         return "/review/extensions"
+    if kind == Kind.COMMITMENT:
+        return "/commitments"
     return f"/proposals/{proposal_id}"
 
 

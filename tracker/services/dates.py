@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, tzinfo
 
 _DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUMBER = r"[\d〇零一二三四五六七八九十]{1,4}"
@@ -43,3 +43,11 @@ def parse_cn_date(text: str | None) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+def today_in(zone: tzinfo) -> date:
+    """The day it is now where ``zone`` is, by the clock publication is judged by (the system clock
+    unless a test injects one: tracker.services.visibility.clock), so "late" and "published" agree."""
+    from tracker.services.visibility import now  # visibility imports models; dates stays light
+
+    return now().astimezone(zone).date()

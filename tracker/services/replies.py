@@ -25,6 +25,7 @@ from tracker.models import (
     ReplyStatus,
     Suggestion,
 )
+from tracker.services import commitments
 from tracker.services.dates import parse_cn_date
 from tracker.services.errors import ServiceError
 from tracker.services.people import get_or_create_agency
@@ -181,6 +182,7 @@ def store_points(
 
     for index, unit in enumerate(units):
         top.append(store(unit, None, (outcomes or {}).get(index)))
+    commitments.suggest(session=session, reply=reply, points=top)  # the promises of class-B points
     return top
 
 

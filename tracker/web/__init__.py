@@ -15,6 +15,7 @@ from tracker.web import (
     agencies,
     api,
     auth,
+    commitments,
     documents,
     drafts,
     extensions,
@@ -86,6 +87,7 @@ def init_app(app: Flask) -> None:
     precedents.init_app(app)  # precedents and clause citations (issue 16)
     app.register_blueprint(agencies.bp)  # public agency pages (issue 16)
     search.init_app(app)  # its blueprint, the fragment filter and the similar-proposals helper
+    app.register_blueprint(commitments.bp)  # commitments tracked (issue 16)
     page_cache.init_app(app)
     notifications.init_app(app)  # notifications, settings and 催办 (issue 15)
     from tracker.web import feeds, follows  # following and alerts (issue 15); here for an easy merge

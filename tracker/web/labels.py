@@ -54,6 +54,18 @@ REPLY_OUTCOME = {
     ReplyOutcome.B: _l("B — being solved, or in the plans"),
     ReplyOutcome.C: _l("C — kept for reference: conditions do not allow it yet"),
 }
+COMMITMENT_STATE = {
+    "open": _l("Under way"),
+    "late": _l("Late"),
+    "done": _l("Done"),
+    "dropped": _l("Dropped"),
+}
+COMMITMENT_REPORT = {"progress": _l("Progress"), "done": _l("Done"), "dropped": _l("Dropped")}
+COMMITMENT_SURENESS = {
+    "high": _l("Date as stated"),
+    "medium": _l("Date worked out"),
+    "low": _l("No date found"),
+}
 RATING = {
     Rating.SATISFIED: _l("Satisfied"),
     Rating.BASICALLY_SATISFIED: _l("Basically satisfied"),
@@ -137,6 +149,9 @@ LABELS = {
     "draft_status": DRAFT_STATUS,
     "reply_outcome": REPLY_OUTCOME,
     "rating": RATING,
+    "commitment_state": COMMITMENT_STATE,
+    "commitment_report": COMMITMENT_REPORT,
+    "commitment_sureness": COMMITMENT_SURENESS,
     "exemption_kind": EXEMPTION_KIND,
     "link_method": LINK_METHOD,
     "document_kind": DOCUMENT_KIND,

@@ -23,7 +23,7 @@ from tracker.domain.messages import Problem
 from tracker.domain.reply_drafting import OUTCOMES, ChosenLink, DraftContent, Mode, digest, pasted_problem
 from tracker.models import Suggestion
 from tracker.search import get_backend
-from tracker.services import co_opinions, pasted_letters, precedents, replying
+from tracker.services import co_opinions, commitments, pasted_letters, precedents, replying
 from tracker.services import search as search_service
 from tracker.services.errors import (
     ConflictError,
@@ -326,6 +326,9 @@ def post(proposal_id: int) -> Response | tuple[str, int]:
         return _render(_load(proposal_id, content, letter), page, 422)
     if result is not None:
         flash(_("The reply was submitted; the proposal is now replied."), "success")
+        if result.reply is not None and commitments.suggested(session=session, reply_id=result.reply.id or 0):
+            # the promises the parser found are confirmed next (issue 16)
+            return redirect(url_for("commitments.reply", reply_id=result.reply.id), code=303)
         return redirect(url_for("proposals.detail", proposal_id=proposal_id), code=303)
     if copied is not None:
         flash(_("The earlier answer was copied into your draft: adapt it to this proposal."), "success")

@@ -16,13 +16,14 @@ from tracker.db import get_session
 from tracker.domain.messages import N_, Problem
 from tracker.domain.workflow import default_deadline
 from tracker.models import ProposalStatus
-from tracker.services import extensions, oversight, review, workflow
+from tracker.services import commitments, extensions, oversight, review, workflow
 from tracker.services.errors import InvalidInput
 from tracker.services.people import all_agencies
 from tracker.services.proposals import proposal_detail
 from tracker.services.sessions import open_sessions
 from tracker.web.args import choice_arg, page_arg, require_id
 from tracker.web.auth import STAFF_ROLES, current_viewer, local_today, roles_required, workflow_settings
+from tracker.web.commitments import office_today
 from tracker.web.forms import AcceptForm, AssignForm, BulkAssignForm, MergeForm, NoteForm, ids, scoped
 from tracker.web.labels import meeting_label
 from tracker.web.notifications import overdue_extras
@@ -80,6 +81,7 @@ def overdue() -> str:
         "review/overdue.html",
         rows=review.overdue(session=session, today=local_today()),
         extension_count=extensions.pending_count(session=session),
+        late_commitments=commitments.late(session=session, today=office_today()),  # issue 16
         **overdue_extras(),  # the 催办 forms (tracker/web/notifications.py)
     )
 
