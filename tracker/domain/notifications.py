@@ -41,6 +41,8 @@ class Kind(StrEnum):
     EXTENSION_REFUSED = "extension_refused"
     URGED = "urged"  # 催办 from the 督办 list
     DEADLINE = "deadline"  # a deadline reminder of `tracker remind`
+    HOLDING_ANSWER = "holding_answer"  # 阶段性答复: an agency answered before its final reply
+    REPLY_CORRECTED = "reply_corrected"  # 更正: an issued letter was corrected
 
 
 class Channel(StrEnum):
@@ -109,6 +111,8 @@ EVENT_AUDIENCES: Mapping[Kind, str] = {
     Kind.EXTENSION_GRANTED: "the agency that asked",
     Kind.EXTENSION_REFUSED: "the agency that asked",
     Kind.DEADLINE: "the agency handling it",
+    Kind.HOLDING_ANSWER: "the members of the proposal, and the committee office",
+    Kind.REPLY_CORRECTED: "the members of the proposal, the committee office, and the agency when staff corrected",
 }
 
 # Which kinds each role can receive (the settings page offers these).
@@ -124,6 +128,8 @@ KINDS_BY_ROLE: Mapping[str, tuple[Kind, ...]] = {
         Kind.REOPENED,
         Kind.PUBLISHED,
         Kind.WITHHELD,
+        Kind.HOLDING_ANSWER,
+        Kind.REPLY_CORRECTED,
     ),
     "agency": (
         Kind.ASSIGNED,
@@ -138,15 +144,26 @@ KINDS_BY_ROLE: Mapping[str, tuple[Kind, ...]] = {
         Kind.EXTENSION_REFUSED,
         Kind.URGED,
         Kind.DEADLINE,
+        Kind.REPLY_CORRECTED,
     ),
-    "staff": (Kind.SUBMITTED, Kind.RETURNED, Kind.REPLY_ISSUED, Kind.RATED, Kind.EXTENSION_ASKED),
+    "staff": (
+        Kind.SUBMITTED,
+        Kind.RETURNED,
+        Kind.REPLY_ISSUED,
+        Kind.RATED,
+        Kind.EXTENSION_ASKED,
+        Kind.HOLDING_ANSWER,
+        Kind.REPLY_CORRECTED,
+    ),
 }
 KINDS_BY_ROLE = {**KINDS_BY_ROLE, "admin": KINDS_BY_ROLE["staff"]}
 
 # The committee office is told of every submission, reply and rating: a busy office would drown in
 # single e-mails, so these come in the daily digest unless someone chooses otherwise. What asks a
 # person to act (a return, an extension to answer, an assignment, a 催办) comes at once.
-_STAFF_DIGEST = frozenset({Kind.SUBMITTED, Kind.REPLY_ISSUED, Kind.RATED})
+_STAFF_DIGEST = frozenset(
+    {Kind.SUBMITTED, Kind.REPLY_ISSUED, Kind.RATED, Kind.HOLDING_ANSWER, Kind.REPLY_CORRECTED}
+)
 
 
 def default_channel(kind: str, role: str) -> Channel:
@@ -200,6 +217,11 @@ MESSAGES: Mapping[Kind, str] = {
         "The committee office urges your agency to answer the proposal %(case)s “%(title)s” (催办)."
     ),
     Kind.DEADLINE: N_("The proposal %(case)s “%(title)s” is due on %(deadline)s."),
+    Kind.HOLDING_ANSWER: N_(
+        "%(agency)s sent a holding answer (阶段性答复) to the proposal %(case)s “%(title)s”; "
+        "the final reply follows."
+    ),
+    Kind.REPLY_CORRECTED: N_("%(agency)s corrected its reply to the proposal %(case)s “%(title)s” (更正)."),
 }
 
 # The settings page's names of the kinds.
@@ -225,6 +247,8 @@ KIND_NAMES: Mapping[Kind, str] = {
     Kind.EXTENSION_REFUSED: N_("Extension refused"),
     Kind.URGED: N_("Urged to answer (催办)"),
     Kind.DEADLINE: N_("Deadline reminder"),
+    Kind.HOLDING_ANSWER: N_("Holding answer (阶段性答复)"),
+    Kind.REPLY_CORRECTED: N_("Reply corrected (更正)"),
 }
 
 
