@@ -26,7 +26,7 @@ from tracker.models import (
 from tracker.services import corrections, feedback, replying, workflow
 from tracker.services.errors import ConflictError, ForbiddenError, InvalidInput, LockedError, NotFoundError
 from tracker.services.proposals import proposal_detail
-from tracker.services.visibility import Role, Viewer
+from tracker.services.visibility import Viewer
 
 NOW = datetime(2025, 3, 20, 8, 0, tzinfo=UTC)
 HOLDING = (
@@ -145,7 +145,12 @@ def test_a_correction_keeps_the_original_and_carries_links_classes_and_ratings(
     case = assigned_case
     original = _issue_final(session, case)
     rated = feedback.rate(
-        session=session, proposal_id=case.proposal_id, actor=case.member, rating="satisfied", comment="好", now=NOW
+        session=session,
+        proposal_id=case.proposal_id,
+        actor=case.member,
+        rating="satisfied",
+        comment="好",
+        now=NOW,
     )
     session.commit()
     before_links = _links(session, original.id)

@@ -82,7 +82,10 @@ def check_holding(text: str | None) -> str:
 
 def text_diff(old: str, new: str) -> list[Piece]:
     """How ``new`` differs from ``old``, character by character (Chinese has no spaces to split on),
-    as stretches kept, removed and added; neighbouring stretches of one kind are joined."""
+    as stretches kept, removed and added; neighbouring stretches of one kind are joined. Both are
+    compared as stored after cleaning (tracker.domain.drafting.clean_text): blanks at line ends and
+    line-break styles are no change a reader sees."""
+    old, new = clean_text(old), clean_text(new)
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     pieces: list[Piece] = []
 
