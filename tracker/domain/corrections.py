@@ -51,7 +51,7 @@ def check_correction(text: str | None, reason: str | None, current: str) -> tupl
 
     A correction must say why (the public history shows the reason beside the date) and must change
     the text: saving the same letter again would add a version that differs in nothing."""
-    letter, why = clean_text(text), clean_text(reason)
+    letter, why = clean_text(text), clean_text(reason).strip()
     problems: list[Problem] = []
     if not letter.strip():
         problems.append(Problem("text", N_("Enter the corrected letter.")))
