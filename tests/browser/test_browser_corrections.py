@@ -21,7 +21,9 @@ def test_the_agency_corrects_its_letter_and_the_history_shows_both_versions(
     server: str, browser, shots: Path, log_in, log_out, session: Session
 ) -> None:
     proposal = session.exec(select(Proposal).where(Proposal.published_at.is_not(None))).one()
-    letter = session.exec(select(Reply).where(Reply.proposal_id == proposal.id, Reply.status == "issued")).one()
+    letter = session.exec(
+        select(Reply).where(Reply.proposal_id == proposal.id, Reply.status == "issued")
+    ).one()
     page = browser.new_page(viewport={"width": 1200, "height": 1000})
     log_in(page, server, "agency", "agency-demo")
     page.goto(f"{server}/replies/{letter.id}")
