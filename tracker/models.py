@@ -66,6 +66,9 @@ class ReplyStatus(StrEnum):
     ISSUED = "issued"  # sent: the answer in force
     RETURNED = "returned"  # sent back by the committee office to be corrected (督办审核); kept
     SUPERSEDED = "superseded"  # replaced by the reply of a re-handling (重新办理); kept in the history
+    # 阶段性答复: sent before the final answer; it neither closes the assignment nor can be rated
+    HOLDING = "holding"
+    CORRECTED = "corrected"  # 更正: an earlier version of a letter corrected since; kept in the history
 
 
 class DraftStatus(StrEnum):
@@ -508,6 +511,12 @@ class Reply(SQLModel, table=True):
     original_text: str = _long_text()
     # When it was submitted through the editor; None for a letter recorded from a document.
     issued_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # 更正 (tracker.services.corrections): the version this letter corrects, why and by whom; the
+    # version corrected stays as a row of its own (status corrected), so every version is kept whole.
+    corrects_id: int | None = Field(default=None, foreign_key="reply.id", index=True, ondelete="SET NULL")
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    correction_reason: str | None = Field(default=None, sa_type=sa.Text)
+    corrected_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
 
     proposal: Proposal = Relationship()
     agency: Agency | None = Relationship()

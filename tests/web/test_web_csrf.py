@@ -12,7 +12,7 @@ from flask import Flask
 from sqlmodel import Session, func, select
 
 from tracker.db import get_engine
-from tracker.models import AdminChange, Follow, ImportedFile, LoginSession, Meeting, Proposal, User
+from tracker.models import AdminChange, Follow, ImportedFile, LoginSession, Meeting, Proposal, Reply, User
 from tracker.services.accounts import start_session
 
 POST_ROUTES_NEED_ARGS = {
@@ -29,7 +29,7 @@ POST_ROUTES_NEED_ARGS = {
     "side",
     "notification_id",
     "follow_id",  # issue 15
-    "reply_id",  # issue 16: a reply's commitments
+    "reply_id",  # issue 16: a reply's commitments; the letter a correction is about
     "commitment_id",  # issue 16
 }
 # issue 12, people: rows that exist in the seeded database (member 1, agency 1, category 1)
@@ -47,7 +47,9 @@ def csrf_app(app: Flask) -> Iterator[Flask]:
     yield app
 
 
-def _post_urls(app: Flask, proposal_id: int, meeting_id: int, user_id: int, login_id: int) -> list[str]:
+def _post_urls(
+    app: Flask, proposal_id: int, meeting_id: int, user_id: int, login_id: int, reply_id: int
+) -> list[str]:
     urls = []
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods:
@@ -61,7 +63,8 @@ def _post_urls(app: Flask, proposal_id: int, meeting_id: int, user_id: int, logi
         url = url.replace("<int:file_id>", "1").replace("<any(proposal, reply):side>", "proposal")
         url = url.replace("<int:notification_id>", "1")  # issue 15
         url = url.replace("<int:follow_id>", "1")  # issue 15
-        url = url.replace("<int:reply_id>", "1").replace("<int:commitment_id>", "1")  # issue 16
+        url = url.replace("<int:reply_id>", str(reply_id))  # issue 16: the published letter
+        url = url.replace("<int:commitment_id>", "1")  # issue 16
         urls.append(url.replace("<int:request_id>", "1"))  # refused before any request is looked up
     return urls
 
@@ -84,9 +87,12 @@ def test_every_post_without_a_token_is_refused(
         meeting = session.get(Meeting, proposal.meeting_id)
         meeting_before = (meeting.name, meeting.is_open, meeting.is_current)
         log_before = session.exec(select(func.count()).select_from(AdminChange)).one()
+        reply = session.exec(select(Reply).where(Reply.proposal_id == proposal.id)).first()
+        reply_before = (reply.id, reply.status, reply.original_text)
     if role:
         login(client, role)
-    urls = _post_urls(csrf_app, proposal.id, meeting.id, member_id, open_login.id)
+    urls = _post_urls(csrf_app, proposal.id, meeting.id, member_id, open_login.id, reply.id)
+    assert f"/replies/{reply.id}/correct" in urls and f"/proposals/{proposal.id}/holding" in urls
     assert f"/admin/sessions/{meeting.id}/close" in urls  # the admin's forms are among them
     assert f"/admin/users/{member_id}/deactivate" in urls and f"/admin/users/{member_id}/password" in urls
     assert "/review/imports/upload" in urls  # the archive upload (issue 13)
@@ -108,6 +114,8 @@ def test_every_post_without_a_token_is_refused(
         member = session.get(User, member_id)
         assert (member.active, member.role, member.password_hash, member.locked_until) == member_before
         assert session.get(LoginSession, open_login.id).ended_at is None
+        corrected = session.get(Reply, reply_before[0])
+        assert (corrected.id, corrected.status, corrected.original_text) == reply_before
         imported = session.get(ImportedFile, review_case.both_id)
         assert (imported.state, imported.found.get("corrections")) == ("review", None)
         assert session.exec(select(func.count()).select_from(Follow)).one() == 0  # issue 15

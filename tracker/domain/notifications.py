@@ -43,6 +43,8 @@ class Kind(StrEnum):
     DEADLINE = "deadline"  # a deadline reminder of `tracker remind`
     FOLLOWED = "followed"  # a newly public proposal matching a saved search or a follow
     COMMITMENT = "commitment"  # a promise of a reply is due or late (`tracker remind`)
+    HOLDING_ANSWER = "holding_answer"  # 阶段性答复: an agency answered before its final reply
+    REPLY_CORRECTED = "reply_corrected"  # 更正: an issued letter was corrected
 
 
 class Channel(StrEnum):
@@ -112,6 +114,8 @@ EVENT_AUDIENCES: Mapping[Kind, str] = {
     Kind.EXTENSION_REFUSED: "the agency that asked",
     Kind.DEADLINE: "the agency handling it",
     Kind.COMMITMENT: "the agency whose reply made the promise",
+    Kind.HOLDING_ANSWER: "the members of the proposal, and the committee office",
+    Kind.REPLY_CORRECTED: "the members of the proposal, the committee office, and the agency when staff corrected",
 }
 
 # Which kinds each role can receive (the settings page offers these).
@@ -127,6 +131,8 @@ KINDS_BY_ROLE: Mapping[str, tuple[Kind, ...]] = {
         Kind.REOPENED,
         Kind.PUBLISHED,
         Kind.WITHHELD,
+        Kind.HOLDING_ANSWER,
+        Kind.REPLY_CORRECTED,
     ),
     "agency": (
         Kind.ASSIGNED,
@@ -142,8 +148,17 @@ KINDS_BY_ROLE: Mapping[str, tuple[Kind, ...]] = {
         Kind.URGED,
         Kind.DEADLINE,
         Kind.COMMITMENT,
+        Kind.REPLY_CORRECTED,
     ),
-    "staff": (Kind.SUBMITTED, Kind.RETURNED, Kind.REPLY_ISSUED, Kind.RATED, Kind.EXTENSION_ASKED),
+    "staff": (
+        Kind.SUBMITTED,
+        Kind.RETURNED,
+        Kind.REPLY_ISSUED,
+        Kind.RATED,
+        Kind.EXTENSION_ASKED,
+        Kind.HOLDING_ANSWER,
+        Kind.REPLY_CORRECTED,
+    ),
 }
 KINDS_BY_ROLE = {**KINDS_BY_ROLE, "admin": KINDS_BY_ROLE["staff"]}
 # Anyone with an account may save searches and follow (tracker.domain.follows).
@@ -152,7 +167,9 @@ KINDS_BY_ROLE = {role: (*kinds, Kind.FOLLOWED) for role, kinds in KINDS_BY_ROLE.
 # The committee office is told of every submission, reply and rating: a busy office would drown in
 # single e-mails, so these come in the daily digest unless someone chooses otherwise. What asks a
 # person to act (a return, an extension to answer, an assignment, a 催办) comes at once.
-_STAFF_DIGEST = frozenset({Kind.SUBMITTED, Kind.REPLY_ISSUED, Kind.RATED})
+_STAFF_DIGEST = frozenset(
+    {Kind.SUBMITTED, Kind.REPLY_ISSUED, Kind.RATED, Kind.HOLDING_ANSWER, Kind.REPLY_CORRECTED}
+)
 
 
 def default_channel(kind: str, role: str) -> Channel:
@@ -213,6 +230,11 @@ MESSAGES: Mapping[Kind, str] = {
         "A commitment in your reply to the proposal %(case)s “%(title)s”, due on %(deadline)s, is not "
         "reported done: %(promise)s"
     ),
+    Kind.HOLDING_ANSWER: N_(
+        "%(agency)s sent a holding answer (阶段性答复) to the proposal %(case)s “%(title)s”; "
+        "the final reply follows."
+    ),
+    Kind.REPLY_CORRECTED: N_("%(agency)s corrected its reply to the proposal %(case)s “%(title)s” (更正)."),
 }
 
 # The settings page's names of the kinds.
@@ -240,6 +262,8 @@ KIND_NAMES: Mapping[Kind, str] = {
     Kind.DEADLINE: N_("Deadline reminder"),
     Kind.FOLLOWED: N_("New in your saved searches and follows"),
     Kind.COMMITMENT: N_("Commitment due or late"),
+    Kind.HOLDING_ANSWER: N_("Holding answer (阶段性答复)"),
+    Kind.REPLY_CORRECTED: N_("Reply corrected (更正)"),
 }
 
 

@@ -11,7 +11,16 @@ from sqlmodel import Session, col, select
 
 from tracker.domain.glossary import case_number
 from tracker.domain.reply_drafting import date_text
-from tracker.models import Agency, Assignment, Member, ProposalSigner, ReplyRole, SignerRole, SignerStatus
+from tracker.models import (
+    Agency,
+    Assignment,
+    Member,
+    ProposalSigner,
+    ReplyRole,
+    ReplyStatus,
+    SignerRole,
+    SignerStatus,
+)
 from tracker.services.docx_export import (
     LetterDocument,
     ProposalDocument,
@@ -72,6 +81,8 @@ def letter_file(*, session: Session, viewer: Viewer, reply_id: int) -> WordFile 
         outcome=reply.outcome or "",
     )
     name = _safe(title_lines[0] if title_lines else f"答复-{reply.id}")
+    if reply.corrects_id is not None or reply.status == ReplyStatus.CORRECTED.value:
+        name = f"{name}-第{reply.version}版"  # the versions of a corrected letter (更正) apart
     return WordFile(name=f"{name}.docx", content=reply_letter_docx(document))
 
 

@@ -334,6 +334,35 @@ def rated(*, session: Session, rating: ReplyRating, proposal: Proposal, actor_id
     )
 
 
+def letter_news(
+    *,
+    session: Session,
+    kind: Kind,
+    proposal: Proposal,
+    agency_id: int | None,
+    actor_id: int | None,
+    note: str = "",
+    tell_agency: bool = False,
+    now: datetime | None = None,
+) -> None:
+    """A holding answer sent or a letter corrected (tracker.services.corrections): the members of
+    the proposal and the committee office are told; the agency too when someone else corrected it."""
+    params = {**_base_params(session, proposal), "agency": _agency_name(session, agency_id)}
+    users = _proposal_members(session, proposal) + _staff(session)
+    if tell_agency:
+        users += _agency_users(session, [agency_id])
+    notify(
+        session=session,
+        kind=kind,
+        users=users,
+        proposal=proposal,
+        params=params,
+        note=note,
+        actor_id=actor_id,
+        now=now,
+    )
+
+
 def extension_changed(*, session: Session, request: ExtensionRequest) -> None:
     """Asked: the committee office is told; answered: the agency that asked."""
     proposal = session.get(Proposal, request.proposal_id)

@@ -262,7 +262,15 @@ def suggestions_of(*, session: Session, proposal_id: int, top_level: bool = Fals
 # A letter's place in every list of a proposal's letters: the ones in force, then recorded drafts,
 # then the history (superseded by a re-handling, sent back for correction).
 _STATUS_RANK = {ReplyStatus.ISSUED.value: 0, ReplyStatus.DRAFT.value: 1}
-HISTORY_REPLY_STATUSES = (ReplyStatus.SUPERSEDED.value, ReplyStatus.RETURNED.value)
+HISTORY_REPLY_STATUSES = (
+    ReplyStatus.SUPERSEDED.value,
+    ReplyStatus.RETURNED.value,
+    ReplyStatus.HOLDING.value,  # an answer before the final one, never the answer in force
+    ReplyStatus.CORRECTED.value,  # an earlier version of a corrected letter
+)
+# Letters the proposal page leaves out of its lists: an earlier version of a corrected letter is read
+# from the version history of the letter in force (tracker.services.corrections).
+_VERSION_STATUSES = (ReplyStatus.CORRECTED.value,)
 
 
 def reply_order(reply: Reply) -> tuple[int, bool, int]:
@@ -346,6 +354,14 @@ class ProposalDetail:
     # What happened instead of a reply: 并案 into proposal No. N, or 不予立案 with the staff's reason.
     merged_into_number: int | None = None
     not_accepted_reason: str | None = None
+    holding: list[Reply] = field(default_factory=list)  # 阶段性答复 sent, oldest first
+
+    @property
+    def final_issued(self) -> bool:
+        """Whether the lead agency's final letter is in force (holding answers are history then)."""
+        return any(
+            r.status == ReplyStatus.ISSUED.value and r.role == ReplyRole.LEAD.value for r in self.replies
+        )
 
     @property
     def no_reply_expected(self) -> bool:
@@ -355,7 +371,12 @@ class ProposalDetail:
 
 # Letters everyone who sees the proposal may read: the answer in force and the ones a re-handling
 # replaced. A letter sent back for correction (or recorded as a draft) stays with its writer and staff.
-SHOWN_REPLY_STATUSES = (ReplyStatus.ISSUED.value, ReplyStatus.SUPERSEDED.value)
+SHOWN_REPLY_STATUSES = (
+    ReplyStatus.ISSUED.value,
+    ReplyStatus.SUPERSEDED.value,
+    ReplyStatus.HOLDING.value,
+    ReplyStatus.CORRECTED.value,
+)
 
 
 def reply_visible(reply: Reply, viewer: Viewer) -> bool:
@@ -398,7 +419,11 @@ def proposal_detail(*, session: Session, viewer: Viewer, proposal_id: int) -> Pr
     unlinked: list[UnlinkedPoint] = []
     shown: set[int | None] = set()
     for index, reply in enumerate(replies):
-        if not reply_visible(reply, viewer):
+        # a holding answer answers no suggestion (it is shown whole); a corrected version is history
+        if not reply_visible(reply, viewer) or reply.status in (
+            ReplyStatus.HOLDING.value,
+            *_VERSION_STATUSES,
+        ):
             continue
         points = session.exec(
             select(ReplyPoint)
@@ -473,7 +498,7 @@ def proposal_detail(*, session: Session, viewer: Viewer, proposal_id: int) -> Pr
         joint_proposers=[m for s, m in signers if s.role == SignerRole.PROPOSER.value],
         cosigners=[m for s, m in signers if s.role == SignerRole.COSIGNER.value],
         rows=rows,
-        replies=[r for r in replies if reply_visible(r, viewer)],
+        replies=[r for r in replies if reply_visible(r, viewer) and r.status not in _VERSION_STATUSES],
         unlinked_points=unlinked,
         cosigner_status={m.id: s.status for s, m in signers if m.id is not None},
         merged_into=visible_target,
@@ -483,6 +508,10 @@ def proposal_detail(*, session: Session, viewer: Viewer, proposal_id: int) -> Pr
         merged_into_number=merged_into.number if merged_into else None,
         not_accepted_reason=(
             not_accepted_reason if proposal.status == ProposalStatus.NOT_ACCEPTED.value else None
+        ),
+        holding=sorted(
+            (r for r in replies if r.status == ReplyStatus.HOLDING.value and reply_visible(r, viewer)),
+            key=lambda r: r.id or 0,
         ),
     )
 

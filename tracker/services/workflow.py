@@ -46,6 +46,7 @@ from tracker.models import (
     Reply,
     ReplyRating,
     ReplyRole,
+    ReplyStatus,
     SignerRole,
     SignerStatus,
     Transition,
@@ -541,6 +542,8 @@ class Event(StrEnum):
     EXTENSION_REQUEST = "extension_request"  # an agency asked for a later deadline (延期申请)
     EXTENSION_GRANT = "extension_grant"  # staff granted it: the new deadline
     EXTENSION_REFUSE = "extension_refuse"  # staff refused it, with the reason
+    HOLDING_ANSWER = "holding_answer"  # the lead agency sent a holding answer (阶段性答复)
+    CORRECTION = "correction"  # a letter was corrected (更正), with the reason
 
 
 @dataclass(frozen=True)
@@ -614,6 +617,41 @@ def _derived_steps(session: Session, proposal_id: int) -> list[TimelineStep]:
                 )
             )
     steps.extend(_extension_steps(session, proposal_id))
+    steps.extend(_letter_steps(session, proposal_id))
+    return steps
+
+
+def _letter_steps(session: Session, proposal_id: int) -> list[TimelineStep]:
+    """Holding answers and corrections, dated when they were sent; a correction with its reason."""
+    steps: list[TimelineStep] = []
+    for reply, user, agency in session.exec(
+        select(Reply, User, Agency)
+        .join(User, col(User.id) == col(Reply.corrected_by), isouter=True)
+        .join(Agency, col(Agency.id) == col(Reply.agency_id), isouter=True)
+        .where(
+            Reply.proposal_id == proposal_id,
+            col(Reply.issued_at).is_not(None),
+            (Reply.status == ReplyStatus.HOLDING.value) | col(Reply.corrects_id).is_not(None),
+        )
+    ).all():
+        if reply.issued_at is None:
+            continue
+        if reply.status == ReplyStatus.HOLDING.value:
+            step = DerivedStep(
+                Event.HOLDING_ANSWER.value, aware(reply.issued_at), details={"reply": reply.id}
+            )
+            steps.append(TimelineStep(step, Role.AGENCY.value, agency.name if agency else None))
+            continue
+        step = DerivedStep(
+            Event.CORRECTION.value,
+            aware(reply.issued_at),
+            note=reply.correction_reason or "",
+            details={"reply": reply.id, "version": reply.version},
+        )
+        by_agency = user is not None and user.role == Role.AGENCY.value
+        steps.append(
+            TimelineStep(step, user.role if user else None, agency.name if by_agency and agency else None)
+        )
     return steps
 
 

@@ -16,6 +16,7 @@ from tracker.web import (
     api,
     auth,
     commitments,
+    corrections,
     documents,
     drafts,
     extensions,
@@ -81,6 +82,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin.bp)  # sessions and the admin log (issue 12)
     admin_people.init_app(app)  # its routes are on admin.bp (imported above); the signed-name helper
     app.register_blueprint(extensions.bp)  # extension requests (issue 12)
+    app.register_blueprint(corrections.bp)  # holding answers and corrections of letters (issue 16)
     publication.init_app(app)  # scheduled publication (issue 12)
     import_review.init_app(app)  # the review queue of imported documents (issue 13)
     reply_panels.init_app(app)

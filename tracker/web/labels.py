@@ -46,6 +46,8 @@ REPLY_STATUS = {
     ReplyStatus.ISSUED: _l("Issued"),
     ReplyStatus.RETURNED: _l("Sent back for correction"),
     ReplyStatus.SUPERSEDED: _l("Superseded by re-handling"),
+    ReplyStatus.HOLDING: _l("Holding answer (阶段性答复)"),
+    ReplyStatus.CORRECTED: _l("Corrected since (更正)"),
 }
 DRAFT_STATUS = {DraftStatus.DRAFT: _l("Draft"), DraftStatus.SUBMITTED: _l("Submitted")}
 # The classes of a reply (办复类别), named as the committee defines them.
@@ -115,6 +117,8 @@ TIMELINE_EVENT = {
     Event.EXTENSION_REQUEST: _l("Extension requested"),
     Event.EXTENSION_GRANT: _l("Extension granted"),
     Event.EXTENSION_REFUSE: _l("Extension refused"),
+    Event.HOLDING_ANSWER: _l("Holding answer sent (阶段性答复)"),
+    Event.CORRECTION: _l("Letter corrected (更正)"),
 }
 SIGNER_STATUS = {
     SignerStatus.PENDING: _l("Not answered yet"),
