@@ -558,13 +558,6 @@ ROWS = [
     Row(
         "corrections.correct",
         "POST",
-        "/replies/{published_reply}/correct",
-        only(("agency", "staff", "admin"), 303, 403, anon=302),
-        data={"text": "更正后的答复。", "reason": "理由"},
-    ),
-    Row(
-        "corrections.correct",
-        "POST",
         "/replies/{returned_reply}/correct",
         only(("agency", "staff", "admin"), 409, 403, anon=302),
         data={"text": "更正后的答复。", "reason": "理由"},
@@ -931,6 +924,14 @@ ROWS = [
         data={"kind": "progress", "note": "已起草。"},
     ),
     Row("commitments.remove", "POST", "/commitments/{to_remove}/remove", WORK_POST),
+    # last: a correction makes a new letter of the published one, which the rows above still use
+    Row(
+        "corrections.correct",
+        "POST",
+        "/replies/{published_reply}/correct",
+        only(("agency", "staff", "admin"), 303, 403, anon=302),
+        data={"text": "更正后的答复。", "reason": "理由"},
+    ),
 ]
 
 
