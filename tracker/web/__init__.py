@@ -15,6 +15,7 @@ from tracker.web import (
     auth,
     documents,
     drafts,
+    duplicates,
     extensions,
     feedback,
     glossary,
@@ -79,6 +80,7 @@ def init_app(app: Flask) -> None:
     search.init_app(app)  # its blueprint, the fragment filter and the similar-proposals helper
     page_cache.init_app(app)
     notifications.init_app(app)  # notifications, settings and 催办 (issue 15)
+    duplicates.init_app(app)  # similar proposals on the form and the review page, 并案 from there (issue 16)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _server_error)
