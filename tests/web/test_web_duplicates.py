@@ -5,7 +5,7 @@ pending proposal by title and state only."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import Flask
@@ -42,6 +42,12 @@ REWORDED_MODEL_CASE = {
     "closing": "",
     "cosigners": "",
 }
+
+NAMESAKE_ROWS = [
+    "小型微型企业要加强安全生产管理。落实企业安全生产主体责任，定期开展隐患排查。",
+    "加强小型微型企业环境保护监管。督促企业治理污染，达标排放。",
+    "规范小型微型企业用工管理。依法签订劳动合同，按时足额缴纳社会保险。",
+]
 
 # A pending proposal of the demo member 戴培红, and the same proposal reworded by 乙.
 ELEVATOR = Draft(
@@ -105,16 +111,28 @@ def _items(page) -> list:
 
 
 def test_the_form_shows_the_original_first_with_its_answer(
-    archive, yi, client: FlaskClient, login, parse_html, session: Session
+    archive, yi, client: FlaskClient, login, parse_html, session: Session, make
 ) -> None:
+    # a later proposal under the very same title that asks for other things: the title alone
+    # must not put it above the original
+    namesake = make.proposal(
+        title=MODEL_CASE_TITLE, status="replied", published_at=datetime.now(UTC), original_text=""
+    )
+    for k, text in enumerate(NAMESAKE_ROWS):
+        make.suggestion(
+            namesake, position=k, n=k + 1, marker=f"{k + 1}.", title=text.split("。")[0], text=text
+        )
+    session.commit()
     login(client, "yi")
     response = client.post(
         "/my/proposals/new", data=REWORDED_MODEL_CASE | {"op": "add", "form_token": "a" * 32}
     )
     assert response.status_code == 200
     items = _items(parse_html(response.data))
-    assert len(items) >= 3  # the generated archive competes
-    model_case = session.exec(select(Proposal).where(Proposal.title == MODEL_CASE_TITLE)).one()
+    assert len(items) >= 2
+    model_case = session.exec(
+        select(Proposal).where(Proposal.title == MODEL_CASE_TITLE, Proposal.id != namesake.id)
+    ).one()
     first = items[0]
     assert first.find_all("a")[0].attrs["href"] == f"/proposals/{model_case.id}"
     reply = session.exec(select(Reply).where(Reply.proposal_id == model_case.id)).one()
@@ -122,6 +140,7 @@ def test_the_form_shows_the_original_first_with_its_answer(
     assert f"/replies/{reply.id}" in [a.attrs["href"] for a in first.find_all("a")]
     # published and past the co-signing stage: no co-sign button, a word on what to do instead
     assert not first.find_all("form")
+    assert f"/proposals/{namesake.id}" in [a.attrs["href"] for item in items[1:] for a in item.find_all("a")]
 
 
 def test_a_blank_form_lists_nothing(yi, client: FlaskClient, login) -> None:

@@ -39,6 +39,9 @@ from tracker.services.proposals import SHOWN_REPLY_STATUSES, in_force, reply_ord
 from tracker.services.visibility import Role, Viewer, access_facts, can_see
 
 CANDIDATES = 40  # proposals the engine proposes; the best ``limit`` of them after ranking are shown
+# Below this resemblance a proposal only shares the archive's common words (a few percent): listing
+# it as "similar" would bury the real duplicates in noise. Near copies score 0.5 and more.
+MIN_SCORE = 0.15
 STAFF_SEARCH = Viewer(Role.STAFF)
 # Other members' proposals a member is told exist (title and state only): those under way.
 PENDING = frozenset(
@@ -190,6 +193,8 @@ def similar_to_draft(
     signing = _signing(session, member_id, ids)
     shown: list[tuple[Resemblance, Proposal, bool]] = []
     for found, pid in ranked:
+        if found.score < MIN_SCORE:
+            break  # ranked best first: the rest are lower still
         proposal = proposals[pid]
         full = can_see(access[pid], viewer) if pid in access else False
         if not full and not (viewer.role == Role.MEMBER and proposal.status in PENDING):
