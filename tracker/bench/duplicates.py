@@ -26,6 +26,7 @@ from typing import Any
 import click
 from sqlmodel import col, select
 
+from tracker.bench.measure import summary
 from tracker.domain.archive import title_core
 from tracker.models import Proposal
 from tracker.search import get_backend
@@ -151,9 +152,10 @@ def measure(app: Any, copies: Sequence[Copy], *, limit: int = 5) -> dict[str, An
 
     backend = get_backend(app)
     results: list[Case] = []
-    started = time.perf_counter()
+    timings: list[float] = []
     with session_scope(app) as session:
         for copy in copies:
+            t = time.perf_counter()
             found = duplicates.similar_to_draft(
                 session=session,
                 backend=backend,
@@ -162,14 +164,15 @@ def measure(app: Any, copies: Sequence[Copy], *, limit: int = 5) -> dict[str, An
                 suggestions=copy.suggestions,
                 limit=limit,
             )
+            timings.append((time.perf_counter() - t) * 1000)
             ids = [f.proposal_id for f in found]
-            # the engine's order alone (what the proposal page's list was before issue 16), to compare
+            # the engine's order alone, as the proposal page's list has it (five), to compare
             engine = search_service.similar_proposals(
                 session=session,
                 backend=backend,
                 viewer=STAFF,
                 text=duplicates.draft_query(copy.title, copy.suggestions),
-                limit=1,
+                limit=limit,
             )
             results.append(
                 Case(
@@ -179,7 +182,6 @@ def measure(app: Any, copies: Sequence[Copy], *, limit: int = 5) -> dict[str, An
                     engine_first=bool(engine) and engine[0].facts.group == f"p{copy.original_id}",
                 )
             )
-    seconds = time.perf_counter() - started
     first = sum(1 for c in results if c.rank == 1)
     return {
         "cases": len(results),
@@ -189,7 +191,7 @@ def measure(app: Any, copies: Sequence[Copy], *, limit: int = 5) -> dict[str, An
         "engine_only_rate": round(sum(1 for c in results if c.engine_first) / max(1, len(results)), 4),
         "target": TARGET,
         "passed": bool(results) and first / len(results) >= TARGET,
-        "ms_per_case_both": round(1000 * seconds / max(1, len(results)), 1),
+        "latency": summary(timings),  # of the ranked list alone, as the form asks it
         "misses": [
             {"original": c.original_id, "rank": c.rank, "first": c.found_id} for c in results if c.rank != 1
         ][:20],
