@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from tracker import create_app, migrate
 from tracker.bench.command import bench_command
+from tracker.bench.duplicates import bench_duplicates_command
 from tracker.bench.import_bench import bench_import_command
 from tracker.cli_import import import_command
 from tracker.cli_notify import mail_group, remind_command
@@ -579,3 +580,4 @@ main.add_command(mail_group)  # issue 15: the mail queue and the daily reminders
 main.add_command(remind_command)
 main.add_command(import_command)
 main.add_command(bench_import_command)
+main.add_command(bench_duplicates_command)  # issue 16: near copies rank their original first

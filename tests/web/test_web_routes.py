@@ -426,6 +426,21 @@ ROWS = [
     Row("review.accept", "POST", "/review/{missing}/accept", only(("staff", "admin"), 404, 403, anon=302)),
     Row("review.not_accept", "POST", "/review/{foreign}/not-accept", STAFF_POST, data={"note": "理由"}),
     Row("review.merge", "POST", "/review/{foreign}/merge", STAFF_POST, data={"sources": "{own_submitted}"}),
+    # issue 16: 并案 from the similar list, into the chosen proposal (a missing one is a 404)
+    Row(
+        "duplicates.merge_into",
+        "POST",
+        "/review/{own_submitted}/merge-into",
+        STAFF_POST,
+        data={"target": "{foreign}", "confirm": "y"},
+    ),
+    Row(
+        "duplicates.merge_into",
+        "POST",
+        "/review/{own_submitted}/merge-into",
+        only(("staff", "admin"), 404, 403, anon=302),
+        data={"target": "{missing}", "confirm": "y"},
+    ),
     Row("review.assign", "POST", "/review/{accepted}/assign", STAFF_POST, data={"lead": "1"}),
     Row(
         "review.bulk_assign",

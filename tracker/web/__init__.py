@@ -19,6 +19,7 @@ from tracker.web import (
     corrections,
     documents,
     drafts,
+    duplicates,
     extensions,
     feedback,
     glossary,
@@ -97,6 +98,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(feeds.bp)
     follows.init_app(app)
     api.init_app(app)  # the open-data API (issue 15)
+    duplicates.init_app(app)  # similar proposals on the form and the review page, 并案 from there (issue 16)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _server_error)
