@@ -37,6 +37,8 @@ REQUIRED = (
     "baselines.fts5.p50_ms",
     "baselines.ratio_tracker_over_like.p95_ms",
     "baselines.ratio_tracker_over_fts5.p95_ms",
+    "baselines.tantivy.p50_ms",
+    "baselines.ratio_tracker_over_tantivy.p95_ms",
     "baselines.same_documents",
     "server.requests_per_s",
     "server.p50_ms",
@@ -67,6 +69,9 @@ def value(result: Mapping[str, Any], path: str) -> Any:
 
 
 def missing(result: Mapping[str, Any]) -> list[str]:
+    """The required figures absent; of each backend's report when several ran side by side."""
+    if "backends" in result:
+        return [f"{name}: {path}" for name, report in result["backends"].items() for path in missing(report)]
     out = []
     for path in REQUIRED:
         try:

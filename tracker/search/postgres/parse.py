@@ -10,6 +10,7 @@ office C), a phrase the <-> operator.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
@@ -138,8 +139,11 @@ def _operand(word: str, fieldname: str, prefix: bool = False) -> str:
     return _quote(word) + (f":{suffix}" if suffix else "")
 
 
-def tsquery(q: query.Query) -> str:
-    """The tree as tsquery text, or ALL / NONE."""
+def tsquery(q: query.Query, *, match: bool = False) -> str:
+    """The tree as tsquery text, or ALL / NONE. With ``match``, for choosing rows only: an
+    alternative scoped to a field (a weight) is left out beside the same words unscoped (the title
+    boost, 'w':A | 'w'), as it matches nothing more, and an unweighted query needs no recheck of
+    the GIN index's candidates (no row's vector read) where a weighted one does."""
     if isinstance(q, query.Every):
         return ALL
     if isinstance(q, type(query.NullQuery)):
@@ -161,20 +165,20 @@ def tsquery(q: query.Query) -> str:
         stem = stem.split("?")[0]
         return _operand(stem, q.fieldname, prefix=True) if stem and q.fieldname in TEXT_FIELDS else NONE
     if isinstance(q, query.Not):
-        inner = tsquery(q.query)
+        inner = tsquery(q.query, match=match)
         return NONE if inner == ALL else ALL if inner == NONE else f"!({inner})"
     if isinstance(q, query.AndNot):
-        return _and([tsquery(q.a), tsquery(query.Not(q.b))])
+        return _and([tsquery(q.a, match=match), tsquery(query.Not(q.b), match=match)])
     if isinstance(q, query.AndMaybe):
-        return tsquery(q.a)  # the optional part only adds to the score
+        return tsquery(q.a, match=match)  # the optional part only adds to the score
     if isinstance(q, query.Require):
-        return _and([tsquery(q.a), tsquery(q.b)])
+        return _and([tsquery(q.a, match=match), tsquery(q.b, match=match)])
     if isinstance(q, query.And):
-        return _and([tsquery(c) for c in q.children()])
+        return _and([tsquery(c, match=match) for c in q.children()])
     if isinstance(q, query.Or):
-        return _or([tsquery(c) for c in q.children()])
+        return _or([tsquery(c, match=match) for c in q.children()], match=match)
     if isinstance(q, query.ConstantScoreQuery):
-        return tsquery(q.child)
+        return tsquery(q.child, match=match)
     return NONE  # ranges and the like over text fields: nothing the text search can match
 
 
@@ -187,10 +191,19 @@ def _and(parts: list[str]) -> str:
     return kept[0] if len(kept) == 1 else "(" + " & ".join(kept) + ")"
 
 
-def _or(parts: list[str]) -> str:
+_WEIGHTED = re.compile(r"('(?:[^']|'')*'):(\*?)[ABC]+")
+
+
+def _unweighted(part: str) -> str:
+    return _WEIGHTED.sub(lambda m: m[1] + (":*" if m[2] else ""), part)
+
+
+def _or(parts: list[str], *, match: bool = False) -> str:
     if ALL in parts:
         return ALL
     kept = list(dict.fromkeys(p for p in parts if p != NONE))
+    if match:
+        kept = [p for p in kept if (plain := _unweighted(p)) == p or plain not in kept]
     if not kept:
         return NONE
     return kept[0] if len(kept) == 1 else "(" + " | ".join(kept) + ")"
