@@ -46,10 +46,13 @@ from tracker.search import (
     Sort,
     UnitHit,
     analysis,
+    marking,
 )
 from tracker.search.documents import SearchDocument, UnitType
-from tracker.search.postgres import marks, table
-from tracker.search.postgres.parse import ALL, NONE, TEXT_FIELDS, Marks, parse, parse_plain, tsquery
+from tracker.search.language import TEXT_FIELDS, normalize_query, stem_latin
+from tracker.search.marking import Marks
+from tracker.search.postgres import table
+from tracker.search.postgres.parse import ALL, NONE, parse, parse_plain, tsquery
 
 REBUILD_BATCH = 2000  # units written per transaction by a rebuild
 RANK_WEIGHTS = "{0.5,0.5,0.5,1.0}"  # D (body), C (office), B (proposer), A (title): the title counts double
@@ -436,7 +439,7 @@ UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
             hits.append(
                 GroupHit(
                     facts=facts,
-                    title=marks.whole(facts.title, *mark.fields(*TEXT_FIELDS)),
+                    title=marking.mark_whole(facts.title, *mark.fields(*TEXT_FIELDS)),
                     score=best,
                     units=tuple(self._unit_hit(extra, s, mark) for _i, s, extra in its_units),
                     unit_count=count,
@@ -478,8 +481,8 @@ UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
         return UnitHit(
             key=stored.get("key") or "",
             type=UnitType(stored["type"]),
-            title=marks.whole(stored.get("title") or "", *mark.fields("title", "text")),
-            fragments=marks.fragments(stored.get("body") or "", words, phrases),
+            title=marking.mark_whole(stored.get("title") or "", *mark.fields("title", "text")),
+            fragments=marking.fragments(stored.get("body") or "", words, phrases),
             anchor=stored.get("anchor") or "",
             position=int(stored.get("position") or 0),
             score=score,
@@ -507,8 +510,6 @@ UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
     def spelling(self, text: str) -> str | None:
         """Words no unit holds replaced by the closest indexed word (edit distance 1 for Chinese,
         2 otherwise, the more frequent of equals); None when nothing changes."""
-        from tracker.search.postgres.parse import normalize_query
-
         normalized = normalize_query(text)
         q = parse_plain(normalized)
         unknown = {str(t) for fieldname, t in q.all_terms() if fieldname in TEXT_FIELDS}
@@ -577,7 +578,7 @@ UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
     ) -> list[Similar]:
         counts: dict[str, int] = {}
         for token in analysis.index_tokens(text):
-            word = table.stem_latin(token.text)
+            word = stem_latin(token.text)
             # single Han characters are mostly particles (的, 与, 和): they only add noise
             if len(word) == 1 and analysis.is_han(word):
                 continue
