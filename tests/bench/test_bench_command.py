@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from tracker.bench.report import REQUIRED, missing, targets, value
 from tracker.cli import main
+from tracker.testing.postgres import BIN_DIRS
 
 
 def test_missing_names_absent_figures() -> None:
@@ -39,3 +40,41 @@ def test_bench_quick_reports_every_figure(tmp_path: Path) -> None:
     assert report["baselines"]["queries"] >= 30 and report["search"]["queries"] >= 50
     assert set(report["targets_at_10000"]) == set(targets(report))
     assert json.loads(result.stdout) == report
+
+
+def test_missing_looks_into_each_backend_of_a_side_by_side_report() -> None:
+    whole = {"machine": {"cores": 2, "memory_gib": 24}}
+    both = {"backends": {"whoosh": whole, "postgres": {}}}
+    assert "postgres: machine.cores" in missing(both) and "whoosh: machine.cores" not in missing(both)
+    assert "whoosh: search.p95_ms" in missing(both)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not BIN_DIRS, reason="needs Debian's postgresql-15")
+def test_bench_both_backends_side_by_side(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    result = CliRunner().invoke(
+        main,
+        [
+            "bench", "--quick", "--proposals", "30", "--load-seconds", "1", "--writes", "4",
+            "--backend", "both", "--out", str(out),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output + result.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert missing(report) == []
+    whoosh, postgres = report["backends"]["whoosh"], report["backends"]["postgres"]
+    assert whoosh["params"]["backend"] == "whoosh" and postgres["params"]["backend"] == "postgres"
+    # the same corpus and work on both
+    assert whoosh["corpus"] == postgres["corpus"] and whoosh["search"]["n"] == postgres["search"]["n"]
+    assert postgres["submit"]["searchable_on_return"] is True and postgres["server"]["errors"] == 0
+    assert postgres["search"]["segments"] is None and postgres["bulk_load"]["index_size_mb"] > 0
+    # the tracker on either beside the three peers; FTS5 and Tantivy find the same proposals
+    for one in (whoosh, postgres):
+        assert all(a["fts5"] == a["tantivy"] for a in one["baselines"]["agreement"])
+        assert one["baselines"]["ratio_tracker_over_tantivy"]["p95_ms"] > 0
+    side = report["side_by_side"]
+    assert side["search.p95_ms"] == {
+        "whoosh": whoosh["search"]["p95_ms"],
+        "postgres": postgres["search"]["p95_ms"],
+    }

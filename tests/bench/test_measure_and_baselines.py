@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from tracker.bench.baselines import Fts5Index, like_ids, like_search, unit_rows
+from tracker.bench.baselines import Fts5Index, TantivyIndex, like_ids, like_search, unit_rows
 from tracker.bench.measure import machine, summary
 
 
@@ -26,11 +26,40 @@ def test_machine_reports_cores_and_memory() -> None:
     ("words", "phrase"),
     [(["培训"], False), (["电子商务平台"], False), (["融资", "担保"], False), (["服务与管理"], True)],
 )
-def test_like_and_fts5_agree_on_simple_queries(session: Session, tmp_path: Path, words, phrase) -> None:
-    fts = Fts5Index(tmp_path / "fts.db")
+def test_like_fts5_and_tantivy_agree_on_simple_queries(
+    session: Session, tmp_path: Path, words, phrase
+) -> None:
+    fts, tv = Fts5Index(tmp_path / "fts.db"), TantivyIndex(tmp_path / "tantivy")
     try:
         fts.build(unit_rows(session))
-        assert fts.all_ids(words, phrase=phrase) == like_ids(session, words)
+        tv.build(unit_rows(session))
+        expected = like_ids(session, words)
+        assert fts.all_ids(words, phrase=phrase) == expected
+        assert tv.all_ids(words, phrase=phrase) == expected
+        # the totals count proposals, not units
+        assert (
+            fts.search(words, phrase=phrase).total == tv.search(words, phrase=phrase).total == len(expected)
+        )
+    finally:
+        fts.close()
+        tv.close()
+
+
+def test_fts5_reads_proposal_ids_through_a_join_not_an_unindexed_column(tmp_path: Path) -> None:
+    fts = Fts5Index(tmp_path / "fts.db")
+    try:
+        fts.build([(7, "融资担保 体系"), (7, "融资 平台"), (9, "人才 培训")])
+        columns = [r[1] for r in fts.db.execute("PRAGMA table_info(units)")]
+        assert "pid" not in columns
+        plan = " ".join(
+            str(r)
+            for r in fts.db.execute(
+                "EXPLAIN QUERY PLAN SELECT count(DISTINCT p.pid) FROM units JOIN unit_pid p ON p.id = units.rowid "
+                "WHERE units MATCH '融资'"
+            )
+        )
+        assert "SEARCH p USING INTEGER PRIMARY KEY" in plan
+        assert fts.search(["融资"]).total == 1 and fts.search(["融资"]).top == (7,)
     finally:
         fts.close()
 
@@ -45,3 +74,7 @@ def test_results_carry_escaped_highlighted_fragments(session: Session, tmp_path:
         assert hit.top == like.top and "<mark>" in hit.fragments[0]
     finally:
         fts.close()
+    tv = TantivyIndex(tmp_path / "tantivy")
+    tv.build(unit_rows(session))
+    hit = tv.search(["电子商务平台"])
+    assert hit.top == like.top and "<b>" in hit.fragments[0]

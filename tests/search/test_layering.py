@@ -94,3 +94,28 @@ def test_an_index_written_before_the_split_finds_its_analyzer() -> None:
     from tracker.search.whoosh.schema import ChineseTokenizer
 
     assert pickle.loads(b"ctracker.search.whoosh_index\nChineseTokenizer\n.") is ChineseTokenizer
+
+
+@pytest.mark.parametrize("engine", ["whoosh", "postgres"])
+def test_both_backends_read_one_query_language_and_mark_alike(engine: str) -> None:
+    """The field scopes, the rewrites and what to mark live once, above the engines (issue 14):
+    neither backend keeps a copy of its own."""
+    imported = {
+        m
+        for path in (PACKAGE / "search" / engine).rglob("*.py")
+        for m in imported_modules(path, PACKAGE.parent)
+    }
+    assert {"tracker.search.language", "tracker.search.marking"} <= imported
+    own: set[str] = set()
+    for path in (PACKAGE / "search" / engine).rglob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.FunctionDef | ast.ClassDef):
+                own.add(node.name)
+            elif isinstance(node, ast.Assign):
+                own |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    shared = {"FIELD_ALIASES", "DEFAULT_FIELDS", "FIELD_BOOSTS", "TEXT_FIELDS", "Marks", "stem_latin"}
+    assert own & shared == set()
+    assert (
+        own & {"normalize_query", "words_of", "_words_of", "_expand", "match_spans", "spans", "fragments"}
+        == set()
+    )

@@ -237,3 +237,86 @@ def test_the_table_exists_only_on_postgresql(app: Flask) -> None:
                 ).all()
             )
         assert methods["ix_search_unit_tsv"] == "gin"
+
+
+# -- speed: what each search reads ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "ranked", "matched"),
+    [
+        ("培训", "('培训':A | '培训')", "'培训'"),
+        ("融资 担保", "(('融资':A | '融资') & ('担保':A | '担保'))", "('融资' & '担保')"),
+        ("融资 OR 担保", "('融资':A | '融资' | '担保':A | '担保')", "('融资' | '担保')"),
+        ("培训 -补贴", "(('培训':A | '培训') & !(('补贴':A | '补贴')))", "('培训' & !('补贴'))"),
+        ("tax*", "('tax':*A | 'tax':*)", "'tax':*"),
+        # a scope alone stays weighted: it matches fewer units than the word unscoped
+        ("标题:人才", "'人才':A", "'人才':A"),
+        ("标题:人才 OR 培训", "('人才':A | '培训':A | '培训')", "('人才':A | '培训')"),
+    ],
+)
+def test_rows_are_matched_by_the_query_without_the_title_boost(text: str, ranked: str, matched: str) -> None:
+    from tracker.search.postgres.parse import parse, tsquery
+
+    assert tsquery(parse(text)) == ranked
+    assert tsquery(parse(text), match=True) == matched
+
+
+def _statements(app: Flask, run: Any) -> list[str]:
+    seen: list[str] = []
+    engine = get_backend(app).engine
+
+    def record(_conn, _cursor, statement, _parameters, _context, _many) -> None:
+        seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        run()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+@on_postgres
+def test_a_search_reads_matches_through_the_gin_index_without_jit(servers) -> None:
+    a, _b = servers
+    request = SearchRequest("培训", STAFF)
+    statements = _statements(a, lambda: get_backend(a).search(request))
+    settings = [s for s in statements if s.startswith("SET LOCAL")]
+    query = next(s for s in statements if "search_unit" in s)
+    assert "SET LOCAL jit = off" in settings and "SET LOCAL enable_seqscan = off" in settings
+    with get_backend(a).engine.connect() as connection:
+        for setting in settings:
+            connection.exec_driver_sql(setting)
+        match, params = get_backend(a)._match("培训", STAFF, {})
+        plan = "\n".join(
+            connection.execute(
+                sa.text(f"EXPLAIN SELECT m.key FROM search_unit m WHERE {' AND '.join(match)}"), params
+            ).scalars()
+        )
+    assert "Bitmap Index Scan on ix_search_unit_tsv" in plan and "Seq Scan" not in plan
+    # ts_rank is applied to a bounded set of candidates and to the page's units, never to every match
+    assert query.count("ts_rank(") == 2 and "LIMIT %(candidates)s" in query
+
+
+@on_postgres
+def test_beyond_the_ranked_candidates_counts_facets_and_highlights_stay_exact(
+    servers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.search.postgres import backend as module
+
+    a, _b = servers
+    request = SearchRequest("培训", STAFF, page_size=100)
+    exact = get_backend(a).search(request)
+    assert exact.total >= 3
+    monkeypatch.setattr(module, "RANK_CANDIDATES", 1)
+    bounded = get_backend(a).search(request)
+    assert (bounded.total, bounded.total_units, bounded.facets) == (
+        exact.total,
+        exact.total_units,
+        exact.facets,
+    )
+    assert {g.key for g in bounded.groups} == {g.key for g in exact.groups}
+    assert all(u.fragments or u.title.marked for g in bounded.groups for u in g.units)
+    # the one candidate ranked is a unit with the word in its title: its group comes first
+    assert any(u.title.marked for u in bounded.groups[0].units)

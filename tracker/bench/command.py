@@ -42,6 +42,14 @@ from tracker.bench.run import run
     help="Writes (a proposal, then its reply) before searching again [default: 1000, or 80 with --quick].",
 )
 @click.option(
+    "--backend",
+    type=click.Choice(["whoosh", "postgres", "both"]),
+    default="whoosh",
+    show_default=True,
+    help="The search backend measured; both: each on the same corpus, side by side in one report "
+    "(postgres starts a throwaway PostgreSQL server: Debian's postgresql-15).",
+)
+@click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
@@ -53,9 +61,10 @@ def bench_command(
     quick: bool,
     load_seconds: int | None,
     writes: int | None,
+    backend: str,
     out: Path | None,
 ) -> None:
-    """Measure the archive at scale beside SQL LIKE and SQLite FTS5; print one JSON document."""
+    """Measure the archive at scale beside SQL LIKE, SQLite FTS5 and Tantivy; print one JSON document."""
     if quick:
         proposals = min(proposals, 1000)
     load_seconds = load_seconds or (10 if quick else 30)
@@ -69,6 +78,7 @@ def bench_command(
         load_seconds=load_seconds,
         writes=writes,
         out=out,
+        backend=backend,
         progress=lambda msg: click.echo(f"bench: {msg}", err=True),
     )
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))

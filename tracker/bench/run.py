@@ -13,25 +13,28 @@ import json
 import random
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import cycle, islice
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker import create_app, migrate
-from tracker.bench.baselines import Fts5Index, like_ids, like_search, unit_rows
+from tracker.bench.baselines import Fts5Index, TantivyIndex, like_ids, like_search, unit_rows
 from tracker.bench.corpus import Corpus, GeneratedProposal, generate
 from tracker.bench.load import run_load
 from tracker.bench.measure import folder_mb, machine, peak_memory_mb, summary, time_each
-from tracker.bench.report import targets
+from tracker.bench.report import targets, value
 from tracker.db import analyze, get_engine, make_engine, session_scope
 from tracker.models import Agency, Assignment, Meeting, Member, Proposal, ReplyRole
 from tracker.search import Facet, SearchRequest, Sort, get_backend
 from tracker.services import search as search_service
+from tracker.services.accounts import seed_demo_accounts
 from tracker.services.people import get_or_create_agency, get_or_create_meeting, get_or_create_member
 from tracker.services.proposals import record_proposal
 from tracker.services.replies import record_reply
@@ -223,41 +226,49 @@ def measure_search(app, qs: list[Query], rounds: int) -> dict[str, Any]:
 def measure_baselines(app, qs: list[Query], rounds: int, fts_path: Path) -> dict[str, Any]:
     comparable = [q for q in qs if q.words and not q.filters and q.sort == Sort.RELEVANCE.value]
     backend = get_backend(app)
+    repeated = [q for _ in range(rounds) for q in comparable]
     with session_scope(app) as session:
         started = time.perf_counter()
         fts = Fts5Index(fts_path)
         rows = fts.build(unit_rows(session))
         fts_build = time.perf_counter() - started
+        started = time.perf_counter()
+        tv = TantivyIndex(fts_path.parent / "tantivy")
+        tv.build(unit_rows(session))
+        tantivy_build = time.perf_counter() - started
         try:
-            like_ms = time_each(
-                [q for _ in range(rounds) for q in comparable], lambda q: like_search(session, q.words)
-            )
-            fts_ms = time_each(
-                [q for _ in range(rounds) for q in comparable], lambda q: fts.search(q.words, phrase=q.phrase)
-            )
+            like_ms = time_each(repeated, lambda q: like_search(session, q.words))
+            fts_ms = time_each(repeated, lambda q: fts.search(q.words, phrase=q.phrase))
+            tantivy_ms = time_each(repeated, lambda q: tv.search(q.words, phrase=q.phrase))
             tracker_ms = time_each(
-                [q for _ in range(rounds) for q in comparable],
-                lambda q: search_service.search(q.text, backend=backend, viewer=STAFF),
+                repeated, lambda q: search_service.search(q.text, backend=backend, viewer=STAFF)
             )
             agreement = []
             for q in (q for q in comparable if q.kind == "word"):
                 hits = backend.search(_request(q, STAFF, page_size=100_000))
                 ours = {g.facts.proposal_id for g in hits.groups if g.facts.proposal_id is not None}
-                like_set, fts_set = like_ids(session, q.words), fts.all_ids(q.words)
+                like_set, fts_set, tv_set = (
+                    like_ids(session, q.words),
+                    fts.all_ids(q.words),
+                    tv.all_ids(q.words),
+                )
                 agreement.append(
                     {
                         "query": q.text,
                         "tracker": len(ours),
                         "like": len(like_set),
                         "fts5": len(fts_set),
+                        "tantivy": len(tv_set),
                         "jaccard_like": _jaccard(ours, like_set),
                         "jaccard_fts5": _jaccard(ours, fts_set),
-                        "same": ours == like_set == fts_set,
+                        "jaccard_tantivy": _jaccard(ours, tv_set),
+                        "same": ours == like_set == fts_set == tv_set,
                     }
                 )
         finally:
             fts.close()
-    t, like, f5 = summary(tracker_ms), summary(like_ms), summary(fts_ms)
+            tv.close()
+    t, like, f5, tvs = summary(tracker_ms), summary(like_ms), summary(fts_ms), summary(tantivy_ms)
     return {
         "queries": len(comparable),
         "tracker": t,
@@ -266,15 +277,24 @@ def measure_baselines(app, qs: list[Query], rounds: int, fts_path: Path) -> dict
             **f5,
             "build_seconds": round(fts_build, 2),
             "rows": rows,
-            "size_mb": folder_mb(fts_path.parent),
+            "size_mb": round(fts_path.stat().st_size / 2**20, 2),
+        },
+        "tantivy": {
+            **tvs,
+            "build_seconds": round(tantivy_build, 2),
+            "size_mb": folder_mb(fts_path.parent / "tantivy"),
         },
         "ratio_tracker_over_like": {k: round(t[k] / like[k], 3) for k in ("p50_ms", "p95_ms")},
         "ratio_tracker_over_fts5": {k: round(t[k] / f5[k], 3) for k in ("p50_ms", "p95_ms")},
+        "ratio_tracker_over_tantivy": {k: round(t[k] / tvs[k], 3) for k in ("p50_ms", "p95_ms")},
         "agreement": agreement,
         "same_documents": all(a["same"] for a in agreement),
         "same_documents_queries": sum(a["same"] for a in agreement),
         "mean_jaccard_like": round(sum(a["jaccard_like"] for a in agreement) / max(1, len(agreement)), 3),
         "mean_jaccard_fts5": round(sum(a["jaccard_fts5"] for a in agreement) / max(1, len(agreement)), 3),
+        "mean_jaccard_tantivy": round(
+            sum(a["jaccard_tantivy"] for a in agreement) / max(1, len(agreement)), 3
+        ),
     }
 
 
@@ -378,6 +398,46 @@ def load_paths(qs: list[Query], ids: list[int], rng: random.Random) -> list[str]
     return paths
 
 
+BACKENDS = ("whoosh", "postgres")
+
+
+@contextmanager
+def fresh_archive(backend: str, folder: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(database URL, app config) of an empty archive searched by ``backend``: a SQLite file and a
+    Whoosh folder, or a throwaway PostgreSQL server (tracker/testing/postgres.py) searched in it."""
+    config: dict[str, Any] = {
+        "SEARCH_INDEX_DIR": str(folder / "index"),
+        "SECRET_KEY": "bench-only-secret-key",
+        "SEARCH_CHECK_ON_START": False,
+        "SEARCH_BACKEND": backend,
+    }
+    if backend == "whoosh":
+        url = f"sqlite:///{folder / 'bench.db'}"
+        yield url, {**config, "DATABASE_URL": url}
+        return
+    from tracker.testing.postgres import create_database, start_cluster
+
+    cluster = start_cluster()
+    try:
+        create_database(cluster.admin_url, "bench")
+        url = cluster.url("bench")
+        yield url, {**config, "DATABASE_URL": url}
+    finally:
+        cluster.stop()
+
+
+def _sizes_mb(app, backend: str, folder: Path) -> tuple[float, float]:
+    """(search index, database) sizes: the Whoosh folder and the SQLite file, or the search_unit
+    table with its indexes and the whole PostgreSQL database."""
+    if backend == "whoosh":
+        return folder_mb(folder / "index"), round((folder / "bench.db").stat().st_size / 2**20, 2)
+    with get_engine(app).connect() as connection:
+        index, database = connection.execute(
+            sa.text("SELECT pg_total_relation_size('search_unit'), pg_database_size(current_database())")
+        ).one()
+    return round(index / 2**20, 2), round(database / 2**20, 2)
+
+
 def run(
     *,
     proposals: int,
@@ -387,34 +447,106 @@ def run(
     writes: int | None = None,
     out: Path | None,
     progress: Callable[[str], None],
+    backend: str = "whoosh",
+) -> dict[str, Any]:
+    """One backend's report, or with ``backend="both"`` each backend's report side by side (the same
+    corpus, queries and writes, one after the other on the same machine)."""
+    names = BACKENDS if backend == "both" else (backend,)
+    writes = writes if writes is not None else default_writes(quick)
+    progress(f"generating {proposals} proposals")
+    t = time.perf_counter()
+    corpus = generate(proposals=proposals, seed=seed_value, seeds_dir=SEEDS_DIR)
+    generated = time.perf_counter() - t
+    reports = {}
+    for name in names:
+        reports[name] = run_backend(
+            name,
+            corpus=corpus,
+            generated=generated,
+            proposals=proposals,
+            seed_value=seed_value,
+            quick=quick,
+            load_seconds=load_seconds,
+            writes=writes,
+            progress=lambda msg, name=name: progress(f"[{name}] {msg}"),
+        )
+    if len(names) == 1:
+        result = reports[names[0]]
+    else:
+        result = {
+            "machine": machine(),
+            "params": {**reports[names[0]]["params"], "backend": "both"},
+            "backends": reports,
+            "side_by_side": side_by_side(reports),
+        }
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return result
+
+
+# the figures set side by side when both backends run
+SIDE_BY_SIDE = (
+    "bulk_load.db_seconds",
+    "bulk_load.index_seconds",
+    "bulk_load.index_size_mb",
+    "search.p50_ms",
+    "search.p95_ms",
+    "search_after_writes.p50_ms",
+    "search_after_writes.p95_ms",
+    "submit.proposal.p95_ms",
+    "submit.reply.p95_ms",
+    "submit.searchable_on_return",
+    "reindex.seconds",
+    "baselines.ratio_tracker_over_fts5.p95_ms",
+    "baselines.ratio_tracker_over_tantivy.p95_ms",
+    "server.requests_per_s",
+    "server_signed_in.requests_per_s",
+)
+
+
+def side_by_side(reports: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {path: {name: value(report, path) for name, report in reports.items()} for path in SIDE_BY_SIDE}
+
+
+def run_backend(
+    backend: str,
+    *,
+    corpus: Corpus,
+    generated: float,
+    proposals: int,
+    seed_value: int,
+    quick: bool,
+    load_seconds: int,
+    writes: int,
+    progress: Callable[[str], None],
 ) -> dict[str, Any]:
     rng = random.Random(seed_value)
     qs = queries()
-    writes = writes if writes is not None else default_writes(quick)
     result: dict[str, Any] = {
         "machine": machine(),
-        "params": {"proposals": proposals, "seed": seed_value, "quick": quick, "writes": writes},
+        "params": {
+            "proposals": proposals,
+            "seed": seed_value,
+            "quick": quick,
+            "writes": writes,
+            "backend": backend,
+        },
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    with tempfile.TemporaryDirectory(prefix="tracker-bench-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="tracker-bench-") as tmp,
+        fresh_archive(backend, Path(tmp)) as (
+            url,
+            config,
+        ),
+    ):
         folder = Path(tmp)
-        url = f"sqlite:///{folder / 'bench.db'}"
-        index_dir = folder / "index"
-        config = {
-            "DATABASE_URL": url,
-            "SEARCH_INDEX_DIR": str(index_dir),
-            "SECRET_KEY": "bench-only-secret-key",
-            "SEARCH_CHECK_ON_START": False,
-        }
         app = create_app(config)
         migrate.upgrade(app, "head")
         with session_scope(app) as session:
             seed(session=session, seeds_dir=SEEDS_DIR)
-
-        progress(f"generating {proposals} proposals")
-        t = time.perf_counter()
-        corpus = generate(proposals=proposals, seed=seed_value, seeds_dir=SEEDS_DIR)
-        generated = time.perf_counter() - t
+            seed_demo_accounts(session=session)  # the signed-in load logs in as the demo member
         mb = corpus.chars * 3 / 2**20  # CJK text is three bytes a character in UTF-8
         result["corpus"] = {
             "proposals": len(corpus.proposals),
@@ -430,6 +562,7 @@ def run(
         procs = default_procs()
         progress(f"building the index ({procs} processes, as `tracker reindex`)")
         rebuilt = get_keeper(app).rebuild(procs=procs)
+        index_mb, db_mb = _sizes_mb(app, backend, folder)
         result["bulk_load"] = {
             "db_seconds": loaded["seconds"],
             "index_seconds": round(rebuilt.seconds, 2),
@@ -439,8 +572,8 @@ def run(
             "documents_per_s": round(rebuilt.units / rebuilt.seconds, 1),
             "index_mb_per_s": round(mb / rebuilt.seconds, 3),
             "total_mb_per_s": round(mb / (loaded["seconds"] + rebuilt.seconds), 3),
-            "index_size_mb": folder_mb(index_dir),
-            "db_size_mb": round((folder / "bench.db").stat().st_size / 2**20, 2),
+            "index_size_mb": index_mb,
+            "db_size_mb": db_mb,
             "peak_memory_mb": peak_memory_mb(),
         }
 
@@ -460,7 +593,7 @@ def run(
         result["search_after_writes"] = after_writes(
             result["search"], measure_search(app, qs, rounds), result["submit"]["writes"], index_segments(app)
         )
-        progress("LIKE and FTS5 baselines")
+        progress("LIKE, FTS5 and Tantivy baselines")
         result["baselines"] = measure_baselines(app, qs, rounds, folder / "fts" / "fts.db")
         # the bulk build above is exactly `tracker reindex` on the loaded archive (the same call):
         # running it a second time would only add the same minutes again
@@ -478,15 +611,19 @@ def run(
         env = {
             "PATH": "/usr/bin:/bin",
             "DATABASE_URL": url,
-            "TRACKER_SEARCH_INDEX_DIR": str(index_dir),
+            "TRACKER_SEARCH_INDEX_DIR": config["SEARCH_INDEX_DIR"],
+            "TRACKER_SEARCH_BACKEND": backend,
             "TRACKER_SECRET_KEY": "bench-only-secret-key",
             "HOME": tmp,
         }
-        result["server"] = run_load(env=env, paths=load_paths(qs, published, rng), seconds=load_seconds)
+        paths = load_paths(qs, published, rng)
+        result["server"] = run_load(env=env, paths=paths, seconds=load_seconds)
+        # the same mix for a signed-in member: no page cache, the login checked on every request
+        progress(f"load test signed in: gunicorn -w 2 for {load_seconds}s")
+        result["server_signed_in"] = run_load(
+            env=env, paths=paths, seconds=load_seconds, account=("member", "member-demo")
+        )
     result["peak_memory_mb"] = peak_memory_mb()
     result["targets_at_10000"] = targets(result)
     result["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return result

@@ -4,7 +4,10 @@ documents.py     what is searchable: plain units (no engine, no database here)
 analysis.py      Chinese and English analysis over rjieba (no engine here)
 query.py         案号 patterns and broader rewrites of a query
 highlight.py     fragments of a text with the matches marked
-whoosh/          the Whoosh backend (the embedded default): the only code that imports whoosh
+language.py      the query language both backends read (fields, scopes, rewrites; Whoosh's parser only)
+marking.py       what to mark for a query and where, in a stored text (both backends)
+whoosh/          the Whoosh backend (the embedded default): the only code that opens a Whoosh index
+postgres/        the PostgreSQL backend: the search_unit table in the archive's own database
 
 The contract has two sides: ``QueryBackend`` (what the pages and services ask) and
 ``IndexingBackend`` (what keeps the index true to the database); ``SearchBackend`` is both, and

@@ -46,14 +46,18 @@ from tracker.search import (
     Sort,
     UnitHit,
     analysis,
+    marking,
 )
 from tracker.search.documents import SearchDocument, UnitType
-from tracker.search.postgres import marks, table
-from tracker.search.postgres.parse import ALL, NONE, TEXT_FIELDS, Marks, parse, parse_plain, tsquery
+from tracker.search.language import TEXT_FIELDS, normalize_query, stem_latin
+from tracker.search.marking import Marks
+from tracker.search.postgres import table
+from tracker.search.postgres.parse import ALL, NONE, parse, parse_plain, tsquery
 
 REBUILD_BATCH = 2000  # units written per transaction by a rebuild
 RANK_WEIGHTS = "{0.5,0.5,0.5,1.0}"  # D (body), C (office), B (proposer), A (title): the title counts double
 RANK_NORMALIZATION = 1  # divided by 1 + log(length): a long text does not win by length alone
+RANK_CANDIDATES = 1000  # units ranked by ts_rank per search (beyond them, by a cheap proxy)
 SIMILAR_TERMS = 25
 SIMILAR_CACHE = 512
 SIMILAR_POOL = 200  # units re-scored by BM25 after a first cut by the key terms they hold
@@ -267,14 +271,16 @@ class PostgresBackend:
         self, text: str, viewer: Viewer, filters: Mapping[str, tuple[str, ...]]
     ) -> tuple[list[str], dict]:
         """WHERE conditions on ``m`` (search_unit) for the text, visibility and 案号/group filters."""
-        q = tsquery(parse(text))
+        tree = parse(text)
+        q = tsquery(tree, match=True)
         where: list[str] = []
-        params: dict[str, Any] = {"q": None}
+        params: dict[str, Any] = {"q": None, "rq": None}
         if q == NONE:
             where.append("false")
         elif q != ALL:
             where.append("m.tsv @@ CAST(:q AS tsquery)")
-            params["q"] = q
+            # matched by the plainer query (the GIN index alone decides), ranked by the full one
+            params["q"], params["rq"] = q, tsquery(tree)
         if not viewer.sees_all:
             seen = ["m.published", "m.publish_at <= :now"]
             params["now"] = self.clock()
@@ -308,55 +314,104 @@ class PostgresBackend:
         match, params = self._match(request.text, request.viewer, filters)
         facet_filters = self._facet_filters(filters, params)
         in_force = "true" if request.history else "NOT m.history"
+        group_filters = {name: f for name, f in facet_filters.items() if name not in UNIT_FACETS}
+        unit_level = " AND ".join(
+            [in_force, *(f for name, f in facet_filters.items() if name in UNIT_FACETS)]
+        )
 
         def kept(skip: Facet | None = None) -> str:
             return " AND ".join([in_force, *(f for name, f in facet_filters.items() if name != skip)])
 
-        score = (
-            f"ts_rank('{RANK_WEIGHTS}', m.tsv, CAST(:q AS tsquery), {RANK_NORMALIZATION})"
-            if params["q"]
-            else "1.0"
-        )
+        def kept_groups(skip: Facet) -> str:
+            return " AND ".join(["m.hit", *(f for name, f in group_filters.items() if name != skip)])
+
+        def rank(alias: str) -> str:
+            if not params["q"]:
+                return "1.0::float8"
+            return (
+                f"ts_rank('{RANK_WEIGHTS}', {alias}.tsv, CAST(:rq AS tsquery), {RANK_NORMALIZATION})::float8"
+            )
+
+        mark = Marks().collect(parse(request.text))
+        title_words, title_phrases = mark.fields("title", "text")
+        patterns = [f"%{_like(w)}%" for w in sorted(title_words | {"".join(p) for p in title_phrases})]
         size = max(1, request.page_size)
-        params.update(size=size, page=max(1, request.page), per_group=max(1, request.units_per_group))
+        params.update(
+            size=size,
+            page=max(1, request.page),
+            per_group=max(1, request.units_per_group),
+            candidates=RANK_CANDIDATES,
+            title_like=patterns,
+        )
+        # Facets count groups, whose facts every unit of theirs carries: counted over one row per
+        # matching group (mg), not over every matching unit. The type facet counts units.
         facet_rows = [
-            f"SELECT 'facet', '{name.value}', v, "
-            f"{'count(*)' if name in UNIT_FACETS else 'count(DISTINCT grp)'}, NULL::float8, NULL::jsonb "
-            f"FROM (SELECT m.grp, {FACET_VALUES[name]} AS v FROM m WHERE {kept(name)}) f "
+            f"SELECT 'facet', '{name.value}', v, count(*), NULL::float8, NULL::jsonb "
+            f"FROM (SELECT {FACET_VALUES[name]} AS v FROM m WHERE {kept(name)}) f "
+            "WHERE v IS NOT NULL GROUP BY v"
+            if name in UNIT_FACETS
+            else f"SELECT 'facet', '{name.value}', v, count(DISTINCT grp), NULL::float8, NULL::jsonb "
+            f"FROM (SELECT m.grp, {FACET_VALUES[name]} AS v FROM mg m WHERE {kept_groups(name)}) f "
             "WHERE v IS NOT NULL GROUP BY v"
             for name in Facet
         ]
         order = 'best DESC, grp COLLATE "C"'
         if request.sort == Sort.DATE:
             order = "d DESC NULLS LAST, " + order
+        # Ranking reads each ranked unit's vector, the costly part: only a bounded set of candidates
+        # is ranked (every match when there are at most RANK_CANDIDATES, else those most likely to
+        # rank first: a query word in their title, then the shortest), and the page's units.
         sql = f"""
 WITH m AS MATERIALIZED (
     SELECT m.key, m.grp, m.type, m.history, m.meeting_id, m.year, m.category, m.status,
-           m.agencies, m.outcomes, m.date, m.position, {score} AS score
+           m.agencies, m.outcomes, m.date, m.position,
+           (m.title ILIKE ANY(CAST(:title_like AS text[]))) AS in_title, pg_column_size(m.tsv) AS size
     FROM {table.TABLE} m WHERE {" AND ".join(match) or "true"}
 ),
 k AS MATERIALIZED (SELECT * FROM m WHERE {kept()}),
-g AS (SELECT grp, max(score) AS best, count(*) AS n, max(date) AS d FROM k GROUP BY grp),
+mg AS MATERIALIZED (
+    SELECT m.grp, bool_or({unit_level}) AS hit, min(m.meeting_id) AS meeting_id, min(m.year) AS year,
+           min(m.category) AS category, min(m.status) AS status, min(m.agencies) AS agencies,
+           min(m.outcomes) AS outcomes
+    FROM m GROUP BY m.grp
+),
+c AS (
+    SELECT k.grp, max({rank("s")}) AS best
+    FROM (SELECT key, grp FROM k ORDER BY in_title DESC, size, key COLLATE "C" LIMIT :candidates) k
+    JOIN {table.TABLE} s ON s.key = k.key GROUP BY k.grp
+),
+g AS (
+    SELECT k.grp, coalesce(max(c.best), 0) AS best, count(*) AS n, max(k.date) AS d
+    FROM k LEFT JOIN c ON c.grp = k.grp GROUP BY k.grp
+),
 r AS (SELECT grp, best, n, row_number() OVER (ORDER BY {order}) AS r, count(*) OVER () AS total FROM g),
 p AS (
     SELECT r.*, LEAST(:page, GREATEST(1, CEIL(total::numeric / :size)::int)) AS shown FROM r
 ),
 pg AS (SELECT * FROM p WHERE r > (shown - 1) * :size AND r <= shown * :size),
 u AS (
-    SELECT k.*, row_number() OVER (PARTITION BY k.grp ORDER BY k.score DESC, k.history, k.position) AS i
-    FROM k JOIN pg USING (grp)
-)
+    SELECT k.key, k.grp, k.history, k.position, {rank("s")} AS score
+    FROM k JOIN pg USING (grp) JOIN {table.TABLE} s ON s.key = k.key
+),
+ui AS (SELECT u.*, row_number() OVER (PARTITION BY u.grp ORDER BY u.score DESC, u.history, u.position) AS i FROM u)
 {" UNION ALL ".join(facet_rows)}
 UNION ALL SELECT 'total', NULL, NULL, (SELECT count(*) FROM g), (SELECT count(*) FROM k)::float8, NULL
 UNION ALL SELECT 'history', NULL, NULL,
     (SELECT count(*) FROM m WHERE m.history AND {kept().replace(in_force, "true")}), NULL, NULL
-UNION ALL SELECT 'group', grp, r::text, n, best, jsonb_build_object('shown', shown) FROM pg
-UNION ALL SELECT 'unit', u.grp, u.key, u.i, u.score, jsonb_build_object(
+UNION ALL SELECT 'group', grp, r::text, n, GREATEST(best, (SELECT max(score) FROM u WHERE u.grp = pg.grp)),
+    jsonb_build_object('shown', shown) FROM pg
+UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
     'key', s.key, 'title', s.title, 'body', s.body, 'anchor', s.anchor, 'position', s.position, 'type', s.type,
     'reply_id', s.reply_id, 'agency', s.agency, 'history', s.history, 'facts', s.facts)
-    FROM u JOIN {table.TABLE} s ON s.key = u.key WHERE u.i <= :per_group
+    FROM ui JOIN {table.TABLE} s ON s.key = ui.key WHERE ui.i <= :per_group
 """
         with self.engine.connect() as connection:
+            # JIT compiling this statement cost more than running it (hundreds of ms); a sequential
+            # scan would read (decompress) every unit's vector to test the match, where the GIN
+            # index's bitmap, kept exact by enough work_mem, needs none of them
+            connection.exec_driver_sql("SET LOCAL jit = off")
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
             rows = connection.execute(sa.text(sql), params).all()
         facets: dict[str, list[FacetCount]] = {name.value: [] for name in Facet}
         total = total_units = history_units = 0
@@ -377,7 +432,6 @@ UNION ALL SELECT 'unit', u.grp, u.key, u.i, u.score, jsonb_build_object(
                 units.setdefault(a, []).append((int(n), float(value), extra))
         if not groups:
             page = max(1, min(request.page, -(-total // size)) if total else 1)
-        mark = Marks().collect(parse(request.text))
         hits = []
         for _rank, group, count, best in sorted(groups):
             its_units = sorted(units.get(group, []), key=lambda found: found[0])
@@ -385,7 +439,7 @@ UNION ALL SELECT 'unit', u.grp, u.key, u.i, u.score, jsonb_build_object(
             hits.append(
                 GroupHit(
                     facts=facts,
-                    title=marks.whole(facts.title, *mark.fields(*TEXT_FIELDS)),
+                    title=marking.mark_whole(facts.title, *mark.fields(*TEXT_FIELDS)),
                     score=best,
                     units=tuple(self._unit_hit(extra, s, mark) for _i, s, extra in its_units),
                     unit_count=count,
@@ -427,8 +481,8 @@ UNION ALL SELECT 'unit', u.grp, u.key, u.i, u.score, jsonb_build_object(
         return UnitHit(
             key=stored.get("key") or "",
             type=UnitType(stored["type"]),
-            title=marks.whole(stored.get("title") or "", *mark.fields("title", "text")),
-            fragments=marks.fragments(stored.get("body") or "", words, phrases),
+            title=marking.mark_whole(stored.get("title") or "", *mark.fields("title", "text")),
+            fragments=marking.fragments(stored.get("body") or "", words, phrases),
             anchor=stored.get("anchor") or "",
             position=int(stored.get("position") or 0),
             score=score,
@@ -456,8 +510,6 @@ UNION ALL SELECT 'unit', u.grp, u.key, u.i, u.score, jsonb_build_object(
     def spelling(self, text: str) -> str | None:
         """Words no unit holds replaced by the closest indexed word (edit distance 1 for Chinese,
         2 otherwise, the more frequent of equals); None when nothing changes."""
-        from tracker.search.postgres.parse import normalize_query
-
         normalized = normalize_query(text)
         q = parse_plain(normalized)
         unknown = {str(t) for fieldname, t in q.all_terms() if fieldname in TEXT_FIELDS}
@@ -526,7 +578,7 @@ UNION ALL SELECT 'unit', u.grp, u.key, u.i, u.score, jsonb_build_object(
     ) -> list[Similar]:
         counts: dict[str, int] = {}
         for token in analysis.index_tokens(text):
-            word = table.stem_latin(token.text)
+            word = stem_latin(token.text)
             # single Han characters are mostly particles (的, 与, 和): they only add noise
             if len(word) == 1 and analysis.is_han(word):
                 continue
@@ -636,6 +688,10 @@ def _bm25(
             score += weight * idf * n * (BM25_K1 + 1) / (n + norm)
         scored.append((score, r))
     return scored
+
+
+def _like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _batches(docs: Iterable[SearchDocument], size: int) -> Iterator[list[SearchDocument]]:

@@ -1,41 +1,28 @@
-"""The query language as a tsquery: the Whoosh backend's parser and rewrites, then a translation.
+"""The query language as a tsquery: tracker.search.language's parser and rewrites, then a translation.
 
-The user's text is parsed by Whoosh's query parser set up exactly as the Whoosh backend sets it up
-(the same text fields, scopes in both languages, AND/OR/NOT, +/-, phrases, the title boost), and
-rewritten the same way (a Chinese word also as its finer cut, any form of a synonym group as the
-group's word). Only the parser of the whoosh package is used here, never an index. The tree is
+The user's text is parsed and rewritten exactly as the Whoosh backend does it (tracker.search.language:
+the same text fields, scopes in both languages, AND/OR/NOT, +/-, phrases, the title boost, a Chinese
+word also as its finer cut, any form of a synonym group as the group's word). The tree is
 then written as one tsquery over search_unit.tsv, a scope being a weight (title A, proposer B,
 office C), a phrase the <-> operator.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from collections import defaultdict
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import query
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import TEXT, Schema
-from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
+from whoosh.qparser import MultifieldParser
 
 from tracker.search import analysis
-from tracker.search.postgres.table import _quote, stem_latin
+from tracker.search.language import TEXT_FIELDS, expand, make_parser, normalize_query, stem_latin
+from tracker.search.postgres.table import _quote
 
-TEXT_FIELDS = ("title", "text", "proposer", "agency_name")
-DEFAULT_FIELDS = ("title", "text")
-FIELD_ALIASES = {
-    "title": ["标题", "题目"],
-    "text": ["正文", "内容", "全文", "body"],
-    "proposer": ["提案人", "委员"],
-    "agency_name": ["agency", "承办单位", "办理单位", "单位"],
-}
-FIELD_BOOSTS = {"title": 2.0}
 WEIGHTS = {"title": "A", "proposer": "B", "agency_name": "C", "text": ""}
-
-_QUOTES = str.maketrans({c: '"' for c in "“”„‟«»「」『』〝〞"})
 
 
 class _Words(Tokenizer):
@@ -75,42 +62,12 @@ class _Words(Tokenizer):
 
 def _parser() -> MultifieldParser:
     words = _Words()
-    schema = Schema(**{name: TEXT(analyzer=words, multitoken_query="phrase") for name in TEXT_FIELDS})
-    parser = MultifieldParser(list(DEFAULT_FIELDS), schema=schema, fieldboosts=FIELD_BOOSTS)
-    parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
-    parser.add_plugin(PlusMinusPlugin())
-    return parser
+    return make_parser(
+        Schema(**{name: TEXT(analyzer=words, multitoken_query="phrase") for name in TEXT_FIELDS})
+    )
 
 
 _PARSER = _parser()
-
-
-def normalize_query(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).translate(_QUOTES).strip()
-
-
-def _words_of(q: query.Query) -> list[str] | None:
-    if isinstance(q, query.Term) and isinstance(q.text, str):
-        return [q.text]
-    if isinstance(q, query.Phrase):
-        return list(q.words)
-    return None
-
-
-def _expand(q: query.Query) -> query.Query:
-    """A Chinese word or phrase also as its finer cut; any form of a synonym group as its word."""
-    words = _words_of(q)
-    if words is None:
-        return q.apply(_expand) if not q.is_leaf() else q
-    if q.fieldname not in TEXT_FIELDS or not all(analysis.is_han(w) for w in words):
-        return q
-    group = analysis.canonical("".join(words))
-    if group is not None:
-        return query.Term(q.fieldname, stem_latin(group), boost=q.boost)
-    fine = [part for word in words for part in analysis.finer(word)]
-    if fine != words:
-        return query.Or([q, query.Phrase(q.fieldname, fine, boost=q.boost)])
-    return q
 
 
 def parse(text: str) -> query.Query:
@@ -118,7 +75,7 @@ def parse(text: str) -> query.Query:
     text = normalize_query(text)
     if not text:
         return query.Every()
-    return _expand(_PARSER.parse(text))
+    return expand(_PARSER.parse(text))
 
 
 def parse_plain(text: str) -> query.Query:
@@ -138,8 +95,11 @@ def _operand(word: str, fieldname: str, prefix: bool = False) -> str:
     return _quote(word) + (f":{suffix}" if suffix else "")
 
 
-def tsquery(q: query.Query) -> str:
-    """The tree as tsquery text, or ALL / NONE."""
+def tsquery(q: query.Query, *, match: bool = False) -> str:
+    """The tree as tsquery text, or ALL / NONE. With ``match``, for choosing rows only: an
+    alternative scoped to a field (a weight) is left out beside the same words unscoped (the title
+    boost, 'w':A | 'w'), as it matches nothing more, and an unweighted query needs no recheck of
+    the GIN index's candidates (no row's vector read) where a weighted one does."""
     if isinstance(q, query.Every):
         return ALL
     if isinstance(q, type(query.NullQuery)):
@@ -161,20 +121,20 @@ def tsquery(q: query.Query) -> str:
         stem = stem.split("?")[0]
         return _operand(stem, q.fieldname, prefix=True) if stem and q.fieldname in TEXT_FIELDS else NONE
     if isinstance(q, query.Not):
-        inner = tsquery(q.query)
+        inner = tsquery(q.query, match=match)
         return NONE if inner == ALL else ALL if inner == NONE else f"!({inner})"
     if isinstance(q, query.AndNot):
-        return _and([tsquery(q.a), tsquery(query.Not(q.b))])
+        return _and([tsquery(q.a, match=match), tsquery(query.Not(q.b), match=match)])
     if isinstance(q, query.AndMaybe):
-        return tsquery(q.a)  # the optional part only adds to the score
+        return tsquery(q.a, match=match)  # the optional part only adds to the score
     if isinstance(q, query.Require):
-        return _and([tsquery(q.a), tsquery(q.b)])
+        return _and([tsquery(q.a, match=match), tsquery(q.b, match=match)])
     if isinstance(q, query.And):
-        return _and([tsquery(c) for c in q.children()])
+        return _and([tsquery(c, match=match) for c in q.children()])
     if isinstance(q, query.Or):
-        return _or([tsquery(c) for c in q.children()])
+        return _or([tsquery(c, match=match) for c in q.children()], match=match)
     if isinstance(q, query.ConstantScoreQuery):
-        return tsquery(q.child)
+        return tsquery(q.child, match=match)
     return NONE  # ranges and the like over text fields: nothing the text search can match
 
 
@@ -187,45 +147,19 @@ def _and(parts: list[str]) -> str:
     return kept[0] if len(kept) == 1 else "(" + " & ".join(kept) + ")"
 
 
-def _or(parts: list[str]) -> str:
+_WEIGHTED = re.compile(r"('(?:[^']|'')*'):(\*?)[ABC]+")
+
+
+def _unweighted(part: str) -> str:
+    return _WEIGHTED.sub(lambda m: m[1] + (":*" if m[2] else ""), part)
+
+
+def _or(parts: list[str], *, match: bool = False) -> str:
     if ALL in parts:
         return ALL
     kept = list(dict.fromkeys(p for p in parts if p != NONE))
+    if match:
+        kept = [p for p in kept if (plain := _unweighted(p)) == p or plain not in kept]
     if not kept:
         return NONE
     return kept[0] if len(kept) == 1 else "(" + " | ".join(kept) + ")"
-
-
-# -- what to mark ----------------------------------------------------------------------------------
-
-
-@dataclass
-class Marks:
-    """What to mark in each text field: single words, and phrases (marked only where whole)."""
-
-    words: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    phrases: dict[str, set[tuple[str, ...]]] = field(default_factory=lambda: defaultdict(set))
-
-    def collect(self, q: query.Query) -> Marks:
-        if isinstance(q, query.Not):
-            return self
-        if isinstance(q, query.AndNot):
-            return self.collect(q.a)
-        words = _words_of(q)
-        if words is not None and q.fieldname in TEXT_FIELDS:
-            if len(words) == 1:
-                self.words[q.fieldname].add(words[0])
-            else:
-                self.phrases[q.fieldname].add(tuple(words))
-            return self
-        for child in q.children():
-            self.collect(child)
-        return self
-
-    def fields(self, *names: str) -> tuple[set[str], set[tuple[str, ...]]]:
-        words: set[str] = set()
-        phrases: set[tuple[str, ...]] = set()
-        for name in names:
-            words |= self.words.get(name, set())
-            phrases |= self.phrases.get(name, set())
-        return words, phrases

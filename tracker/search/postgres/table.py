@@ -15,15 +15,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
-from whoosh.lang.porter import stem
 
 from tracker.search import analysis
 from tracker.search.documents import GroupFacts, SearchDocument, UnitType
+from tracker.search.language import stem_latin
 
 TABLE = "search_unit"
 MAX_POSITION = 16383  # PostgreSQL's largest tsvector position; later words share it
@@ -65,16 +64,6 @@ search_unit = sa.Table(
 
 
 # -- analysis --------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=50000)
-def _stem(word: str) -> str:
-    return stem(word)
-
-
-def stem_latin(word: str) -> str:
-    """Porter stemming for English words, as the Whoosh index does; other words pass unchanged."""
-    return _stem(word) if word.isascii() and word.isalpha() else word
 
 
 def _quote(lexeme: str) -> str:

@@ -6,44 +6,28 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 
 import numpy as np
 from whoosh import query
 from whoosh.fields import Schema
-from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
+from whoosh.qparser import MultifieldParser
 from whoosh.searching import Searcher
 
 from tracker.domain.visibility import Role, Viewer
 from tracker.search import Facet, FacetCount, GroupHit, SearchRequest, SearchResults, Sort, analysis
+from tracker.search.language import TEXT_FIELDS, expand, make_parser, normalize_query
+from tracker.search.marking import Marks, mark_whole
 from tracker.search.whoosh import arrays
 from tracker.search.whoosh.facets import Matches, View
-from tracker.search.whoosh.highlighting import Marks, mark_whole, unit_hit, words_of
-from tracker.search.whoosh.schema import TEXT_FIELDS, facts_from_stored, stem_latin
+from tracker.search.whoosh.highlighting import unit_hit
+from tracker.search.whoosh.schema import facts_from_stored
 from tracker.search.whoosh.store import IndexStore
 
-DEFAULT_FIELDS = ("title", "text")
-# Field scopes users may type, in both languages. Unknown scopes are searched as plain words.
-FIELD_ALIASES = {
-    "title": ["标题", "题目"],
-    "text": ["正文", "内容", "全文", "body"],
-    "proposer": ["提案人", "委员"],
-    "agency_name": ["agency", "承办单位", "办理单位", "单位"],
-}
-FIELD_BOOSTS = {"title": 2.0}
 # Filters applied in the index query (besides visibility); facet filters are applied to the
 # matches' column values, so that each facet can also be counted without its own filter.
 QUERY_FILTERS = {"number": "number", "group": "group"}
-
-# Quotation marks people type in Chinese text; the parser knows only the ASCII one.
-_QUOTES = str.maketrans({c: '"' for c in "“”„‟«»「」『』〝〞"})
-
-
-def normalize_query(text: str) -> str:
-    """NFKC (full-width ：－（） become ASCII) and one kind of quotation mark; case is kept for OR/NOT."""
-    return unicodedata.normalize("NFKC", text).translate(_QUOTES).strip()
 
 
 def visibility_query(viewer: Viewer, now: datetime) -> query.Query | None:
@@ -73,39 +57,14 @@ class Querying(IndexStore):
 
     def _make_parser(self) -> MultifieldParser:
         # The parser sees only the text fields: "published:y" or "member_ids:3" are plain words.
-        text_schema = Schema(**{name: self.schema[name] for name in TEXT_FIELDS})
-        parser = MultifieldParser(list(DEFAULT_FIELDS), schema=text_schema, fieldboosts=FIELD_BOOSTS)
-        parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
-        parser.add_plugin(PlusMinusPlugin())
-        return parser
-
-    def _expand(self, q: query.Query) -> query.Query:
-        """Chinese words and phrases also match their finer cut and their synonyms.
-
-        商务平台 also as the phrase 商务 + 平台 (see analysis.finer). Any form of a synonym group
-        (小微企业, 小型微型企业) becomes the group's one indexed term (see analysis._synonym_tokens).
-        """
-        words = words_of(q)
-        if words is None:
-            return q.apply(self._expand) if not q.is_leaf() else q
-        if q.fieldname not in TEXT_FIELDS or not all(analysis.is_han(w) for w in words):
-            return q
-        group = analysis.canonical("".join(words))
-        if group is not None:
-            # the index holds the group word wherever any form of the group occurs (however it
-            # was cut): one term, no phrase
-            return query.Term(q.fieldname, stem_latin(group), boost=q.boost)
-        fine = [part for word in words for part in analysis.finer(word)]
-        if fine != words:
-            return query.Or([q, query.Phrase(q.fieldname, fine, boost=q.boost)])
-        return q
+        return make_parser(Schema(**{name: self.schema[name] for name in TEXT_FIELDS}))
 
     def parse(self, text: str) -> query.Query:
         """The user's query as Whoosh runs it: an empty one matches everything (filters then choose)."""
         text = normalize_query(text)
         if not text:
             return query.Every()
-        return self._expand(self._parser.parse(text))
+        return expand(self._parser.parse(text))
 
     @staticmethod
     def _narrowing(filters: Mapping[str, Collection[str]]) -> query.Query | None:

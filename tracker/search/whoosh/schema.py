@@ -10,15 +10,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
-from functools import lru_cache
 from typing import Any
 
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.lang.porter import stem
 
 from tracker.search import analysis
 from tracker.search.documents import GroupFacts, SearchDocument, UnitType
+from tracker.search.language import stem_latin
 
 INDEX_NAME = "units"
 # Bump when the schema or the analysis changes in a way old indexes cannot serve; the start-up
@@ -28,7 +27,6 @@ INDEX_NAME = "units"
 SCHEMA_VERSION = 5
 VERSION_FILE = "schema-version"
 
-TEXT_FIELDS = ("title", "text", "proposer", "agency_name")
 LIST_SEPARATOR = "\x1f"  # between the values of a multi-valued facet field
 
 
@@ -73,16 +71,6 @@ class ChineseTokenizer(Tokenizer):
             if chars:
                 token.startchar, token.endchar = start_char + word.start, start_char + word.end
             yield token
-
-
-@lru_cache(maxsize=50000)
-def _stem(word: str) -> str:
-    return stem(word)
-
-
-def stem_latin(word: str) -> str:
-    """Porter stemming for English words; Chinese words and numbers pass unchanged."""
-    return _stem(word) if word.isascii() and word.isalpha() else word
 
 
 def chinese_analyzer() -> ChineseTokenizer:
