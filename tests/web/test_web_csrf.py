@@ -89,7 +89,14 @@ def test_every_post_without_a_token_is_refused(
     assert f"/review/imports/{review_case.both_id}/boundaries/proposal" in urls  # issue 13
     for url in urls:
         response = client.post(
-            url, data={"note": "理由", "title": "标题", "username": "staff", "password": "staff-demo"}
+            url,
+            data={
+                "note": "理由",
+                "title": "标题",
+                "username": "staff",
+                "password": "staff-demo",
+                "locale": "en",
+            },
         )
         assert response.status_code == 400, url
         assert "表单已失效" in response.get_data(as_text=True), url
@@ -102,6 +109,7 @@ def test_every_post_without_a_token_is_refused(
         member = session.get(User, member_id)
         assert (member.active, member.role, member.password_hash, member.locked_until) == member_before
         assert session.get(LoginSession, open_login.id).ended_at is None
+        assert member.locale is None  # issue 15: the language switch changed nothing
         imported = session.get(ImportedFile, review_case.both_id)
         assert (imported.state, imported.found.get("corrections")) == ("review", None)
 

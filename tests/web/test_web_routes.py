@@ -749,6 +749,8 @@ ROWS = [
         only(("staff", "admin"), 404, 403, anon=302),
     ),
     Row("import_review.publish", "POST", "/review/imports/{import_both}/publish", STAFF_POST),
+    # issue 15: the language switch, for everyone (back to the default, so later rows read the same)
+    Row("language.switch", "POST", "/language", each(303), data={"locale": "zh_CN", "next": "/proposals"}),
 ]
 
 

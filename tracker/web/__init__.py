@@ -23,6 +23,7 @@ from tracker.web import (
     import_review,
     import_upload,  # noqa: F401 - registers the archive upload on the review blueprint (issue 13)
     inbox,
+    language,
     library,
     notifications,
     oversight,
@@ -79,6 +80,7 @@ def init_app(app: Flask) -> None:
     search.init_app(app)  # its blueprint, the fragment filter and the similar-proposals helper
     page_cache.init_app(app)
     notifications.init_app(app)  # notifications, settings and 催办 (issue 15)
+    language.init_app(app)  # the language switch (issue 15)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _server_error)
