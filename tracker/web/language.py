@@ -7,7 +7,10 @@ comes back, now in the chosen language.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import Blueprint, Flask, abort, current_app, redirect, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -57,6 +60,12 @@ def _here() -> str:
     return request.full_path.rstrip("?") if request.query_string else request.path
 
 
+def join_names(names: Iterable[object]) -> str:
+    """Names one after the other: 甲、乙 in Chinese, "甲, 乙" on English pages."""
+    return gettext(", ").join(str(name) for name in names)
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.add_template_global(_here, "language_next")
+    app.add_template_filter(join_names)
