@@ -99,12 +99,25 @@ def chinese_ui(html: str, corpus: str) -> list[str]:
     parser = _Text()
     parser.feed(html)
     parser.close()
-    return [
-        run
-        for text in parser.texts
-        for run in RUN.findall(text)
-        if not CASE_NUMBER.match(run) and run not in corpus
-    ]
+    return [run for text in parser.texts for run in RUN.findall(text) if not _is_data(run, corpus)]
+
+
+def _is_data(run: str, corpus: str) -> bool:
+    if CASE_NUMBER.match(run):
+        return True
+    if len(run) == 1:  # one character (类, 年) occurs inside much data: it must be a whole value's run
+        return run in _runs(corpus)
+    return run in corpus  # a longer run may be a piece of data (a highlighted word, a cut excerpt)
+
+
+_RUNS: dict[int, frozenset[str]] = {}
+
+
+def _runs(corpus: str) -> frozenset[str]:
+    key = hash(corpus)
+    if key not in _RUNS:
+        _RUNS[key] = frozenset(RUN.findall(corpus))
+    return _RUNS[key]
 
 
 def _requests(role: str, scene_ids: dict[str, int]):
