@@ -135,3 +135,22 @@ def test_word_files_stay_chinese_whatever_the_ui_language(client: FlaskClient, s
     assert "提案" in " ".join(english[1]) and "年" in " ".join(
         english[0]
     )  # the form's labels, the letter's date
+
+
+def test_a_page_answering_a_post_switches_back_to_the_page_it_came_from(client: FlaskClient) -> None:
+    """The login form come back with its problem was answered at POST /login?next=…: the switch
+    leads to the page the form was sent from, never to an address that only takes POST."""
+    page = client.post(
+        "/login?next=/my",
+        data={"username": "staff", "password": "wrong"},
+        headers={"Referer": "http://localhost/login?next=/my"},
+    ).get_data(as_text=True)
+    found = re.search(r'name="next" value="([^"]*)"', page)
+    assert found is not None and found.group(1) == "/login?next=/my"
+    page = client.post(
+        "/login",
+        data={"username": "staff", "password": "wrong"},
+        headers={"Referer": "https://evil.example/x"},
+    ).get_data(as_text=True)
+    found = re.search(r'name="next" value="([^"]*)"', page)
+    assert found is not None and found.group(1) == ""  # another site's address: the home page instead

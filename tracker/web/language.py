@@ -8,6 +8,7 @@ comes back, now in the chosen language.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, redirect, request, url_for
 from flask_babel import gettext
@@ -56,8 +57,15 @@ def switch() -> Response:
 
 
 def _here() -> str:
-    """The address the switch brings the reader back to: this page, as it was asked for."""
-    return request.full_path.rstrip("?") if request.query_string else request.path
+    """The address the switch brings the reader back to: this page, as it was asked for. A page
+    answering a POST (a form come back with its problems) has no address to GET again: the page the
+    form was sent from, when it is on this site, else the home page."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?") if request.query_string else request.path
+    source = urlsplit(request.referrer or "")
+    if source.netloc != request.host or not source.path:
+        return ""
+    return f"{source.path}?{source.query}" if source.query else source.path
 
 
 def join_names(names: Iterable[object]) -> str:
