@@ -61,11 +61,17 @@ def _here() -> str:
     answering a POST (a form come back with its problems) has no address to GET again: the page the
     form was sent from, when it is on this site, else the home page."""
     if request.method == "GET":
-        return request.full_path.rstrip("?") if request.query_string else request.path
-    source = urlsplit(request.referrer or "")
-    if source.netloc != request.host or not source.path:
-        return ""
-    return f"{source.path}?{source.query}" if source.query else source.path
+        # the login page's own "next" is not carried on: the login page alone judges and keeps it
+        keep_query = request.query_string and "next" not in request.args
+        here = request.full_path.rstrip("?") if keep_query else request.path
+    else:
+        source = urlsplit(request.referrer or "")
+        if source.netloc != request.host or not source.path:
+            return ""
+        here = f"{source.path}?{source.query}" if source.query else source.path
+    # only what the switch would follow is written into the page: not a huge address, nor one
+    # holding characters a browser reads as leading elsewhere
+    return _safe_next(here) or ""
 
 
 def join_names(names: Iterable[object]) -> str:
