@@ -1,17 +1,37 @@
-"""Flask-Babel wiring: the UI speaks the configured default locale (zh_CN unless configured).
+"""Flask-Babel wiring: the UI speaks Simplified Chinese (zh_CN, the default) or English (issue 15).
 
 Babel resolves "zh_CN" to the CLDR locale zh_Hans_CN and looks for catalogs under that name, so the
-Simplified Chinese catalog lives in translations/zh_Hans_CN/ (a "zh_CN" folder would never load).
+Simplified Chinese catalog lives in translations/zh_Hans_CN/ (a "zh_CN" folder would never load);
+the English one in translations/en/. Which one a request gets is tracker.domain.locales.choose:
+the account's choice, the browser's cookie, Accept-Language, the default.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+from tracker.domain import locales
 
 babel = Babel()
+
+
+def select_locale() -> str:
+    """The locale of this request (Flask-Babel asks once per request and keeps the answer)."""
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE", locales.DEFAULT)
+    if not has_request_context():
+        return default
+    # Static files and the favicon never load the user: asking would cost a database round trip.
+    account = getattr(current_user, "locale", None) if request.endpoint != "static" else None
+    return locales.choose(
+        account=account,
+        cookie=request.cookies.get(locales.COOKIE),
+        accepted=list(request.accept_languages),
+        default=default,
+    )
 
 
 def html_lang() -> str:
@@ -22,10 +42,26 @@ def html_lang() -> str:
     return "-".join(part for part in (locale.language, locale.territory) if part)
 
 
+def current_code() -> str:
+    """This request's locale as the switch names it (zh_CN, en)."""
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else "zh_CN"
+
+
 def _template_globals() -> dict[str, Any]:
-    return {"html_lang": html_lang()}
+    return {"html_lang": html_lang(), "ui_locale": current_code(), "ui_locales": locales.NATIVE_NAMES}
+
+
+def _vary(response: Response) -> Response:
+    # The same address answers in either language, by the cookie or Accept-Language: shared caches
+    # in front of the app must keep the two apart too.
+    if response.mimetype == "text/html":
+        response.vary.add("Cookie")
+        response.vary.add("Accept-Language")
+    return response
 
 
 def init_app(app: Flask) -> None:
-    babel.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
     app.context_processor(_template_globals)
+    app.after_request(_vary)

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from tracker.db import get_engine
-from tracker.domain.glossary import people_date
+from tracker.domain.locales import supported
 from tracker.domain.notifications import MESSAGES, Kind, retry_at
 from tracker.models import MailOutbox, Notification, User
 
@@ -57,8 +57,10 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _day(value: Any) -> str:
+    from tracker.web.glossary import date_for_people  # in the locale's way (issue 15)
+
     try:
-        return people_date(date.fromisoformat(str(value)))
+        return date_for_people(date.fromisoformat(str(value)))
     except ValueError:
         return str(value or "")
 
@@ -100,7 +102,7 @@ def _footer() -> str:
 
 
 def compose(row: MailOutbox, notices: list[Notification], user: User | None) -> EmailMessage:
-    """The e-mail of one outbox row, in the office's language."""
+    """The e-mail of one outbox row, in the current locale (the recipient's choice, else the office's)."""
     # as the header names the person: the member or agency, else the person's own name
     name = ""
     if user is not None:
@@ -224,6 +226,9 @@ def _message(engine: Engine, row_id: int) -> EmailMessage | None:
         if not notices:  # the proposal (and so its notifications) was deleted: nothing to tell
             return None
         user = session.get(User, row.user_id) if row.user_id is not None else None
+        if user is not None and supported(user.locale):
+            with force_locale(user.locale):  # the language the person chose for the pages (issue 15)
+                return compose(row, notices, user)
         return compose(row, notices, user)
 
 

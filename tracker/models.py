@@ -264,6 +264,8 @@ class User(SQLModel, table=True):
     locked_until: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     # Where notifications are mailed; a member's account without one uses the member's address.
     email: str | None = Field(default=None, max_length=120)
+    # The UI language the person chose (tracker.domain.locales), on every device; None: not chosen.
+    locale: str | None = Field(default=None, max_length=16)
 
     member: Member | None = Relationship()
     agency: Agency | None = Relationship()

@@ -4,6 +4,7 @@ the whole workflow tells each person once and nobody else; a stopped mail server
 
 from __future__ import annotations
 
+import re
 import socket
 from collections import Counter
 from collections.abc import Iterator
@@ -514,3 +515,32 @@ def test_an_urge_from_the_overdue_list_reaches_the_agency_and_the_timeline(
         urge = [s.transition for s in steps if s.transition.action == "urge"]
         assert len(urge) == 1 and urge[0].details["agency"] == "镇海区商务局"
         assert session.get(Proposal, pid).status == "assigned"  # it does not move the proposal
+
+
+def test_mail_speaks_the_language_each_person_chose(
+    mail_app: Flask, world: dict[str, Any], smtp: SmtpServer
+) -> None:
+    """Issue 15: an account that chose English gets its mail in English (dates too); the others in
+    the office's Chinese."""
+    with Session(get_engine(mail_app)) as session:
+        english = session.get(User, world["users"]["agency"].id)
+        english.locale = "en"
+        chinese = session.get(User, world["users"]["shangwu"].id)
+        notifications.notify(
+            session=session,
+            kind=notifications.Kind.DEADLINE,
+            users=[english, chinese],
+            proposal=None,
+            params={"title": "河道整治", "case": "", "deadline": "2025-06-10", "days": 3},
+        )
+        session.commit()
+    _settle(mail_app)
+    by_address = {m["To"]: m for m in smtp.inbox.messages}
+    english_mail, chinese_mail = by_address[_address("agency")], by_address[_address("shangwu")]
+    english_body = english_mail.get_content()
+    assert "10 June 2025" in english_body and "3 days left." in english_body
+    assert "年" not in english_body
+    han = re.compile(r"[\u4e00-\u9fff]")
+    assert not han.search(str(english_mail["Subject"]).replace("河道整治", ""))  # the title is the data's own
+    assert "2025年6月10日" in chinese_mail.get_content()
+    assert han.search(str(chinese_mail["Subject"]).replace("河道整治", ""))

@@ -101,7 +101,14 @@ def test_every_post_without_a_token_is_refused(
     assert f"/review/imports/{review_case.both_id}/boundaries/proposal" in urls  # issue 13
     for url in urls:
         response = client.post(
-            url, data={"note": "理由", "title": "标题", "username": "staff", "password": "staff-demo"}
+            url,
+            data={
+                "note": "理由",
+                "title": "标题",
+                "username": "staff",
+                "password": "staff-demo",
+                "locale": "en",
+            },
         )
         assert response.status_code == 400, url
         assert "表单已失效" in response.get_data(as_text=True), url
@@ -116,6 +123,7 @@ def test_every_post_without_a_token_is_refused(
         assert session.get(LoginSession, open_login.id).ended_at is None
         corrected = session.get(Reply, reply_before[0])
         assert (corrected.id, corrected.status, corrected.original_text) == reply_before
+        assert member.locale is None  # issue 15: the language switch changed nothing
         imported = session.get(ImportedFile, review_case.both_id)
         assert (imported.state, imported.found.get("corrections")) == ("review", None)
         assert session.exec(select(func.count()).select_from(Follow)).one() == 0  # issue 15

@@ -939,6 +939,8 @@ ROWS = [
         data={"kind": "progress", "note": "已起草。"},
     ),
     Row("commitments.remove", "POST", "/commitments/{to_remove}/remove", WORK_POST),
+    # issue 15: the language switch, for everyone (back to the default, so later rows read the same)
+    Row("language.switch", "POST", "/language", each(303), data={"locale": "zh_CN", "next": "/proposals"}),
     # last: a correction makes a new letter of the published one, which the rows above still use
     Row(
         "corrections.correct",

@@ -20,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import joinedload
 from sqlmodel import Session, col, delete, func, select
 
+from tracker.domain.locales import supported
 from tracker.domain.lockout import (
     LockoutPolicy,
     RateLimit,
@@ -407,6 +408,18 @@ def set_password(*, session: Session, username: str, password: str) -> User:
     session.add(user)
     # A new password is often set because the old one leaked: every login made with it ends.
     end_sessions(session=session, user_id=user.id or 0)
+    return user
+
+
+def set_locale(*, session: Session, user_id: int, locale: str | None) -> User:
+    """Keep the UI language a person chose on their account (issue 15); None forgets it."""
+    if locale is not None and supported(locale) is None:
+        raise ServiceError(f"no UI language called {locale!r}", field="locale")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError(f"no user with id {user_id}", field="user")
+    user.locale = locale
+    session.add(user)
     return user
 
 

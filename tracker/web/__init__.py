@@ -28,6 +28,7 @@ from tracker.web import (
     import_review,
     import_upload,  # noqa: F401 - registers the archive upload on the review blueprint (issue 13)
     inbox,
+    language,
     library,
     notifications,
     oversight,
@@ -99,6 +100,7 @@ def init_app(app: Flask) -> None:
     follows.init_app(app)
     api.init_app(app)  # the open-data API (issue 15)
     duplicates.init_app(app)  # similar proposals on the form and the review page, 并案 from there (issue 16)
+    language.init_app(app)  # the language switch (issue 15)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _server_error)

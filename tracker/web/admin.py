@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from tracker.db import get_session
 from tracker.domain.messages import N_, Problem
-from tracker.domain.sessions import SessionFields, SessionIntake
+from tracker.domain.sessions import BODIES, SessionFields, SessionIntake
 from tracker.models import AdminAction, AdminKind
 from tracker.services import admin_log, sessions
 from tracker.services.admin_log import AdminActor
@@ -32,6 +32,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 admin_only = roles_required(Role.ADMIN)
 
+BODY = {"政协": _l("CPPCC"), "人大": _l("People's Congress")}  # issue 15: named in the UI's language
 INTAKE = {
     SessionIntake.MEETING: _l("Proposals of the meeting (大会提案)"),
     SessionIntake.INTERIM: _l("Proposals between meetings (平时提案)"),
@@ -94,6 +95,8 @@ def session_list() -> str:
 def _form(**kwargs: object) -> SessionForm:
     form = SessionForm(**kwargs)  # type: ignore[arg-type]
     form.intake.choices = [(k.value, str(v)) for k, v in INTAKE.items()]
+    # the stored values stay the committee's own words; the labels follow the UI language
+    form.body.choices = [(value, str(BODY.get(value, value))) for value in BODIES]
     return form
 
 

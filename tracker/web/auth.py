@@ -50,6 +50,7 @@ class SessionUser:
     agency_id: int | None
     display_name: str  # the member's or agency's name, the person's name, or the username
     session_id: str  # the token of the login the session cookie carries (accounts.start_session)
+    locale: str | None = None  # the UI language the account chose (issue 15), None: not chosen
 
     is_authenticated = True
     is_active = True
@@ -79,12 +80,14 @@ class SessionUser:
             agency_id=user.agency_id,
             display_name=name,
             session_id=token,
+            locale=user.locale,
         )
 
 
 class Anonymous(AnonymousUserMixin):
     role = Role.PUBLIC.value
     viewer = ANONYMOUS
+    locale = None
 
 
 def session_limits() -> SessionLimits:

@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from markupsafe import Markup, escape
 
 ROW = 28  # px per bar
@@ -59,7 +60,9 @@ def bar_chart(title: str, bars: Sequence[Bar], *, chart_id: str) -> Markup:
         share = min(max(bar.share or 0.0, 0.0), 1.0)
         length = round(share * BAR_WIDTH, 1)
         parts.append(
-            Markup('<g class="chart-row"><title>{}：{}</title>').format(bar.label, bar.text)
+            Markup('<g class="chart-row"><title>{}</title>').format(
+                gettext("%(label)s: %(text)s", label=bar.label, text=bar.text)
+            )
             + Markup('<text class="chart-label" x="{x}" y="{y}" text-anchor="end">{label}</text>').format(
                 x=LABEL_WIDTH - 8, y=y + ROW / 2 + 5, label=_clip(bar.label)
             )

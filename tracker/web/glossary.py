@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from babel.dates import format_date
 from flask import Flask, g
-from flask_babel import gettext, to_user_timezone
+from flask_babel import get_locale, gettext, to_user_timezone
 from sqlmodel import select
 
 from tracker.db import get_session
@@ -26,14 +27,27 @@ def date_for_people(value: date | datetime | str | None) -> str:
             return value
     if isinstance(value, datetime):
         value = to_user_timezone(value)
-    return people_date(value)
+    return _english_date(value) if _english() else people_date(value)
 
 
 def datetime_for_people(value: datetime | None) -> str:
     """2026年12月2日 12:39, in the office's time zone."""
     if value is None:
         return ""
-    return people_datetime(to_user_timezone(value))
+    moment = to_user_timezone(value)
+    if _english():
+        return f"{_english_date(moment)} {moment.hour:02d}:{moment.minute:02d}"
+    return people_datetime(moment)
+
+
+def _english() -> bool:
+    locale = get_locale()
+    return locale is not None and locale.language == "en"
+
+
+def _english_date(day: date) -> str:
+    """2 December 2026: the English pages' way (issue 15); Word files and CSVs keep the glossary's."""
+    return format_date(day, "d MMMM y", locale="en")
 
 
 def case_no(number: int | None, meeting: Meeting | int | None = None) -> str:

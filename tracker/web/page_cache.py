@@ -11,7 +11,9 @@ publication changes what they show without any commit: the key also holds the la
 moment already come (tracker.services.visibility.publication_mark), which moves on the moment a
 scheduled one comes, so a page is not served without it afterwards. Nothing personal is kept or
 served: requests of logged-in users, requests with a flash message waiting, and responses that set a
-cookie pass by the cache.
+cookie pass by the cache. The one form every page holds (the language switch, issue 15) carries the
+visitor's CSRF token: the page is kept with a placeholder in its place, and each visitor served from
+the cache gets their own token there, so a kept page never hands one visitor's token to another.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from flask import Flask, Response, current_app, request, session
+from flask import Flask, Response, current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from tracker import generation
 from tracker.db import get_session
@@ -32,6 +35,8 @@ CACHED_ENDPOINTS = frozenset({"home.index", "proposals.index", "library.index", 
 HEADER = "X-Page-Cache"  # "hit" or "miss": what the cache did with a request it could serve
 
 _EXTENSION_KEY = "tracker.page_cache"
+_SESSION_BEFORE = "tracker.page_cache.session"  # the session as the request found it, but its CSRF token
+CSRF_PLACEHOLDER = b"\x00csrf-token\x00"  # never in a rendered page: NUL is not valid HTML text
 
 
 class PageCache:
@@ -74,9 +79,12 @@ def _serve() -> Response | None:
         return None
     page = request_cache().get(key)
     request.environ[_EXTENSION_KEY] = key
+    request.environ[_SESSION_BEFORE] = _session_but_token()
     if page is None:
         return None
     status, mimetype, body = page
+    if CSRF_PLACEHOLDER in body:
+        body = body.replace(CSRF_PLACEHOLDER, generate_csrf().encode())
     response = Response(body, status=status, mimetype=mimetype)
     response.headers[HEADER] = "hit"
     return response
@@ -87,11 +95,24 @@ def _keep(response: Response) -> Response:
     if key is None or response.headers.get(HEADER) == "hit":
         return response
     response.headers[HEADER] = "miss"
-    if response.status_code == 200 and "Set-Cookie" not in response.headers and not session.modified:
-        request_cache().put(
-            key, (response.status_code, response.mimetype or "text/html", response.get_data())
-        )
+    # A session changed by anything but a new CSRF token means the page was made for this visitor.
+    personal = session.modified and _session_but_token() != request.environ.get(_SESSION_BEFORE)
+    if response.status_code == 200 and "Set-Cookie" not in response.headers and not personal:
+        body = response.get_data()
+        token = g.get(_csrf_field())
+        if token:
+            body = body.replace(token.encode(), CSRF_PLACEHOLDER)
+        request_cache().put(key, (response.status_code, response.mimetype or "text/html", body))
     return response
+
+
+def _csrf_field() -> str:
+    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+
+
+def _session_but_token() -> dict[str, Any]:
+    field = _csrf_field()
+    return {k: v for k, v in session.items() if k != field}
 
 
 def request_cache() -> PageCache:

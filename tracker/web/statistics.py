@@ -170,7 +170,11 @@ def index() -> str:
         "outcomes": bar_chart(
             _("Outcome classes of the replies"),
             [
-                Bar(f"{o} 类", s.outcome_shares[o], f"{s.outcomes[o]} ({rate(s.outcome_shares[o])})")
+                Bar(
+                    _("Class %(outcome)s", outcome=o),
+                    s.outcome_shares[o],
+                    f"{s.outcomes[o]} ({rate(s.outcome_shares[o])})",
+                )
                 for o in OUTCOMES
             ],
             chart_id="chart-outcomes",
