@@ -26,7 +26,7 @@ def test_the_agency_confirms_and_reports_and_the_public_sees_done_and_late(
     )
     session.commit()
     meeting_id = session.get(Proposal, assigned_case.proposal_id).meeting_id
-    page = browser.new_page()
+    page = browser.new_page(locale="zh-CN")  # chromium asks for en-US otherwise: English pages (issue 15)
     log_in(page, server, "agency", "agency-demo")
     page.goto(f"{server}/replies/{reply.id}/commitments")
     items = page.locator(".commitment-list > li")

@@ -24,7 +24,7 @@ def test_the_agency_corrects_its_letter_and_the_history_shows_both_versions(
     letter = session.exec(
         select(Reply).where(Reply.proposal_id == proposal.id, Reply.status == "issued")
     ).one()
-    page = browser.new_page(viewport={"width": 1200, "height": 1000})
+    page = browser.new_page(locale="zh-CN", viewport={"width": 1200, "height": 1000})
     log_in(page, server, "agency", "agency-demo")
     page.goto(f"{server}/replies/{letter.id}")
     page.get_by_role("link", name="更正此答复函").click()
