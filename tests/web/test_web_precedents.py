@@ -169,6 +169,7 @@ def test_a_cited_clause_is_shown_under_the_answer_once_issued_and_published(
         .where(ReplyPoint.reply_id == reply.id)
     ).all()
     assert [(c.clause_id, link.suggestion_id) for c, link in cited] == [(clause_id, sid)]
+    session.expire_all()  # the submit was written by the request's own connection: read it afresh
     oversight.publish(
         session=session,
         proposal_id=assigned_case.proposal_id,
