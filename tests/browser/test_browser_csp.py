@@ -1,7 +1,7 @@
 """The Content-Security-Policy in a real browser (issue 11, item 3): every role's pages load in
 chromium with the policy on and report no violation (neither a console message nor a
 ``securitypolicyviolation`` event), the parts driven by our scripts still work (similar proposals
-fetched by static/js/similar.js), and an injected inline handler is blocked (so the check can fail).
+fetched by static/js/similar.js, related clauses by static/js/clauses.js), and an injected inline handler is blocked (so the check can fail).
 """
 
 from __future__ import annotations
@@ -124,6 +124,11 @@ def test_every_role_sees_its_pages_with_no_policy_violation(
     similar.first.wait_for()
     assert "（新提交）" in staff.page.locator(".similar-slot").inner_text()
     staff.check("similar proposals loaded")
+    # Each suggestion's related policy clauses are fetched by static/js/clauses.js and put under it.
+    clauses = staff.page.locator(".pair .clauses-slot details.related-clauses")
+    clauses.first.wait_for()
+    assert "/library/" in clauses.first.locator("a").first.get_attribute("href")
+    staff.check("related clauses loaded")
     staff.open("/search?q=%E5%9F%B9%E8%AE%AD")
     staff.open("/statistics")
     staff.close()

@@ -229,8 +229,47 @@ def test_each_suggestion_on_the_proposal_page_shows_its_related_clauses(
 ) -> None:
     proposal = session.exec(select(Proposal).where(Proposal.number == 2)).one()
     page = parse_html(client.get(f"/proposals/{proposal.id}").data)
-    related = page.by_id("s1").find_all("details", class_="related-clauses")
+    # The page itself runs no search: each suggestion has a slot the fragment fills after it is shown.
+    assert page.by_id("s1").find_all("details", class_="related-clauses") == []
+    slot = page.by_id("s1").find_all("div", class_="clauses-slot")[0]
+    source = next(el for el in page.find_all("div") if "data-clauses" in el.attrs)
+    fragment = parse_html(client.get(source.attrs["data-clauses"]).data)
+    parts = {p.attrs["data-clauses-for"]: p for p in fragment.find_all("div", class_="related-clauses-for")}
+    related = parts[slot.attrs["data-clauses-slot"]].find_all("details", class_="related-clauses")
     assert related and all("/library/" in a.attrs["href"] for a in related[0].find_all("a"))
+
+
+def test_related_clauses_are_searched_once_per_archive_generation(
+    client, session: Session, monkeypatch
+) -> None:
+    """The fragment is the same for every visitor, so it is kept until the archive or the index
+    moves — a change made on any server bumps the generation in the database."""
+    from tracker.services import search as search_service
+
+    calls: list[str] = []
+    real = search_service.related_clauses
+
+    def counted(**kwargs):
+        calls.append(kwargs["text"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(search_service, "related_clauses", counted)
+    proposal = session.exec(select(Proposal).where(Proposal.number == 2)).one()
+    url = f"/proposals/{proposal.id}/clauses"
+    first = client.get(url)
+    searched = len(calls)
+    assert first.status_code == 200 and searched > 0
+    assert client.get(url).data == first.data and len(calls) == searched  # kept
+    proposal.title = proposal.title + "（修订）"
+    session.commit()  # bumps the archive generation
+    assert client.get(url).status_code == 200 and len(calls) == 2 * searched
+
+
+def test_related_clauses_of_a_proposal_the_visitor_may_not_open_are_a_404(
+    client, session: Session, assigned_case
+) -> None:
+    assert client.get(f"/proposals/{assigned_case.proposal_id}/clauses").status_code == 404
+    assert client.get("/proposals/999999/clauses").status_code == 404
 
 
 def test_an_agency_page_shows_its_public_proposals_answers_and_ratings(

@@ -304,6 +304,14 @@ ROWS = [
         only(("staff", "admin"), 200, 404),
     ),
     Row("search.similar", "GET", "/proposals/{missing}/similar", each(404)),
+    Row("search.related_clauses", "GET", "/proposals/{published}/clauses", each(200)),
+    Row(
+        "search.related_clauses",
+        "GET",
+        "/proposals/{foreign}/clauses",
+        only(("staff", "admin"), 200, 404),
+    ),
+    Row("search.related_clauses", "GET", "/proposals/{missing}/clauses", each(404)),
     Row("replies.detail", "GET", "/replies/{published_reply}", each(200)),
     Row(
         "replies.detail",

@@ -27,6 +27,7 @@ from tracker.web import page_cache
 from tracker.web.args import page_arg, require_id
 from tracker.web.auth import current_viewer
 from tracker.web.labels import label, meeting_label, session_name
+from tracker.web.precedents import related_clauses_html
 
 bp = Blueprint("search", __name__)
 log = logging.getLogger(__name__)
@@ -400,6 +401,18 @@ def similar(proposal_id: int) -> ResponseReturnValue:
     if found is None:
         abort(404)
     return render_template("search/_similar.html", proposal=found)
+
+
+@bp.get("/proposals/<int:proposal_id>/clauses")
+def related_clauses(proposal_id: int) -> ResponseReturnValue:
+    """The policy clauses each suggestion of a proposal page relates to, as a fragment the page
+    fetches after it is shown (tracker.web.precedents.related_clauses_html)."""
+    found = visible_proposal(
+        session=get_session(), viewer=current_viewer(), proposal_id=require_id(proposal_id)
+    )
+    if found is None:
+        abort(404)
+    return related_clauses_html(found)
 
 
 def similar_proposals_for(proposal_id: int, limit: int = 5) -> list[Any]:
