@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel import support
 from flask import Flask, Response, current_app, has_request_context, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
 
 from tracker.domain import locales
@@ -61,7 +62,35 @@ def _vary(response: Response) -> Response:
     return response
 
 
+def _translations() -> support.NullTranslations:
+    """This request's catalog. Flask-Babel's own lookup, made for every string a template
+    translates (two hundred on a proposal page), resolves the context three times and formats the
+    locale's name to key its cache; here the locale object itself is the key (Flask-Babel's
+    ``force_locale`` sets another, so an e-mail in its reader's language still gets theirs)."""
+    locale = get_locale()
+    found = _CATALOGS.get(locale)
+    if found is None:
+        found = get_translations()
+        if locale is not None:
+            _CATALOGS[locale] = found
+    return found
+
+
+_CATALOGS: dict[Any, support.NullTranslations] = {}
+
+
+def _install_template_gettext(app: Flask) -> None:
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    _install_template_gettext(app)
     app.context_processor(_template_globals)
     app.after_request(_vary)
