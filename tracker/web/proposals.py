@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, render_template
 
 from tracker.db import get_session
 from tracker.models import ProposalStatus
-from tracker.services.people import agencies_with_replies, meetings_with_counts, statuses_in_view
+from tracker.services.people import agencies_with_replies, all_meetings, statuses_in_view
 from tracker.services.proposals import list_proposals, proposal_detail
 from tracker.services.workflow import available_actions, timeline
 from tracker.web.args import choice_arg, id_arg, page_arg, require_id
@@ -40,9 +40,8 @@ def index() -> str:
         filters=filters,
         # Only the filters in use go into links, so URLs stay short and shareable.
         active_filters={k: v for k, v in filters.items() if v is not None},
-        session_options=[
-            (m.id, meeting_label(m)) for m, _count in meetings_with_counts(session=session, viewer=viewer)
-        ],
+        # every session, as the counting query listed them (its counts were never shown)
+        session_options=[(m.id, meeting_label(m)) for m in all_meetings(session=session)],
         status_options=[
             (s.value, label("proposal_status", s.value))
             for s in ProposalStatus
