@@ -21,7 +21,7 @@ from tracker.models import (
 )
 from tracker.services import drafting
 from tracker.services.errors import DuplicateError, ServiceError
-from tracker.services.people import get_or_create_meeting
+from tracker.services.people import get_or_create_meeting, public_statuses, statuses_in_view
 from tracker.services.proposals import (
     _counts_where,
     counts,
@@ -339,6 +339,28 @@ def test_home_totals_are_the_totals_of_what_the_viewer_may_see(session: Session,
     assert counts(session=session, viewer=viewer) == expected
     cached = public_counts(session=session)
     assert counts(session=session, viewer=viewer, public=lambda: cached) == expected
+
+
+@pytest.mark.parametrize("who", ["public", "author", "cosigner", "bystander", "agency", "other", "staff"])
+def test_the_states_offered_are_those_of_what_the_viewer_may_see(
+    session: Session, make: Any, who: str
+) -> None:
+    """The status filter's choices: the public's states (cacheable) plus the viewer's own give
+    exactly the states over everything the viewer may see."""
+    people = _archive_for_counts(session, make)
+    viewer = {
+        "public": ANONYMOUS,
+        "staff": Viewer(Role.STAFF),
+        "agency": Viewer(Role.AGENCY, agency_id=people["agency"].id),
+        "other": Viewer(Role.AGENCY, agency_id=people["other"].id),
+    }.get(who) or Viewer(Role.MEMBER, member_id=people[who].id)
+    expected = set(session.exec(select(Proposal.status).where(proposal_filter(viewer)).distinct()).all())
+    assert statuses_in_view(session=session, viewer=viewer) == expected
+    cached = public_statuses(session=session)
+    assert statuses_in_view(session=session, viewer=viewer, public=lambda: cached) == expected
+    if who != "staff":  # the public part is the caller's, not read again
+        marked = statuses_in_view(session=session, viewer=viewer, public=lambda: frozenset({"kept"}))
+        assert "kept" in marked and marked - {"kept"} <= expected
 
 
 def test_home_totals_take_the_public_part_from_the_callers_cache(session: Session, make: Any) -> None:

@@ -6,6 +6,7 @@ reuses rows instead of duplicating them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,7 +14,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from tracker.models import Agency, Meeting, Member, MemberKind, Proposal, Reply
-from tracker.services.visibility import Viewer, proposal_filter
+from tracker.services.visibility import Viewer, own_clause, proposal_filter, public_clause
 
 
 def _same(column: Any, value: object) -> ColumnElement[bool]:
@@ -92,8 +93,23 @@ def agencies_with_replies(*, session: Session) -> list[Agency]:
     return list(session.exec(stmt).all())
 
 
-def statuses_in_view(*, session: Session, viewer: Viewer) -> set[str]:
+def statuses_in_view(
+    *, session: Session, viewer: Viewer, public: Callable[[], frozenset[str]] | None = None
+) -> set[str]:
     """The states of the proposals ``viewer`` may see: the status filter offers only these, so the
-    public is never offered a state (draft, submitted…) no proposal it can see is in."""
-    stmt = select(Proposal.status).where(proposal_filter(viewer)).distinct()
-    return set(session.exec(stmt).all())
+    public is never offered a state (draft, submitted…) no proposal it can see is in.
+
+    What a member or an agency sees is the public archive and their own: the public's states can
+    come from ``public`` (the caller's cache of ``public_statuses``); only their own are read here."""
+    if viewer.sees_all:
+        return set(session.exec(select(Proposal.status).distinct()).all())
+    shared = public() if public is not None else public_statuses(session=session)
+    own = own_clause(viewer)
+    if own is None:
+        return set(shared)
+    return set(shared) | set(session.exec(select(Proposal.status).where(own).distinct()).all())
+
+
+def public_statuses(*, session: Session) -> frozenset[str]:
+    """The states of the proposals an anonymous visitor sees."""
+    return frozenset(session.exec(select(Proposal.status).where(public_clause()).distinct()).all())

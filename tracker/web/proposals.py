@@ -6,14 +6,17 @@ from flask import Blueprint, abort, current_app, render_template
 
 from tracker.db import get_session
 from tracker.models import ProposalStatus
-from tracker.services.people import agencies_with_replies, all_meetings, statuses_in_view
+from tracker.services.people import agencies_with_replies, all_meetings, public_statuses, statuses_in_view
 from tracker.services.proposals import list_proposals, proposal_detail
 from tracker.services.workflow import available_actions, timeline
+from tracker.web import public_facts
 from tracker.web.args import choice_arg, id_arg, page_arg, require_id
 from tracker.web.auth import current_viewer
 from tracker.web.labels import label, meeting_label
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
+
+_public_statuses = public_facts.kept("statuses", lambda session: public_statuses(session=session))
 
 
 @bp.get("")
@@ -33,7 +36,7 @@ def index() -> str:
         page=page_arg(),
         page_size=current_app.config["PAGE_SIZE"],
     )
-    in_view = statuses_in_view(session=session, viewer=viewer)
+    in_view = statuses_in_view(session=session, viewer=viewer, public=_public_statuses)
     return render_template(
         "proposals/list.html",
         page=page,
