@@ -26,7 +26,7 @@ test: setup lint browser
 	TRACKER_TEST_DB=postgres $(BIN)/pytest $(POSTGRES_SUITES)
 	TRACKER_TEST_DB=postgres TRACKER_TEST_SEARCH=postgres $(BIN)/pytest tests/search
 
-POSTGRES_SUITES := tests/services tests/web tests/search
+POSTGRES_SUITES := tests/services tests/web tests/search tests/test_migrations.py
 
 # The browser tests (tests/browser) drive Debian's chromium with a Chinese font, the benchmark's
 # load run uses wrk, and tests/services/test_docx_render.py prints the Word files through LibreOffice

@@ -16,6 +16,7 @@ from sqlmodel.sql.sqltypes import AutoString
 
 import tracker.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from tracker.db import make_engine
+from tracker.migrate import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -35,6 +36,7 @@ def _configure(**kwargs: Any) -> None:
         render_as_batch=True,
         compare_type=True,
         render_item=render_item,
+        include_name=include_name,
         **kwargs,
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,10 +26,11 @@ from tracker.domain.messages import N_, Problem
 from tracker.models import Commitment, ReplyPoint
 from tracker.services import commitments
 from tracker.services.dates import today_in
-from tracker.services.errors import ForbiddenError, InvalidInput, NotFoundError, ServiceError
+from tracker.services.errors import InvalidInput, NotFoundError
 from tracker.services.visibility import Role
 from tracker.services.workflow import utcnow
 from tracker.web.args import choice_arg, require_id
+from tracker.web.attempts import attempt
 from tracker.web.auth import STAFF_ROLES, current_viewer, roles_required
 from tracker.web.messages import describe
 
@@ -60,26 +62,8 @@ def _posted_id(name: str) -> int | None:
 
 
 def _attempt(step: Callable[[Any], Any], problems: list[Problem]) -> InvalidInput | None:
-    """Run ``step`` and commit; a refusal to show beside the form comes back (nothing kept)."""
-    session = get_session()
-    if problems:
-        return InvalidInput(problems)
-    try:
-        step(session)
-        session.commit()
-    except NotFoundError:
-        session.rollback()
-        abort(404)
-    except ForbiddenError as error:
-        session.rollback()
-        return InvalidInput([Problem(None, error.message, error.params)])
-    except InvalidInput as error:
-        session.rollback()
-        return error
-    except ServiceError as error:
-        session.rollback()
-        return InvalidInput([Problem(None, error.message, error.params)])
-    return None
+    # a reply no longer in force forbids changes: said beside the form, not a bare 403
+    return attempt(step, problems, forbidden="show")
 
 
 # -- the agency's and the office's pages -----------------------------------------------------------
@@ -130,9 +114,12 @@ def reply(reply_id: int) -> tuple[str, int]:
 
 
 def _after(
-    reply_id: int, cid: int | None, error: InvalidInput | None, form: str
+    reply_id: int, cid: int | None, error: InvalidInput | None, form: str, done: str
 ) -> Response | tuple[str, int]:
+    """Back to the reply's commitments (at ``cid``) saying ``done``; or the page again with the
+    failed ``form`` as typed and its problems."""
     if error is None:
+        flash(done, "success")
         return redirect(
             url_for("commitments.reply", reply_id=reply_id) + (f"#c{cid}" if cid else ""), code=303
         )
@@ -152,48 +139,35 @@ def _reply_of(cid: int) -> int:
     return row.reply_id
 
 
+def _text_and_due(
+    write: Callable[..., Any], reply_id: int, cid: int | None, form: str, done: str
+) -> Response | tuple[str, int]:
+    """Adding and confirming: the commitment's text and due date as posted, written by ``write``
+    (a service function taking them with the session, actor and time)."""
+    due, problems = _date("due")
+    error = _attempt(
+        lambda s: write(
+            session=s, actor=current_viewer(), text=request.form.get("text"), due=due, now=utcnow()
+        ),
+        problems,
+    )
+    return _after(reply_id, cid, error, form, done)
+
+
 @bp.post("/replies/<int:reply_id>/commitments")
 @workers
 def add(reply_id: int) -> Response | tuple[str, int]:
     rid = require_id(reply_id)
-    due, problems = _date("due")
-    error = _attempt(
-        lambda s: commitments.add(
-            session=s,
-            reply_id=rid,
-            point_id=_posted_id("point"),
-            actor=current_viewer(),
-            text=request.form.get("text"),
-            due=due,
-            now=utcnow(),
-        ),
-        problems,
-    )
-    if error is None:
-        flash(_("The commitment was added."), "success")
-    return _after(rid, None, error, "add")
+    write = partial(commitments.add, reply_id=rid, point_id=_posted_id("point"))
+    return _text_and_due(write, rid, None, "add", _("The commitment was added."))
 
 
 @bp.post("/commitments/<int:commitment_id>/confirm")
 @workers
 def confirm(commitment_id: int) -> Response | tuple[str, int]:
     cid = require_id(commitment_id)
-    rid = _reply_of(cid)
-    due, problems = _date("due")
-    error = _attempt(
-        lambda s: commitments.confirm(
-            session=s,
-            commitment_id=cid,
-            actor=current_viewer(),
-            text=request.form.get("text"),
-            due=due,
-            now=utcnow(),
-        ),
-        problems,
-    )
-    if error is None:
-        flash(_("The commitment was confirmed."), "success")
-    return _after(rid, cid, error, "confirm")
+    write = partial(commitments.confirm, commitment_id=cid)
+    return _text_and_due(write, _reply_of(cid), cid, "confirm", _("The commitment was confirmed."))
 
 
 @bp.post("/commitments/<int:commitment_id>/remove")
@@ -202,10 +176,8 @@ def remove(commitment_id: int) -> Response | tuple[str, int]:
     cid = require_id(commitment_id)
     rid = _reply_of(cid)
     error = _attempt(lambda s: commitments.remove(session=s, commitment_id=cid, actor=current_viewer()), [])
-    if error is None:
-        flash(_("The commitment was removed."), "success")
-        return _after(rid, None, None, "remove")
-    return _after(rid, cid, error, "remove")
+    # once removed there is no commitment to point at; refused, its form shows the problem
+    return _after(rid, cid if error is not None else None, error, "remove", _("The commitment was removed."))
 
 
 @bp.post("/commitments/<int:commitment_id>/report")
@@ -226,9 +198,7 @@ def report(commitment_id: int) -> Response | tuple[str, int]:
         ),
         [],
     )
-    if error is None:
-        flash(_("The report was recorded."), "success")
-    return _after(rid, cid, error, "report")
+    return _after(rid, cid, error, "report", _("The report was recorded."))
 
 
 # -- the public pages (Decidim's accountability) -----------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -20,11 +20,12 @@ from wtforms.validators import Optional
 from tracker.db import get_session
 from tracker.domain.messages import N_, Problem
 from tracker.services import extensions
-from tracker.services.errors import ForbiddenError, InvalidInput, NotFoundError, ServiceError
+from tracker.services.errors import InvalidInput
 from tracker.services.visibility import Role
 from tracker.services.workflow import utcnow
 from tracker.web import inbox
 from tracker.web.args import require_id
+from tracker.web.attempts import attempt
 from tracker.web.auth import STAFF_ROLES, current_viewer, roles_required, workflow_settings
 from tracker.web.forms import put_problems, scoped
 
@@ -62,29 +63,6 @@ def _status(error: InvalidInput) -> int:
     return 422 if any(p.field for p in error.problems) else 409
 
 
-def _attempt(step: Callable[[Any], Any], problems: list[Problem]) -> InvalidInput | None:
-    """Run ``step`` and commit; a refusal to show beside the form comes back (nothing kept)."""
-    session = get_session()
-    if problems:
-        return InvalidInput(problems)
-    try:
-        step(session)
-        session.commit()
-    except NotFoundError:
-        session.rollback()
-        abort(404)
-    except ForbiddenError:
-        session.rollback()
-        abort(403)
-    except InvalidInput as error:
-        session.rollback()
-        return error
-    except ServiceError as error:
-        session.rollback()
-        return InvalidInput([Problem(None, error.message, error.params)])
-    return None
-
-
 # -- the agency ----------------------------------------------------------------------------------------
 
 
@@ -93,7 +71,7 @@ def _attempt(step: Callable[[Any], Any], problems: list[Problem]) -> InvalidInpu
 def ask(proposal_id: int) -> Response | tuple[str, int]:
     form = ExtensionRequestForm()
     pid = require_id(proposal_id)
-    error = _attempt(
+    error = attempt(
         lambda s: extensions.request(
             session=s,
             proposal_id=pid,
@@ -144,7 +122,7 @@ def queue() -> str:
 def _answer(
     request_id: int, form: FlaskForm, step: Callable[[Any], Any], done: str, problems: list[Problem]
 ) -> Response | tuple[str, int]:
-    error = _attempt(step, problems)
+    error = attempt(step, problems)
     if error is None:
         flash(done, "success")
         return redirect(url_for("extensions.queue"), code=303)

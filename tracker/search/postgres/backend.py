@@ -46,10 +46,11 @@ from tracker.search import (
     Sort,
     UnitHit,
     analysis,
+    key_terms,
     marking,
 )
 from tracker.search.documents import SearchDocument, UnitType
-from tracker.search.language import TEXT_FIELDS, normalize_query, stem_latin
+from tracker.search.language import TEXT_FIELDS, normalize_query
 from tracker.search.marking import Marks
 from tracker.search.postgres import table
 from tracker.search.postgres.parse import ALL, NONE, parse, parse_plain, tsquery
@@ -58,7 +59,6 @@ REBUILD_BATCH = 2000  # units written per transaction by a rebuild
 RANK_WEIGHTS = "{0.5,0.5,0.5,1.0}"  # D (body), C (office), B (proposer), A (title): the title counts double
 RANK_NORMALIZATION = 1  # divided by 1 + log(length): a long text does not win by length alone
 RANK_CANDIDATES = 1000  # units ranked by ts_rank per search (beyond them, by a cheap proxy)
-SIMILAR_TERMS = 25
 SIMILAR_CACHE = 512
 SIMILAR_POOL = 200  # units re-scored by BM25 after a first cut by the key terms they hold
 BM25_K1, BM25_B = 1.2, 0.75  # Whoosh's defaults
@@ -567,6 +567,38 @@ UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
                 self._similar.popitem(last=False)
         return found
 
+    def similar_terms(self, text: str, *, types: Collection[UnitType]) -> list[tuple[str, float]]:
+        """The weighted words ``more_like_this`` would look for."""
+        column = "tsv_summary" if set(types) == {UnitType.PROPOSAL} else "tsv"
+        with self.engine.connect() as connection:
+            terms, _frequency, _total = self._key_terms(connection, column, text)
+        return terms
+
+    def _key_terms(
+        self, connection: sa.Connection, column: str, text: str
+    ) -> tuple[list[tuple[str, float]], dict[str, int], int]:
+        """The engine-neutral key terms (tracker.search.key_terms), their document frequencies and
+        the number of units with ``column``."""
+        total = connection.execute(
+            sa.text(f"SELECT count(*) FROM {table.TABLE} WHERE {column} IS NOT NULL")
+        ).scalar_one()
+        frequency: dict[str, int] = {}
+
+        def count(words: Iterable[str]) -> dict[str, int]:
+            found = connection.execute(
+                sa.text(
+                    f"SELECT w, (SELECT count(*) FROM {table.TABLE} WHERE {column} @@ CAST(w AS tsquery)) "
+                    "FROM unnest(CAST(:words AS text[])) w"
+                ),
+                {"words": [table._quote(w) for w in words]},
+            ).all()
+            by_quoted = dict(found)
+            frequency.update({w: by_quoted.get(table._quote(w), 0) for w in words})
+            return frequency
+
+        terms = key_terms.choose(text, count, total)
+        return terms, frequency, total
+
     def _more_like_this(
         self,
         column: str,
@@ -576,48 +608,18 @@ UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
         exclude_groups: Collection[str],
         limit: int,
     ) -> list[Similar]:
-        counts: dict[str, int] = {}
-        for token in analysis.index_tokens(text):
-            word = stem_latin(token.text)
-            # single Han characters are mostly particles (的, 与, 和): they only add noise
-            if len(word) == 1 and analysis.is_han(word):
-                continue
-            counts[word] = counts.get(word, 0) + 1
-        if not counts:
-            return []
-        candidates = sorted(counts, key=lambda w: (-counts[w], w))[: SIMILAR_TERMS * 4]
         with self.engine.connect() as connection:
-            total = connection.execute(
-                sa.text(f"SELECT count(*) FROM {table.TABLE} WHERE {column} IS NOT NULL")
-            ).scalar_one()
-            frequency = dict(
-                connection.execute(
-                    sa.text(
-                        f"SELECT w, (SELECT count(*) FROM {table.TABLE} WHERE {column} @@ CAST(w AS tsquery)) "
-                        "FROM unnest(CAST(:words AS text[])) w"
-                    ),
-                    {"words": [table._quote(w) for w in candidates]},
-                ).all()
-            )
-            weighted = []
-            for word in candidates:
-                seen = frequency.get(table._quote(word), 0)
-                if not seen:
-                    continue  # not in the archive: it cannot find anything
-                f = seen / max(1, total)
-                tf = counts[word]
-                weighted.append((tf * math.log2((1 + f) / f) + math.log2(1 + f), word))
-            terms = sorted(weighted, reverse=True)[:SIMILAR_TERMS]
+            terms, frequency, total = self._key_terms(connection, column, text)
             if not terms:
                 return []
             params: dict[str, Any] = {
                 "types": [t.value for t in types],
                 "exclude": list(exclude_groups),
                 "pool": SIMILAR_POOL,
-                "any": " | ".join(table._quote(w) for _s, w in terms),
+                "any": " | ".join(table._quote(w) for w, _weight in terms),
             }
             parts = []
-            for i, (weight, word) in enumerate(terms):
+            for i, (word, weight) in enumerate(terms):
                 params[f"t{i}"], params[f"w{i}"] = table._quote(word), weight
                 parts.append(f"CASE WHEN m.{column} @@ CAST(:t{i} AS tsquery) THEN :w{i} ELSE 0 END")
             where, extra = self._match("", viewer, {})
@@ -642,12 +644,12 @@ UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
             )
         scored = _bm25(
             [dict(r) for r in pool],
-            {word: (weight, frequency[table._quote(word)]) for weight, word in terms},
+            {word: (weight, frequency[word]) for word, weight in terms},
             total,
         )
         rows = sorted(scored, key=lambda found: (-found[0], found[1]["key"]))[:limit]
         mark = Marks()
-        mark.words["text"].update(word for _w, word in terms)
+        mark.words["text"].update(word for word, _weight in terms)
         return [
             Similar(
                 facts=table.facts_from_json(r["facts"]),

@@ -13,13 +13,12 @@ from whoosh import query
 from whoosh.searching import Searcher
 
 from tracker.domain.visibility import Viewer
-from tracker.search import Similar, analysis
+from tracker.search import Similar, key_terms
 from tracker.search.documents import UnitType
 from tracker.search.whoosh.highlighting import Marks, unit_hit
 from tracker.search.whoosh.querying import Querying, visibility_query
 from tracker.search.whoosh.schema import facts_from_stored
 
-SIMILAR_TERMS = 25  # key terms a more-like-this query is built from
 SIMILAR_CACHE = 512  # more-like-this answers kept per process (for the current index generation)
 
 
@@ -37,7 +36,7 @@ class SimilarUnits(Querying):
         exclude_groups: Collection[str] = (),
         limit: int = 5,
     ) -> list[Similar]:
-        """Units like ``text``: key terms (Bo1 over the index) ORed, weighted, within ``types``.
+        """Units like ``text``: its key terms (tracker.search.key_terms) ORed, weighted, within ``types``.
 
         Proposals are compared by their ``summary`` (title and suggestions); other units by text.
         Proposal results are one per proposal; clause results one per clause.
@@ -63,6 +62,23 @@ class SimilarUnits(Querying):
                 self._similar.popitem(last=False)
             return found
 
+    def similar_terms(self, text: str, *, types: Collection[UnitType]) -> list[tuple[str, float]]:
+        """The weighted words ``more_like_this`` would look for."""
+        fieldname = "summary" if set(types) == {UnitType.PROPOSAL} else "text"
+        with self._searching() as searcher:
+            return self._key_terms(searcher, fieldname, text)
+
+    def _key_terms(self, searcher: Searcher, fieldname: str, text: str) -> list[tuple[str, float]]:
+        # The engine-neutral rule (tracker.search.key_terms), with Whoosh's document frequencies.
+        # Both counts include units deleted since the last merge, so their ratio stays right.
+        if fieldname == "summary":  # only proposal units have one
+            total = searcher.doc_frequency("type", UnitType.PROPOSAL.value)
+        else:
+            total = searcher.doc_count_all()
+        return key_terms.choose(
+            text, lambda words: {w: searcher.doc_frequency(fieldname, w) for w in words}, total
+        )
+
     def _more_like_this(
         self,
         searcher: Searcher,
@@ -73,12 +89,7 @@ class SimilarUnits(Querying):
         exclude_groups: Collection[str],
         limit: int,
     ) -> list[Similar]:
-        terms = [
-            (term, weight)
-            for term, weight in searcher.key_terms_from_text(fieldname, text, numterms=SIMILAR_TERMS * 2)
-            # single Han characters are mostly particles (的, 与, 和): they only add noise
-            if not (len(term) == 1 and analysis.is_han(term))
-        ][:SIMILAR_TERMS]
+        terms = self._key_terms(searcher, fieldname, text)
         if not terms:
             return []
         q = query.Or([query.Term(fieldname, term, boost=weight) for term, weight in terms])
