@@ -3,12 +3,15 @@
     PYTHONPATH=. .venv/bin/python scripts/bench_archive.py load --proposals 100000 --dir /work/whoosh100k
     PYTHONPATH=. .venv/bin/python scripts/bench_archive.py reindex --dir /work/whoosh100k [--procs 2]
     PYTHONPATH=. .venv/bin/python scripts/bench_archive.py search --dir /work/whoosh100k [--rounds 3]
+    PYTHONPATH=. .venv/bin/python scripts/bench_archive.py writes --dir /work/whoosh100k --writes 1000
 
 ``load`` does what `tracker bench` does before its index build (the same corpus generator and
 seed, the same loader through the services, the planner's statistics) into DIR/bench.db, so the
 archive outlives the run: at 100,000 proposals the load alone takes tens of minutes. ``reindex``
 is `tracker reindex` on it (DIR/index), timed; ``search`` runs the benchmark's 56 queries as
-`tracker bench` does (cold: the first pass on a searcher just opened; then warm rounds).
+`tracker bench` does (cold: the first pass on a searcher just opened; then warm rounds);
+``writes`` submits proposals and their replies as the benchmark does (through the services, the
+index updated before each call returns), waits for the merge they started and searches again.
 """
 
 from __future__ import annotations
@@ -21,7 +24,15 @@ from pathlib import Path
 
 from tracker import create_app, migrate
 from tracker.bench.corpus import generate
-from tracker.bench.run import SEEDS_DIR, load_corpus, measure_search, queries
+from tracker.bench.run import (
+    SEEDS_DIR,
+    after_writes,
+    index_segments,
+    load_corpus,
+    measure_search,
+    measure_submit,
+    queries,
+)
 from tracker.db import analyze, get_engine, session_scope
 from tracker.services.accounts import seed_demo_accounts
 from tracker.services.search_sync import default_procs, get_keeper
@@ -81,21 +92,35 @@ def _search(folder: Path, rounds: int) -> dict:
     return measure_search(app, queries(), rounds)
 
 
+def _writes(folder: Path, proposals: int, seed_value: int, writes: int, rounds: int) -> dict:
+    app = _app(folder)
+    fresh = {**measure_search(app, queries(), rounds), "segments": index_segments(app)}
+    corpus = generate(proposals=proposals, seed=seed_value, seeds_dir=SEEDS_DIR)
+    submit = measure_submit(app, corpus, writes // 2)
+    steady = after_writes(
+        fresh, measure_search(app, queries(), rounds), submit["writes"], index_segments(app)
+    )
+    return {"search": fresh, "submit": submit, "search_after_writes": steady}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["load", "reindex", "search"])
+    parser.add_argument("what", choices=["load", "reindex", "search", "writes"])
     parser.add_argument("--dir", type=Path, required=True)
     parser.add_argument("--proposals", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--procs", type=int, default=default_procs())
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--writes", type=int, default=1000)
     args = parser.parse_args()
     if args.what == "load":
         result = _load(args.dir, args.proposals, args.seed)
     elif args.what == "reindex":
         result = _reindex(args.dir, args.procs)
-    else:
+    elif args.what == "search":
         result = _search(args.dir, args.rounds)
+    else:
+        result = _writes(args.dir, args.proposals, args.seed, args.writes, args.rounds)
     result["load_average"] = os.getloadavg()
     print(json.dumps(result, ensure_ascii=False, indent=2))
 
