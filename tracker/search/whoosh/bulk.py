@@ -3,9 +3,9 @@
 Whoosh's ``SegmentWriter`` puts every posting, as a tuple, into an external sorting pool (runs
 pickled to disk, then a heap merge of them all), and writing the segment then looks up each
 posting's field length in the column just written: with cProfile on 8,000 units of the
-10,000-proposal archive in one process, pickling and unpickling the pool's runs and the
-per-posting calls took half of the 303 s; this writer took 152 s for the same units, two thirds
-of it the analysis (the Chinese cut and Whoosh's position encoding). A rebuild needs neither: documents come in order of their numbers, so each term's postings are
+10,000-proposal archive in one process, the pool (runs pickled to disk and merged back) and the
+per-posting calls and lookups took 182 s of the 303 s; this writer took 152 s for the same
+units, 87 s of it the analysis (the Chinese cut and Whoosh's position encoding). A rebuild needs neither: documents come in order of their numbers, so each term's postings are
 already sorted when appended to that term's arrays, only the distinct terms need sorting, and the
 field lengths are known when the document is added.
 
