@@ -1,0 +1,129 @@
+"""Keep a benchmark archive on disk, then time a full reindex and the benchmark's searches on it.
+
+    PYTHONPATH=. .venv/bin/python scripts/bench_archive.py load --proposals 100000 --dir /work/whoosh100k
+    PYTHONPATH=. .venv/bin/python scripts/bench_archive.py reindex --dir /work/whoosh100k [--procs 2]
+    PYTHONPATH=. .venv/bin/python scripts/bench_archive.py search --dir /work/whoosh100k [--rounds 3]
+    PYTHONPATH=. .venv/bin/python scripts/bench_archive.py writes --dir /work/whoosh100k --writes 1000
+
+``load`` does what `tracker bench` does before its index build (the same corpus generator and
+seed, the same loader through the services, the planner's statistics) into DIR/bench.db, so the
+archive outlives the run: at 100,000 proposals the load alone takes tens of minutes. ``reindex``
+is `tracker reindex` on it (DIR/index), timed; ``search`` runs the benchmark's 56 queries as
+`tracker bench` does (cold: the first pass on a searcher just opened; then warm rounds);
+``writes`` submits proposals and their replies as the benchmark does (through the services, the
+index updated before each call returns), waits for the merge they started and searches again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+from tracker import create_app, migrate
+from tracker.bench.corpus import generate
+from tracker.bench.run import (
+    SEEDS_DIR,
+    after_writes,
+    index_segments,
+    load_corpus,
+    measure_search,
+    measure_submit,
+    queries,
+)
+from tracker.db import analyze, get_engine, session_scope
+from tracker.services.accounts import seed_demo_accounts
+from tracker.services.search_sync import default_procs, get_keeper
+from tracker.services.seed import seed
+
+
+def _app(folder: Path):
+    return create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
+            "SEARCH_INDEX_DIR": str(folder / "index"),
+            "SECRET_KEY": "bench-only-secret-key",
+            "SEARCH_CHECK_ON_START": False,
+            "SEARCH_BACKEND": "whoosh",
+        }
+    )
+
+
+def _load(folder: Path, proposals: int, seed_value: int) -> dict:
+    folder.mkdir(parents=True, exist_ok=True)
+    if (folder / "bench.db").exists():
+        raise SystemExit(f"{folder / 'bench.db'} exists: remove it first")
+    started = time.perf_counter()
+    corpus = generate(proposals=proposals, seed=seed_value, seeds_dir=SEEDS_DIR)
+    generated = time.perf_counter() - started
+    app = _app(folder)
+    migrate.upgrade(app, "head")
+    with session_scope(app) as session:
+        seed(session=session, seeds_dir=SEEDS_DIR)
+        seed_demo_accounts(session=session)
+    loaded = load_corpus(app.config["DATABASE_URL"], corpus)
+    analyze(get_engine(app))
+    return {
+        "proposals": proposals,
+        "seed": seed_value,
+        "characters": corpus.chars,
+        "generate_seconds": round(generated, 1),
+        "load_seconds": loaded["seconds"],
+        "db_mb": round((folder / "bench.db").stat().st_size / 2**20, 1),
+    }
+
+
+def _reindex(folder: Path, procs: int) -> dict:
+    app = _app(folder)
+    rebuilt = get_keeper(app).rebuild(procs=procs)
+    return {
+        "procs": procs,
+        "seconds": round(rebuilt.seconds, 1),
+        "units": rebuilt.units,
+        "proposals": rebuilt.proposals,
+        "units_per_s": round(rebuilt.units / rebuilt.seconds, 1),
+    }
+
+
+def _search(folder: Path, rounds: int) -> dict:
+    app = _app(folder)
+    return measure_search(app, queries(), rounds)
+
+
+def _writes(folder: Path, proposals: int, seed_value: int, writes: int, rounds: int) -> dict:
+    app = _app(folder)
+    fresh = {**measure_search(app, queries(), rounds), "segments": index_segments(app)}
+    corpus = generate(proposals=proposals, seed=seed_value, seeds_dir=SEEDS_DIR)
+    submit = measure_submit(app, corpus, writes // 2)
+    steady = after_writes(
+        fresh, measure_search(app, queries(), rounds), submit["writes"], index_segments(app)
+    )
+    return {"search": fresh, "submit": submit, "search_after_writes": steady}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("what", choices=["load", "reindex", "search", "writes"])
+    parser.add_argument("--dir", type=Path, required=True)
+    parser.add_argument("--proposals", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--procs", type=int, default=default_procs())
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--writes", type=int, default=1000)
+    args = parser.parse_args()
+    if args.what == "load":
+        result = _load(args.dir, args.proposals, args.seed)
+    elif args.what == "reindex":
+        result = _reindex(args.dir, args.procs)
+    elif args.what == "search":
+        result = _search(args.dir, args.rounds)
+    else:
+        result = _writes(args.dir, args.proposals, args.seed, args.writes, args.rounds)
+    result["load_average"] = os.getloadavg()
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
