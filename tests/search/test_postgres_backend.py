@@ -161,6 +161,48 @@ def test_reindex_rebuilds_the_table_and_reports_it(servers) -> None:
     assert get_keeper(b).check() == "up to date"
 
 
+def _indexes(app: Flask) -> dict[str, str]:
+    with get_engine(app).connect() as connection:
+        return dict(
+            connection.execute(
+                sa.text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'search_unit'")
+            ).all()
+        )
+
+
+@on_postgres
+@pytest.mark.parametrize("procs", ["1", "2"])
+def test_reindex_in_bulk_keeps_the_table_s_indexes_and_options(servers, procs: str) -> None:
+    """The bulk rebuild fills a new table (analysis in ``procs`` processes) and swaps it in: the
+    same rows, the same indexes by name and definition, the same table options."""
+    a, b = servers
+    before = _indexes(a)
+    with get_engine(a).connect() as connection:
+        rows = connection.execute(sa.text("SELECT key, tsv::text FROM search_unit ORDER BY key")).all()
+        options = connection.execute(
+            sa.text("SELECT reloptions FROM pg_class WHERE oid = 'search_unit'::regclass")
+        ).scalar()
+        old = connection.execute(sa.text("SELECT 'search_unit'::regclass::oid")).scalar()
+    result = a.test_cli_runner().invoke(main, ["reindex", "--procs", procs])
+    assert result.exit_code == 0, result.output
+    assert _indexes(a) == before and "ix_search_unit_tsv" in before
+    with get_engine(a).connect() as connection:
+        assert (
+            connection.execute(sa.text("SELECT key, tsv::text FROM search_unit ORDER BY key")).all() == rows
+        )
+        assert (
+            connection.execute(
+                sa.text("SELECT reloptions FROM pg_class WHERE oid = 'search_unit'::regclass")
+            ).scalar()
+            == options
+        )
+        assert not sa.inspect(connection).has_table("search_unit_rebuild")
+        # a new table, filled by COPY and indexed once, not the old one updated row by row
+        assert connection.execute(sa.text("SELECT 'search_unit'::regclass::oid")).scalar() != old
+    assert _count(b, "培训", STAFF) == 3
+    assert get_keeper(b).check() == "up to date"
+
+
 @on_postgres
 def test_a_rebuild_keeps_what_a_writer_committed_while_it_ran(servers) -> None:
     """The rebuild read No. 2 before a writer changed it; the writer's rows are newer and stay."""

@@ -25,7 +25,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from itertools import groupby
 from typing import Any
 
 import sqlalchemy as sa
@@ -54,7 +53,6 @@ from tracker.search.marking import Marks
 from tracker.search.postgres import table
 from tracker.search.postgres.parse import ALL, NONE, parse, parse_plain, tsquery
 
-REBUILD_BATCH = 2000  # units written per transaction by a rebuild
 RANK_WEIGHTS = "{0.5,0.5,0.5,1.0}"  # D (body), C (office), B (proposer), A (title): the title counts double
 RANK_NORMALIZATION = 1  # divided by 1 + log(length): a long text does not win by length alone
 RANK_CANDIDATES = 1000  # units ranked by ts_rank per search (beyond them, by a cheap proxy)
@@ -203,26 +201,11 @@ class PostgresBackend:
         return 0
 
     def rebuild(self, documents: Callable[[], Iterable[SearchDocument]], *, procs: int = 1) -> int:
-        """Replace every row, a batch of groups per transaction (searches and writes go on)."""
-        with self.engine.connect() as connection:
-            snapshot = connection.execute(sa.text("SELECT pg_current_snapshot()::text")).scalar_one()
-        count = 0
-        for batch in _batches(documents(), REBUILD_BATCH):
-            groups = list(dict.fromkeys(d.group for d in batch))
-            with self.engine.begin() as connection:
-                self._lock_groups(connection, groups)
-                self._store(connection, groups, batch, snapshot=snapshot)
-            count += len(batch)
-        with self.engine.begin() as connection:  # groups gone from the database
-            connection.execute(
-                sa.text(
-                    f"DELETE FROM {table.TABLE} u WHERE "
-                    "(grp LIKE 'p%' AND NOT EXISTS (SELECT 1 FROM proposal p WHERE p.id = substr(u.grp, 2)::int))"
-                    " OR (grp LIKE 'd%' AND NOT EXISTS "
-                    "(SELECT 1 FROM reference_document d WHERE d.id = substr(u.grp, 2)::int))"
-                )
-            )
-        return count
+        """Replace every row: a new table filled in bulk, swapped in at the end (searches and
+        writes go on meanwhile; see tracker.search.postgres.rebuild)."""
+        from tracker.search.postgres import rebuild
+
+        return rebuild.rebuild(self.engine, documents(), procs=procs)
 
     def state(self) -> IndexState:
         try:
@@ -692,18 +675,6 @@ def _bm25(
 
 def _like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _batches(docs: Iterable[SearchDocument], size: int) -> Iterator[list[SearchDocument]]:
-    """Units in batches of whole groups, about ``size`` units each."""
-    batch: list[SearchDocument] = []
-    for _group, its in groupby(docs, key=lambda d: d.group):
-        batch.extend(its)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _distance(a: str, b: str, limit: int) -> int:
