@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import multiprocessing
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import islice
+from multiprocessing.pool import AsyncResult
 from typing import Any
 
 import sqlalchemy as sa
@@ -55,88 +57,112 @@ def _chunks(docs: Iterable[SearchDocument], size: int) -> Iterator[list[SearchDo
 
 def _rows(docs: Iterable[SearchDocument], procs: int) -> Iterator[list[tuple[Any, ...]]]:
     """Rows chunk by chunk, in order; with procs > 1 analysed by that many worker processes
-    (spawned: a forked copy of a running app's threads and connections is not safe)."""
+    (forked, as the Whoosh rebuild does: a spawned worker would import the caller's main module
+    again, and a script without a main guard would start a second rebuild)."""
     if procs <= 1:
         yield from map(copy_rows, _chunks(docs, CHUNK))
         return
-    with multiprocessing.get_context("spawn").Pool(procs) as pool:
-        # imap reads the documents as the workers take them: the archive is never all in memory
-        yield from pool.imap(copy_rows, _chunks(docs, CHUNK), chunksize=1)
+    with multiprocessing.get_context("fork").Pool(procs) as pool:
+        # a few chunks ahead of the writer, no more: the archive is never all in memory
+        pending: deque[AsyncResult] = deque()
+        for chunk in _chunks(docs, CHUNK):
+            pending.append(pool.apply_async(copy_rows, (chunk,)))
+            if len(pending) > 2 * procs:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
 
-def _create_build_table(connection: sa.Connection) -> list[tuple[str, str]]:
-    """The empty new table; returns (live index name, its definition) to build once it is full."""
-    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {BUILD}")
+def _build_name(name: str) -> str:
+    return f"{name}_rebuild"
+
+
+def _create_build_table(connection: sa.Connection, name: str) -> list[tuple[str, str]]:
+    """The empty new table of ``name``'s shape; returns (live index name, its definition) to build
+    once it is full."""
+    build = _build_name(name)
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {build}")
     connection.exec_driver_sql(
-        f"CREATE TABLE {BUILD} (LIKE {table.TABLE} INCLUDING DEFAULTS INCLUDING STORAGE "
+        f"CREATE TABLE {build} (LIKE {name} INCLUDING DEFAULTS INCLUDING STORAGE "
         "INCLUDING CONSTRAINTS INCLUDING GENERATED)"
     )
     options = connection.execute(
-        sa.text("SELECT reloptions FROM pg_class WHERE oid = CAST(:t AS regclass)"), {"t": table.TABLE}
+        sa.text("SELECT reloptions FROM pg_class WHERE oid = CAST(:t AS regclass)"), {"t": name}
     ).scalar_one()
     if options:
-        connection.exec_driver_sql(f"ALTER TABLE {BUILD} SET ({', '.join(options)})")
+        connection.exec_driver_sql(f"ALTER TABLE {build} SET ({', '.join(options)})")
     return [
-        (name, definition)
-        for name, definition in connection.execute(
+        (index, definition)
+        for index, definition in connection.execute(
             sa.text(
                 "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
                 "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = CAST(:t AS regclass) "
                 "ORDER BY c.relname"
             ),
-            {"t": table.TABLE},
+            {"t": name},
         ).all()
     ]
 
 
-def _build_indexes(connection: sa.Connection, indexes: list[tuple[str, str]]) -> None:
+def _build_indexes(connection: sa.Connection, name: str, indexes: list[tuple[str, str]]) -> None:
     # one sort per index, in memory where it fits (GIN's build is far quicker than row-by-row upkeep)
+    build = _build_name(name)
     connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
-    for name, definition in indexes:
+    for index, definition in indexes:
         new = re.sub(
-            rf"^CREATE (UNIQUE )?INDEX {re.escape(name)} ON (\S+\.)?{table.TABLE} ",
-            lambda m, name=name: (
-                f"CREATE {m.group(1) or ''}INDEX {BUILD}__{name} ON {m.group(2) or ''}{BUILD} "
+            rf"^CREATE (UNIQUE )?INDEX {re.escape(index)} ON (\S+\.)?{name} ",
+            lambda m, index=index: (
+                f"CREATE {m.group(1) or ''}INDEX {build}__{index} ON {m.group(2) or ''}{build} "
             ),
             definition,
         )
         if new == definition:
-            raise RuntimeError(f"cannot rebuild index {name}: {definition}")
+            raise RuntimeError(f"cannot rebuild index {index}: {definition}")
         connection.exec_driver_sql(new)
 
 
-def _swap(connection: sa.Connection, indexes: list[tuple[str, str]], snapshot: str) -> None:
-    """Newer groups from the live table, groups gone from the database dropped, then the swap."""
-    newer = (
-        f"SELECT DISTINCT grp FROM {table.TABLE} "
-        "WHERE NOT pg_visible_in_snapshot(written_xid, CAST(:snapshot AS pg_snapshot))"
-    )
-    # writers wait from here to the commit; searches go on reading the live table
-    connection.exec_driver_sql(f"LOCK TABLE {table.TABLE} IN SHARE ROW EXCLUSIVE MODE")
-    groups = list(connection.execute(sa.text(newer), {"snapshot": snapshot}).scalars())
-    if groups:
-        connection.execute(
-            sa.text(f"DELETE FROM {BUILD} WHERE grp = ANY(CAST(:groups AS text[]))"), {"groups": groups}
-        )
+GONE = (
+    "(grp LIKE 'p%' AND NOT EXISTS (SELECT 1 FROM proposal p WHERE p.id = substr(grp, 2)::int))"
+    " OR (grp LIKE 'd%' AND NOT EXISTS (SELECT 1 FROM reference_document d WHERE d.id = substr(grp, 2)::int))"
+)
+
+
+def _swap(connection: sa.Connection, indexes: dict[str, list[tuple[str, str]]], snapshot: str) -> None:
+    """Newer groups from the live tables, groups gone from the database dropped, then the swap."""
+    # writers wait from here to the commit; searches go on reading the live tables
+    for name in indexes:
+        connection.exec_driver_sql(f"LOCK TABLE {name} IN SHARE ROW EXCLUSIVE MODE")
+    newer = list(
         connection.execute(
             sa.text(
-                f"INSERT INTO {BUILD} SELECT * FROM {table.TABLE} WHERE grp = ANY(CAST(:groups AS text[]))"
+                f"SELECT DISTINCT grp FROM {table.TABLE} "
+                "WHERE NOT pg_visible_in_snapshot(written_xid, CAST(:snapshot AS pg_snapshot))"
             ),
-            {"groups": groups},
-        )
-    connection.execute(
-        sa.text(
-            f"DELETE FROM {BUILD} u WHERE "
-            "(grp LIKE 'p%' AND NOT EXISTS (SELECT 1 FROM proposal p WHERE p.id = substr(u.grp, 2)::int))"
-            " OR (grp LIKE 'd%' AND NOT EXISTS "
-            "(SELECT 1 FROM reference_document d WHERE d.id = substr(u.grp, 2)::int))"
-        )
+            {"snapshot": snapshot},
+        ).scalars()
     )
-    connection.exec_driver_sql(f"DROP TABLE {table.TABLE}")
-    connection.exec_driver_sql(f"ALTER TABLE {BUILD} RENAME TO {table.TABLE}")
-    for name, _definition in indexes:
-        connection.exec_driver_sql(f"ALTER INDEX {BUILD}__{name} RENAME TO {name}")
-    connection.exec_driver_sql(f"ANALYZE {table.TABLE}")
+    gone = list(
+        connection.execute(
+            sa.text(f"SELECT DISTINCT grp FROM {_build_name(table.GROUP)} WHERE {GONE}")
+        ).scalars()
+    )
+    params = {"groups": newer + gone}
+    chosen = "grp = ANY(CAST(:groups AS text[]))"
+    if newer or gone:
+        for name in indexes:
+            connection.execute(sa.text(f"DELETE FROM {_build_name(name)} WHERE {chosen}"), params)
+        connection.execute(
+            sa.text(f"INSERT INTO {_build_name(table.TABLE)} SELECT * FROM {table.TABLE} WHERE {chosen}"),
+            params,
+        )
+        for name, insert in table.derived_inserts(table.TABLE, chosen).items():
+            connection.execute(sa.text(insert.format(table=_build_name(name))), params)
+    for name, its in indexes.items():
+        connection.exec_driver_sql(f"DROP TABLE {name}")
+        connection.exec_driver_sql(f"ALTER TABLE {_build_name(name)} RENAME TO {name}")
+        for index, _definition in its:
+            connection.exec_driver_sql(f"ALTER INDEX {_build_name(name)}__{index} RENAME TO {index}")
+        connection.exec_driver_sql(f"ANALYZE {name}")
 
 
 def rebuild(engine: sa.Engine, docs: Iterable[SearchDocument], *, procs: int = 1) -> int:
@@ -144,13 +170,19 @@ def rebuild(engine: sa.Engine, docs: Iterable[SearchDocument], *, procs: int = 1
     count = 0
     with engine.begin() as connection:
         snapshot = connection.execute(sa.text("SELECT pg_current_snapshot()::text")).scalar_one()
-        indexes = _create_build_table(connection)
+        indexes = {table.TABLE: _create_build_table(connection, table.TABLE)}
+        build = _build_name(table.TABLE)
         raw = connection.connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(f"COPY {BUILD} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        with raw.cursor() as cursor, cursor.copy(f"COPY {build} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
             for rows in _rows(docs, procs):
                 for r in rows:
                     copy.write_row(r)
                 count += len(rows)
-        _build_indexes(connection, indexes)
+        _build_indexes(connection, table.TABLE, indexes[table.TABLE])
+        # the narrow copies a search reads, from the new rows, before writers are held up
+        for name, insert in table.derived_inserts(build).items():
+            indexes[name] = _create_build_table(connection, name)
+            connection.exec_driver_sql(insert.format(table=_build_name(name)))
+            _build_indexes(connection, name, indexes[name])
         _swap(connection, indexes, snapshot)
     return count
