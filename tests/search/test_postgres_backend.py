@@ -166,7 +166,10 @@ def _indexes(app: Flask) -> dict[str, str]:
     with get_engine(app).connect() as connection:
         return dict(
             connection.execute(
-                sa.text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'search_unit'")
+                sa.text(
+                    "SELECT indexname, indexdef FROM pg_indexes "
+                    "WHERE tablename IN ('search_unit', 'search_hit', 'search_group')"
+                )
             ).all()
         )
 
@@ -187,6 +190,8 @@ def test_reindex_in_bulk_keeps_the_table_s_indexes_and_options(servers, procs: s
     result = a.test_cli_runner().invoke(main, ["reindex", "--procs", procs])
     assert result.exit_code == 0, result.output
     assert _indexes(a) == before and "ix_search_unit_tsv" in before
+    for name in ("search_unit", "search_hit", "search_group"):  # still primary keys, not mere indexes
+        assert sa.inspect(get_engine(a)).get_pk_constraint(name)["name"] == f"{name}_pkey"
     with get_engine(a).connect() as connection:
         assert (
             connection.execute(sa.text("SELECT key, tsv::text FROM search_unit ORDER BY key")).all() == rows

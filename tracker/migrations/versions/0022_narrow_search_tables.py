@@ -3,7 +3,7 @@
 A search matched its units in search_unit, whose rows carry their text: a common word (服务 is in
 three units of four) made it visit most of the table's pages to read each matching unit's group
 and facts. search_hit keeps what matching needs per unit (its key, group, type, whether it is an
-earlier letter, its title for the ranking's candidates, and its tsvector, stored out of line by a
+earlier letter, its title lower-cased for the ranking's candidates, and its tsvector, stored out of line by a
 low toast_tuple_target so the row stays a hundred-odd bytes); search_group keeps the facts
 visibility and the facets read, once per proposal or document. Both are written from search_unit's
 rows in the same transaction (tracker/search/postgres), so they commit with the data. Only on
@@ -61,7 +61,7 @@ def upgrade() -> None:
     )
     op.execute(
         "INSERT INTO search_hit (key, grp, type, history, title, tsv) "
-        "SELECT key, grp, type, history, title, tsv FROM search_unit"
+        "SELECT key, grp, type, history, lower(title), tsv FROM search_unit"
     )
     op.execute(
         "INSERT INTO search_group SELECT DISTINCT ON (grp) grp, published, publish_at, number, meeting_id, "

@@ -77,7 +77,7 @@ def _build_name(name: str) -> str:
     return f"{name}_rebuild"
 
 
-def _create_build_table(connection: sa.Connection, name: str) -> list[tuple[str, str]]:
+def _create_build_table(connection: sa.Connection, name: str) -> list[tuple[str, str, str | None]]:
     """The empty new table of ``name``'s shape; returns (live index name, its definition) to build
     once it is full."""
     build = _build_name(name)
@@ -91,24 +91,27 @@ def _create_build_table(connection: sa.Connection, name: str) -> list[tuple[str,
     ).scalar_one()
     if options:
         connection.exec_driver_sql(f"ALTER TABLE {build} SET ({', '.join(options)})")
+    # (index, its definition, the constraint it backs, e.g. the primary key, or None)
     return [
-        (index, definition)
-        for index, definition in connection.execute(
+        (index, definition, constraint)
+        for index, definition, constraint in connection.execute(
             sa.text(
-                "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-                "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = CAST(:t AS regclass) "
-                "ORDER BY c.relname"
+                "SELECT c.relname, pg_get_indexdef(i.indexrelid), "
+                "(SELECT k.contype FROM pg_constraint k WHERE k.conindid = i.indexrelid "
+                "AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u')) "
+                "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                "WHERE i.indrelid = CAST(:t AS regclass) ORDER BY c.relname"
             ),
             {"t": name},
         ).all()
     ]
 
 
-def _build_indexes(connection: sa.Connection, name: str, indexes: list[tuple[str, str]]) -> None:
+def _build_indexes(connection: sa.Connection, name: str, indexes: list[tuple[str, str, str | None]]) -> None:
     # one sort per index, in memory where it fits (GIN's build is far quicker than row-by-row upkeep)
     build = _build_name(name)
     connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
-    for index, definition in indexes:
+    for index, definition, constraint in indexes:
         new = re.sub(
             rf"^CREATE (UNIQUE )?INDEX {re.escape(index)} ON (\S+\.)?{name} ",
             lambda m, index=index: (
@@ -119,6 +122,11 @@ def _build_indexes(connection: sa.Connection, name: str, indexes: list[tuple[str
         if new == definition:
             raise RuntimeError(f"cannot rebuild index {index}: {definition}")
         connection.exec_driver_sql(new)
+        if constraint:  # a primary key (or unique constraint) again, on the index just built
+            kind = "PRIMARY KEY" if constraint == "p" else "UNIQUE"
+            connection.exec_driver_sql(
+                f"ALTER TABLE {build} ADD CONSTRAINT {build}__{index} {kind} USING INDEX {build}__{index}"
+            )
 
 
 GONE = (
@@ -127,7 +135,9 @@ GONE = (
 )
 
 
-def _swap(connection: sa.Connection, indexes: dict[str, list[tuple[str, str]]], snapshot: str) -> None:
+def _swap(
+    connection: sa.Connection, indexes: dict[str, list[tuple[str, str, str | None]]], snapshot: str
+) -> None:
     """Newer groups from the live tables, groups gone from the database dropped, then the swap."""
     # writers wait from here to the commit; searches go on reading the live tables
     for name in indexes:
@@ -160,8 +170,13 @@ def _swap(connection: sa.Connection, indexes: dict[str, list[tuple[str, str]]], 
     for name, its in indexes.items():
         connection.exec_driver_sql(f"DROP TABLE {name}")
         connection.exec_driver_sql(f"ALTER TABLE {_build_name(name)} RENAME TO {name}")
-        for index, _definition in its:
-            connection.exec_driver_sql(f"ALTER INDEX {_build_name(name)}__{index} RENAME TO {index}")
+        for index, _definition, constraint in its:
+            if constraint:  # renames its index too
+                connection.exec_driver_sql(
+                    f"ALTER TABLE {name} RENAME CONSTRAINT {_build_name(name)}__{index} TO {index}"
+                )
+            else:
+                connection.exec_driver_sql(f"ALTER INDEX {_build_name(name)}__{index} RENAME TO {index}")
         connection.exec_driver_sql(f"ANALYZE {name}")
 
 
