@@ -271,25 +271,19 @@ class PostgresBackend:
             params["groups"] = list(groups)
         return where, params
 
-    def _parts(
-        self, text: str, viewer: Viewer, filters: Mapping[str, tuple[str, ...]]
-    ) -> tuple[str, str, dict]:
-        """(condition on a search_hit row ``h``, condition on a search_group row ``g``, params): the
-        text's match, and the visibility rule with the 案号/group filters, which are the group's."""
+    def _units(self, text: str, viewer: Viewer, filters: Mapping[str, tuple[str, ...]]) -> tuple[str, dict]:
+        """SQL for the units a search may find, one row each with its group's facts (alias them
+        ``m``): matched in the narrow search_hit (the GIN index, then a short row per unit), their
+        groups' facts, the visibility rule and the 案号/group filters from search_group."""
         where, params = self._match(text, viewer, filters)
         on_text = [w for w in where if "m.tsv" in w or w == "false"]
         words = [w.replace("m.tsv", "h.tsv") for w in on_text]
         groups = [w.replace("m.", "g.") for w in where if w not in on_text]
-        return " AND ".join(words) or "true", " AND ".join(groups) or "true", params
-
-    def _units(self, text: str, viewer: Viewer, filters: Mapping[str, tuple[str, ...]]) -> tuple[str, dict]:
-        """SQL for the units a search may find, one row each with its group's facts (alias it ``m``)."""
-        words, groups, params = self._parts(text, viewer, filters)
-        return (
-            "SELECT h.key, h.grp, h.type, h.history, g.meeting_id, g.year, g.category, g.status, g.agencies, "
-            f"g.outcomes, g.date FROM {table.HIT} h JOIN {table.GROUP} g ON g.grp = h.grp "
-            f"WHERE {words} AND {groups}"
-        ), params
+        select = (
+            "SELECT h.key, h.grp, h.type, h.history, h.title, h.tsv, g.meeting_id, g.year, g.category, g.status, "
+            f"g.agencies, g.outcomes, g.date FROM {table.HIT} h JOIN {table.GROUP} g ON g.grp = h.grp"
+        )
+        return f"{select} WHERE {' AND '.join([*words, *groups]) or 'true'}", params
 
     @staticmethod
     def _facet_filters(filters: Mapping[str, tuple[str, ...]], params: dict) -> dict[Facet, str]:
@@ -303,7 +297,7 @@ class PostgresBackend:
 
     def search(self, request: SearchRequest) -> SearchResults:
         filters = {k: tuple(v) for k, v in request.filters.items() if v}
-        words, groups, params = self._parts(request.text, request.viewer, filters)
+        units, params = self._units(request.text, request.viewer, filters)
         facet_filters = self._facet_filters(filters, params)
         in_force = "true" if request.history else "NOT m.history"
         group_filters = {name: f for name, f in facet_filters.items() if name not in UNIT_FACETS}
@@ -337,13 +331,11 @@ class PostgresBackend:
             candidates=RANK_CANDIDATES,
             title_like=patterns,
         )
-        # Per unit only the narrow search_hit row is read (hu), and counted per (group, type,
-        # history) at once (m, with the group's facts from search_group: one row per group, not per
-        # unit). Facets count groups over one row per matching group (mg); the type facet counts
-        # units (the sums of m.n).
+        # Facets count groups, whose facts every unit of theirs carries: counted over one row per
+        # matching group (mg), not over every matching unit. The type facet counts units.
         facet_rows = [
-            f"SELECT 'facet', '{name.value}', v, sum(n)::bigint, NULL::float8, NULL::jsonb "
-            f"FROM (SELECT {FACET_VALUES[name]} AS v, m.n FROM m WHERE {kept(name)}) f "
+            f"SELECT 'facet', '{name.value}', v, count(*), NULL::float8, NULL::jsonb "
+            f"FROM (SELECT {FACET_VALUES[name]} AS v FROM m WHERE {kept(name)}) f "
             "WHERE v IS NOT NULL GROUP BY v"
             if name in UNIT_FACETS
             else f"SELECT 'facet', '{name.value}', v, count(DISTINCT grp), NULL::float8, NULL::jsonb "
@@ -354,39 +346,33 @@ class PostgresBackend:
         order = 'best DESC, grp COLLATE "C"'
         if request.sort == Sort.DATE:
             order = "d DESC NULLS LAST, " + order
-        # Without words, the units of the groups the filters choose (a 案号 lookup: a few).
-        chosen = f"h.grp IN (SELECT g.grp FROM {table.GROUP} g WHERE {groups})" if not params["q"] else "true"
         # Ranking reads each ranked unit's vector, the costly part: only a bounded set of candidates
         # is ranked (every match when there are at most RANK_CANDIDATES, else those most likely to
         # rank first: a query word in their title, then the shortest), and the page's units.
         sql = f"""
-WITH hu AS MATERIALIZED (
-    SELECT h.key, h.grp, h.type, h.history,
-           (h.title LIKE ANY(CAST(:title_like AS text[]))) AS in_title, pg_column_size(h.tsv) AS size
-    FROM {table.HIT} h WHERE {words} AND {chosen}
+WITH m AS MATERIALIZED (
+    SELECT m.key, m.grp, m.type, m.history, m.meeting_id, m.year, m.category, m.status,
+           m.agencies, m.outcomes, m.date,
+           (m.title LIKE ANY(CAST(:title_like AS text[]))) AS in_title, pg_column_size(m.tsv) AS size
+    FROM ({units}) m
 ),
-gv AS MATERIALIZED (
-    SELECT g.grp, g.meeting_id, g.year, g.category, g.status, g.agencies, g.outcomes, g.date
-    FROM {table.GROUP} g WHERE g.grp IN (SELECT grp FROM hu) AND {groups}
-),
-m AS MATERIALIZED (
-    SELECT t.*, gv.meeting_id, gv.year, gv.category, gv.status, gv.agencies, gv.outcomes, gv.date
-    FROM (SELECT grp, type, history, count(*) AS n FROM hu GROUP BY grp, type, history) t JOIN gv USING (grp)
-),
+k AS MATERIALIZED (SELECT * FROM m WHERE {kept()}),
 mg AS MATERIALIZED (
-    SELECT x.hit, gv.* FROM (SELECT m.grp, bool_or({unit_level}) AS hit FROM m GROUP BY m.grp) x JOIN gv USING (grp)
-),
-g AS MATERIALIZED (SELECT m.grp, sum(m.n) AS n, max(m.date) AS d FROM m WHERE {kept()} GROUP BY m.grp),
-k AS MATERIALIZED (
-    SELECT m.key, m.grp, m.history, m.in_title, m.size FROM hu m WHERE {unit_level} AND m.grp IN (SELECT grp FROM g)
+    SELECT m.grp, bool_or({unit_level}) AS hit, min(m.meeting_id) AS meeting_id, min(m.year) AS year,
+           min(m.category) AS category, min(m.status) AS status, min(m.agencies) AS agencies,
+           min(m.outcomes) AS outcomes
+    FROM m GROUP BY m.grp
 ),
 c AS (
     SELECT k.grp, max({rank("s")}) AS best
     FROM (SELECT key, grp FROM k ORDER BY in_title DESC, size, key COLLATE "C" LIMIT :candidates) k
     JOIN {table.TABLE} s ON s.key = k.key GROUP BY k.grp
 ),
-gr AS (SELECT g.grp, coalesce(c.best, 0) AS best, g.n, g.d FROM g LEFT JOIN c ON c.grp = g.grp),
-r AS (SELECT grp, best, n, row_number() OVER (ORDER BY {order}) AS r, count(*) OVER () AS total FROM gr),
+g AS (
+    SELECT k.grp, coalesce(max(c.best), 0) AS best, count(*) AS n, max(k.date) AS d
+    FROM k LEFT JOIN c ON c.grp = k.grp GROUP BY k.grp
+),
+r AS (SELECT grp, best, n, row_number() OVER (ORDER BY {order}) AS r, count(*) OVER () AS total FROM g),
 p AS (
     SELECT r.*, LEAST(:page, GREATEST(1, CEIL(total::numeric / :size)::int)) AS shown FROM r
 ),
@@ -397,9 +383,9 @@ u AS (
 ),
 ui AS (SELECT u.*, row_number() OVER (PARTITION BY u.grp ORDER BY u.score DESC, u.history, u.position) AS i FROM u)
 {" UNION ALL ".join(facet_rows)}
-UNION ALL SELECT 'total', NULL, NULL, (SELECT count(*) FROM g), (SELECT coalesce(sum(n), 0) FROM g)::float8, NULL
+UNION ALL SELECT 'total', NULL, NULL, (SELECT count(*) FROM g), (SELECT count(*) FROM k)::float8, NULL
 UNION ALL SELECT 'history', NULL, NULL,
-    (SELECT coalesce(sum(n), 0) FROM m WHERE m.history AND {kept().replace(in_force, "true")}), NULL, NULL
+    (SELECT count(*) FROM m WHERE m.history AND {kept().replace(in_force, "true")}), NULL, NULL
 UNION ALL SELECT 'group', grp, r::text, n, GREATEST(best, (SELECT max(score) FROM u WHERE u.grp = pg.grp)),
     jsonb_build_object('shown', shown) FROM pg
 UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
