@@ -150,13 +150,61 @@ def test_the_rows_are_written_before_the_commit_returns(servers) -> None:
 def test_reindex_rebuilds_the_table_and_reports_it(servers) -> None:
     a, b = servers
     with get_engine(a).begin() as connection:
-        connection.execute(sa.text("DELETE FROM search_unit WHERE grp = 'p1'"))
+        for name in ("search_unit", "search_hit", "search_group"):  # the rows and their narrow copies
+            connection.execute(sa.text(f"DELETE FROM {name} WHERE grp = 'p1'"))
     assert _count(b, "培训", STAFF) == 2
     state = get_backend(a).state()
     assert "p1" not in state.counts
     result = a.test_cli_runner().invoke(main, ["reindex"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Reindexed 1 proposals and 4 reference documents:")
+    assert _count(b, "培训", STAFF) == 3
+    assert get_keeper(b).check() == "up to date"
+
+
+def _indexes(app: Flask) -> dict[str, str]:
+    with get_engine(app).connect() as connection:
+        return dict(
+            connection.execute(
+                sa.text(
+                    "SELECT indexname, indexdef FROM pg_indexes "
+                    "WHERE tablename IN ('search_unit', 'search_hit', 'search_group')"
+                )
+            ).all()
+        )
+
+
+@on_postgres
+@pytest.mark.parametrize("procs", ["1", "2"])
+def test_reindex_in_bulk_keeps_the_table_s_indexes_and_options(servers, procs: str) -> None:
+    """The bulk rebuild fills a new table (analysis in ``procs`` processes) and swaps it in: the
+    same rows, the same indexes by name and definition, the same table options."""
+    a, b = servers
+    before = _indexes(a)
+    with get_engine(a).connect() as connection:
+        rows = connection.execute(sa.text("SELECT key, tsv::text FROM search_unit ORDER BY key")).all()
+        options = connection.execute(
+            sa.text("SELECT reloptions FROM pg_class WHERE oid = 'search_unit'::regclass")
+        ).scalar()
+        old = connection.execute(sa.text("SELECT 'search_unit'::regclass::oid")).scalar()
+    result = a.test_cli_runner().invoke(main, ["reindex", "--procs", procs])
+    assert result.exit_code == 0, result.output
+    assert _indexes(a) == before and "ix_search_unit_tsv" in before
+    for name in ("search_unit", "search_hit", "search_group"):  # still primary keys, not mere indexes
+        assert sa.inspect(get_engine(a)).get_pk_constraint(name)["name"] == f"{name}_pkey"
+    with get_engine(a).connect() as connection:
+        assert (
+            connection.execute(sa.text("SELECT key, tsv::text FROM search_unit ORDER BY key")).all() == rows
+        )
+        assert (
+            connection.execute(
+                sa.text("SELECT reloptions FROM pg_class WHERE oid = 'search_unit'::regclass")
+            ).scalar()
+            == options
+        )
+        assert not sa.inspect(connection).has_table("search_unit_rebuild")
+        # a new table, filled by COPY and indexed once, not the old one updated row by row
+        assert connection.execute(sa.text("SELECT 'search_unit'::regclass::oid")).scalar() != old
     assert _count(b, "培训", STAFF) == 3
     assert get_keeper(b).check() == "up to date"
 

@@ -1,7 +1,9 @@
 """The PostgreSQL backend: search documents in a table of the archive's own database.
 
-table.py    the ``search_unit`` table (migration 0015) and how a unit becomes a row and a tsvector
+table.py    the ``search_unit`` table (migration 0015) and how a unit becomes a row and a tsvector;
+            its narrow copies ``search_hit`` and ``search_group`` that searches read (migration 0022)
 parse.py    the query language (tracker.search.language, shared with the Whoosh backend) as a tsquery
+rebuild.py  ``tracker reindex``: the tables filled in bulk (COPY) and swapped in
 backend.py  ``PostgresBackend``: rows written in the transaction of the data they describe, ranked
             search with facets counted by SQL, similar proposals, spelling
 

@@ -25,7 +25,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from itertools import groupby
 from typing import Any
 
 import sqlalchemy as sa
@@ -55,7 +54,6 @@ from tracker.search.marking import Marks
 from tracker.search.postgres import table
 from tracker.search.postgres.parse import ALL, NONE, parse, parse_plain, tsquery
 
-REBUILD_BATCH = 2000  # units written per transaction by a rebuild
 RANK_WEIGHTS = "{0.5,0.5,0.5,1.0}"  # D (body), C (office), B (proposer), A (title): the title counts double
 RANK_NORMALIZATION = 1  # divided by 1 + log(length): a long text does not win by length alone
 RANK_CANDIDATES = 1000  # units ranked by ts_rank per search (beyond them, by a cheap proxy)
@@ -141,42 +139,30 @@ class PostgresBackend:
         )
 
     @staticmethod
-    def _store(
-        connection: sa.Connection,
-        groups: Collection[str],
-        docs: list[SearchDocument],
-        *,
-        snapshot: str | None = None,
-    ) -> int:
-        """Replace the rows of ``groups`` by ``docs``; with ``snapshot`` (a rebuild), only rows
-        written by transactions that snapshot sees (older than what the rebuild read)."""
-        older = " AND pg_visible_in_snapshot(written_xid, CAST(:snapshot AS pg_snapshot))" if snapshot else ""
+    def _store(connection: sa.Connection, groups: Collection[str], docs: list[SearchDocument]) -> int:
+        """Replace the rows of ``groups`` by ``docs``, and their narrow copies (search_hit,
+        search_group) by what those rows say."""
+        params = {"groups": list(groups), "keys": [d.key for d in docs]}
         connection.execute(
             sa.text(
                 f"DELETE FROM {table.TABLE} WHERE grp = ANY(CAST(:groups AS text[])) "
-                f"AND NOT key = ANY(CAST(:keys AS text[])){older}"
+                "AND NOT key = ANY(CAST(:keys AS text[]))"
             ),
-            {"groups": list(groups), "keys": [d.key for d in docs], "snapshot": snapshot},
+            params,
         )
-        if not docs:
-            return 0
-        stmt = pg_insert(table.search_unit)
-        columns = [c.name for c in table.search_unit.columns if c.name not in ("key", "written_xid")]
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["key"],
-            set_={**{c: stmt.excluded[c] for c in columns}, "written_xid": sa.func.pg_current_xact_id()},
-            where=(
-                sa.text("pg_visible_in_snapshot(search_unit.written_xid, CAST(:snapshot AS pg_snapshot))")
-                if snapshot
-                else None
-            ),
-        )
-        rows = [table.row(d) for d in docs]
-        if snapshot:
-            for r in rows:
-                r["snapshot"] = snapshot
-        connection.execute(stmt, rows)
-        return len(rows)
+        if docs:
+            stmt = pg_insert(table.search_unit)
+            columns = [c.name for c in table.search_unit.columns if c.name not in ("key", "written_xid")]
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["key"],
+                set_={**{c: stmt.excluded[c] for c in columns}, "written_xid": sa.func.pg_current_xact_id()},
+            )
+            connection.execute(stmt, [table.row(d) for d in docs])
+        chosen = "grp = ANY(CAST(:groups AS text[]))"
+        for name, insert in table.derived_inserts(table.TABLE, chosen).items():
+            connection.execute(sa.text(f"DELETE FROM {name} WHERE {chosen}"), params)
+            connection.execute(sa.text(insert.format(table=name)), params)
+        return len(docs)
 
     def write_in_transaction(self, connection: sa.Connection, groups: Collection[str], load: Loader) -> int:
         """Replace the groups' rows with what this (uncommitted) transaction holds: ``load`` reads
@@ -203,26 +189,11 @@ class PostgresBackend:
         return 0
 
     def rebuild(self, documents: Callable[[], Iterable[SearchDocument]], *, procs: int = 1) -> int:
-        """Replace every row, a batch of groups per transaction (searches and writes go on)."""
-        with self.engine.connect() as connection:
-            snapshot = connection.execute(sa.text("SELECT pg_current_snapshot()::text")).scalar_one()
-        count = 0
-        for batch in _batches(documents(), REBUILD_BATCH):
-            groups = list(dict.fromkeys(d.group for d in batch))
-            with self.engine.begin() as connection:
-                self._lock_groups(connection, groups)
-                self._store(connection, groups, batch, snapshot=snapshot)
-            count += len(batch)
-        with self.engine.begin() as connection:  # groups gone from the database
-            connection.execute(
-                sa.text(
-                    f"DELETE FROM {table.TABLE} u WHERE "
-                    "(grp LIKE 'p%' AND NOT EXISTS (SELECT 1 FROM proposal p WHERE p.id = substr(u.grp, 2)::int))"
-                    " OR (grp LIKE 'd%' AND NOT EXISTS "
-                    "(SELECT 1 FROM reference_document d WHERE d.id = substr(u.grp, 2)::int))"
-                )
-            )
-        return count
+        """Replace every row: a new table filled in bulk, swapped in at the end (searches and
+        writes go on meanwhile; see tracker.search.postgres.rebuild)."""
+        from tracker.search.postgres import rebuild
+
+        return rebuild.rebuild(self.engine, documents(), procs=procs)
 
     def state(self) -> IndexState:
         try:
@@ -254,7 +225,8 @@ class PostgresBackend:
 
     def clear(self) -> None:
         with self.engine.begin() as connection:
-            connection.execute(sa.text(f"DELETE FROM {table.TABLE}"))
+            for name in (table.TABLE, table.HIT, table.GROUP):
+                connection.execute(sa.text(f"DELETE FROM {name}"))
 
     def doc_count(self) -> int:
         with self.engine.connect() as connection:
@@ -299,6 +271,20 @@ class PostgresBackend:
             params["groups"] = list(groups)
         return where, params
 
+    def _units(self, text: str, viewer: Viewer, filters: Mapping[str, tuple[str, ...]]) -> tuple[str, dict]:
+        """SQL for the units a search may find, one row each with its group's facts (alias them
+        ``m``): matched in the narrow search_hit (the GIN index, then a short row per unit), their
+        groups' facts, the visibility rule and the 案号/group filters from search_group."""
+        where, params = self._match(text, viewer, filters)
+        on_text = [w for w in where if "m.tsv" in w or w == "false"]
+        words = [w.replace("m.tsv", "h.tsv") for w in on_text]
+        groups = [w.replace("m.", "g.") for w in where if w not in on_text]
+        select = (
+            "SELECT h.key, h.grp, h.type, h.history, h.title, h.tsv, g.meeting_id, g.year, g.category, g.status, "
+            f"g.agencies, g.outcomes, g.date FROM {table.HIT} h JOIN {table.GROUP} g ON g.grp = h.grp"
+        )
+        return f"{select} WHERE {' AND '.join([*words, *groups]) or 'true'}", params
+
     @staticmethod
     def _facet_filters(filters: Mapping[str, tuple[str, ...]], params: dict) -> dict[Facet, str]:
         found = {}
@@ -311,7 +297,7 @@ class PostgresBackend:
 
     def search(self, request: SearchRequest) -> SearchResults:
         filters = {k: tuple(v) for k, v in request.filters.items() if v}
-        match, params = self._match(request.text, request.viewer, filters)
+        units, params = self._units(request.text, request.viewer, filters)
         facet_filters = self._facet_filters(filters, params)
         in_force = "true" if request.history else "NOT m.history"
         group_filters = {name: f for name, f in facet_filters.items() if name not in UNIT_FACETS}
@@ -334,7 +320,9 @@ class PostgresBackend:
 
         mark = Marks().collect(parse(request.text))
         title_words, title_phrases = mark.fields("title", "text")
-        patterns = [f"%{_like(w)}%" for w in sorted(title_words | {"".join(p) for p in title_phrases})]
+        patterns = [
+            f"%{_like(w.lower())}%" for w in sorted(title_words | {"".join(p) for p in title_phrases})
+        ]
         size = max(1, request.page_size)
         params.update(
             size=size,
@@ -364,9 +352,9 @@ class PostgresBackend:
         sql = f"""
 WITH m AS MATERIALIZED (
     SELECT m.key, m.grp, m.type, m.history, m.meeting_id, m.year, m.category, m.status,
-           m.agencies, m.outcomes, m.date, m.position,
-           (m.title ILIKE ANY(CAST(:title_like AS text[]))) AS in_title, pg_column_size(m.tsv) AS size
-    FROM {table.TABLE} m WHERE {" AND ".join(match) or "true"}
+           m.agencies, m.outcomes, m.date,
+           (m.title LIKE ANY(CAST(:title_like AS text[]))) AS in_title, pg_column_size(m.tsv) AS size
+    FROM ({units}) m
 ),
 k AS MATERIALIZED (SELECT * FROM m WHERE {kept()}),
 mg AS MATERIALIZED (
@@ -390,7 +378,7 @@ p AS (
 ),
 pg AS (SELECT * FROM p WHERE r > (shown - 1) * :size AND r <= shown * :size),
 u AS (
-    SELECT k.key, k.grp, k.history, k.position, {rank("s")} AS score
+    SELECT k.key, k.grp, k.history, s.position, {rank("s")} AS score
     FROM k JOIN pg USING (grp) JOIN {table.TABLE} s ON s.key = k.key
 ),
 ui AS (SELECT u.*, row_number() OVER (PARTITION BY u.grp ORDER BY u.score DESC, u.history, u.position) AS i FROM u)
@@ -461,13 +449,13 @@ UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
         self, text: str, *, viewer: Viewer, filters: Mapping[str, tuple[str, ...]] | None = None
     ) -> int:
         clean = {k: tuple(v) for k, v in (filters or {}).items() if v}
-        match, params = self._match(text, viewer, clean)
-        conditions = [*match, "NOT m.history", *self._facet_filters(clean, params).values()]
+        units, params = self._units(text, viewer, clean)
+        conditions = ["NOT m.history", *self._facet_filters(clean, params).values()]
         with self.engine.connect() as connection:
             return int(
                 connection.execute(
                     sa.text(
-                        f"SELECT count(DISTINCT m.grp) FROM {table.TABLE} m WHERE {' AND '.join(conditions)}"
+                        f"SELECT count(DISTINCT m.grp) FROM ({units}) m WHERE {' AND '.join(conditions)}"
                     ),
                     params,
                 ).scalar_one()
@@ -694,18 +682,6 @@ def _bm25(
 
 def _like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _batches(docs: Iterable[SearchDocument], size: int) -> Iterator[list[SearchDocument]]:
-    """Units in batches of whole groups, about ``size`` units each."""
-    batch: list[SearchDocument] = []
-    for _group, its in groupby(docs, key=lambda d: d.group):
-        batch.extend(its)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _distance(a: str, b: str, limit: int) -> int:

@@ -170,3 +170,27 @@ def row(doc: SearchDocument) -> dict[str, Any]:
         "tsv": text_vector(doc),
         "tsv_summary": tsvector(doc.summary) if doc.summary else None,
     }
+
+
+# -- what a search reads: narrow copies (migration 0022) --------------------------------------------
+
+HIT = "search_hit"  # per unit: what matching, counting and choosing ranking candidates read
+GROUP = "search_group"  # per group: the facts visibility and the facets read
+HIT_COLUMNS = "key, grp, type, history, title, tsv"
+HIT_VALUES = "key, grp, type, history, lower(title), tsv"  # the title lower-cased: LIKE, not ILIKE, per row
+GROUP_COLUMNS = (
+    "grp, published, publish_at, number, meeting_id, year, category, status, agencies, outcomes, "
+    "member_ids, agency_ids, date"
+)
+
+
+def derived_inserts(source: str, where: str = "true") -> dict[str, str]:
+    """INSERT … SELECT statements filling search_hit and search_group from ``source`` (search_unit or
+    a table of its shape) for the rows ``where`` selects: one row per unit, one per group."""
+    return {
+        HIT: f"INSERT INTO {{table}} ({HIT_COLUMNS}) SELECT {HIT_VALUES} FROM {source} WHERE {where}",
+        GROUP: (
+            f"INSERT INTO {{table}} ({GROUP_COLUMNS}) SELECT DISTINCT ON (grp) {GROUP_COLUMNS} "
+            f"FROM {source} WHERE {where} ORDER BY grp"
+        ),
+    }
