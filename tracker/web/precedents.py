@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import Flask, current_app, render_template, request
 from flask_babel import get_locale
-from sqlmodel import col, select
 from werkzeug.datastructures import MultiDict
 
 from tracker import generation
@@ -23,6 +22,7 @@ from tracker.search import get_backend
 from tracker.services import precedents
 from tracker.services import search as search_service
 from tracker.services.precedents import ClauseRef, Precedent, Source
+from tracker.services.proposals import suggestions_of
 from tracker.services.replies import ReplyLetter
 from tracker.web.auth import current_viewer
 from tracker.web.page_cache import PageCache
@@ -114,11 +114,7 @@ def related_clauses_html(proposal: Proposal) -> str:
     kept = cache.get(key)
     if kept is not None:
         return kept[2].decode()
-    suggestions = session.exec(
-        select(Suggestion)
-        .where(Suggestion.proposal_id == proposal.id, col(Suggestion.parent_id).is_(None))
-        .order_by(col(Suggestion.position))
-    ).all()
+    suggestions = suggestions_of(session=session, proposal_id=proposal.id or 0, top_level=True)
     try:
         related = [
             (s, search_service.related_clauses(session=session, backend=backend, text=s.text))
