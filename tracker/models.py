@@ -332,6 +332,8 @@ class Proposal(SQLModel, table=True):
         _one_of("status", ProposalStatus, "status"),
         # the public's counts per session read the index alone
         sa.Index("ix_proposal_meeting_id_published_at", "meeting_id", "published_at"),
+        # a signed-in list (no page cache) filters and sorts visible proposals in the index alone
+        sa.Index("ix_proposal_listing", "status", "published_at", "meeting_id", "number", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from tracker.domain.drafting import Draft, compose
@@ -374,3 +375,41 @@ def test_home_totals_take_the_public_part_from_the_callers_cache(session: Sessio
     }
     assert public_counts(session=session) == counts(session=session, viewer=ANONYMOUS)
     assert public_counts(session=session)["proposals"] == before + 2  # the scheduled one is not public yet
+
+
+@pytest.mark.parametrize("filters", [{}, {"status": "replied"}])
+def test_a_signed_in_list_reads_the_listing_index_not_the_wide_rows(
+    session: Session, make: Any, filters: dict[str, str]
+) -> None:
+    """A signed-in list has no page cache: the visible proposals are chosen and sorted in the covering
+    index (migration 0023), never by reading every proposal's row with its long texts."""
+    engine = session.get_bind()
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the query plan checked is SQLite's; PostgreSQL plans by its statistics")
+    meeting = make.meeting()
+    member = make.member()
+    for number in range(1, 30):
+        make.proposal(meeting_id=meeting.id, number=number, status="replied", proposer_id=member.id)
+    session.flush()
+    session.connection().exec_driver_sql(
+        "ANALYZE"
+    )  # the planner's statistics, as `tracker remind` keeps them
+    statements: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        if " ".join(statement.split()).upper().startswith("SELECT PROPOSAL.ID FROM PROPOSAL WHERE"):
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        viewer = Viewer(Role.MEMBER, member_id=member.id)
+        assert list_proposals(session=session, viewer=viewer, page_size=5, **filters).total >= 29
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert statements, "the list chose its page's ids in a statement of its own"
+    statement, parameters = statements[0]
+    plan = " | ".join(
+        str(row[-1])
+        for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+    )
+    assert "COVERING INDEX ix_proposal_listing" in plan, plan

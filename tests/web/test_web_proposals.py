@@ -122,6 +122,29 @@ def test_list_filters_by_replying_office(session: Session, get_page) -> None:
     assert "没有符合筛选条件的提案" in none.text()
 
 
+def test_the_office_filter_offers_an_office_as_soon_as_it_has_answered(
+    session: Session, make, client, login, get_page
+) -> None:
+    """The offices offered are kept per archive state: a reply by a new office, or an office renamed,
+    shows in the next list on any server, signed in or not."""
+    login(client, "staff")
+
+    def offered() -> list[str]:
+        page = get_page("/proposals")
+        return [o.text() for o in page.find_all("select", name="agency")[0].find_all("option")]
+
+    assert "区新设局" not in offered()
+    bureau = make.agency(name="区新设局")
+    make.reply(make.proposal(status="replied"), agency_id=bureau.id)
+    session.commit()
+    assert "区新设局" in offered()
+    bureau.name = "区新设管理局"
+    session.add(bureau)
+    session.commit()
+    names = offered()
+    assert "区新设管理局" in names and "区新设局" not in names
+
+
 def test_bad_query_arguments_are_ignored(client) -> None:
     for query in (
         "page=abc",

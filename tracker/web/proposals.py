@@ -17,6 +17,10 @@ from tracker.web.labels import label, meeting_label
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
 _public_statuses = public_facts.kept("statuses", lambda session: public_statuses(session=session))
+# the same for every viewer: names of the offices that have answered, read once per archive state
+_agency_options = public_facts.kept(
+    "agencies_with_replies", lambda session: [(a.id, a.name) for a in agencies_with_replies(session=session)]
+)
 
 
 @bp.get("")
@@ -50,7 +54,7 @@ def index() -> str:
             for s in ProposalStatus
             if s.value in in_view or s.value == filters["status"]
         ],
-        agency_options=[(a.id, a.name) for a in agencies_with_replies(session=session)],
+        agency_options=_agency_options(),
     )
 
 
