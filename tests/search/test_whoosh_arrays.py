@@ -124,6 +124,29 @@ def test_set_operations_add_scores() -> None:
     assert union([]).docs.tolist() == []
 
 
+@pytest.mark.parametrize(
+    ("size", "lengths"),
+    [
+        (1_000_000, (3, 5)),  # a few documents among many: sorted (np.unique)
+        (2_000, (1_500, 1_800, 900)),  # most documents: added up densely
+        (64, (4, 0, 60)),  # at the threshold, with an empty part
+    ],
+)
+def test_union_gives_the_same_documents_and_sums_by_either_path(size: int, lengths: tuple[int, ...]) -> None:
+    rng = np.random.default_rng(size)
+    parts = [
+        Hits(np.sort(rng.choice(size, n, replace=False)).astype(np.int64), rng.random(n)) for n in lengths
+    ]
+    docs = np.concatenate([p.docs for p in parts])
+    expected: dict[int, float] = {}
+    for d, s in zip(docs.tolist(), np.concatenate([p.scores for p in parts]).tolist(), strict=True):
+        expected[d] = expected.get(d, 0.0) + s
+    found = union(parts)
+    assert found.docs.dtype == np.int64
+    assert found.docs.tolist() == sorted(expected)
+    assert found.scores.tolist() == pytest.approx([expected[d] for d in sorted(expected)])
+
+
 def test_cached_postings_survive_a_new_searcher_but_not_a_merge(updated: WhooshBackend) -> None:
     segments = SegmentCache()
     q = query.Term("text", "企业")

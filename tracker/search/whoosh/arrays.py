@@ -41,6 +41,9 @@ B = 0.75
 # postings kept decoded per searcher, counted in entries (16 bytes each: 4M is 64 MB a process)
 CACHE_ENTRIES = 4_000_000
 
+# a union of at least one posting per this many document numbers is added up densely (see union)
+DENSE_UNION = 16
+
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_SCORES = np.zeros(0, dtype=np.float64)
 
@@ -75,6 +78,17 @@ def union(parts: Sequence[Hits]) -> Hits:
         return parts[0]
     docs = np.concatenate([p.docs for p in parts])
     scores = np.concatenate([p.scores for p in parts])
+    size = int(docs.max()) + 1
+    if len(docs) * DENSE_UNION >= size:
+        # Common words: adding into one slot per document number is linear, where sorting the
+        # concatenated lists (np.unique) was most of a one-word search's time at 10,000 proposals.
+        # bincount adds each slot's scores in the same order np.unique's inverse does: same sums.
+        present = np.zeros(size, dtype=bool)
+        present[docs] = True
+        unique = np.flatnonzero(present)
+        return Hits(
+            unique.astype(np.int64, copy=False), np.bincount(docs, weights=scores, minlength=size)[unique]
+        )
     unique, inverse = np.unique(docs, return_inverse=True)
     return Hits(unique, np.bincount(inverse, weights=scores, minlength=len(unique)))
 

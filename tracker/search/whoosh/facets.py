@@ -89,6 +89,7 @@ class Matches:
         self.earlier = earlier[hits.docs] if earlier is not None else np.zeros(len(hits), dtype=bool)
         self.history = history
         self._kept: dict[str | None, np.ndarray] = {}
+        self._groups: dict[str | None, np.ndarray] = {}
 
     def _filtered(self, found: np.ndarray, skip: str | None) -> np.ndarray:
         for name, wanted in self.filters.items():
@@ -115,8 +116,12 @@ class Matches:
         return int(np.count_nonzero(self._filtered(self.earlier.copy(), None)))
 
     def group_mask(self, skip: str | None = None) -> np.ndarray:
-        mask = np.zeros(self.groups.count, dtype=bool)
-        mask[self.group_of[self.kept(skip)]] = True
+        """Which groups hold a match passing the facet filters (all but ``skip``); every facet
+        without a filter of its own asks for the same one, so it is built once."""
+        mask = self._groups.get(skip)
+        if mask is None:
+            mask = self._groups[skip] = np.zeros(self.groups.count, dtype=bool)
+            mask[self.group_of[self.kept(skip)]] = True
         return mask
 
     def facets(self) -> dict[str, dict[str, int]]:

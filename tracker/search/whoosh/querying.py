@@ -110,7 +110,9 @@ class Querying(IndexStore):
             groups = matches.groups
             best = np.full(groups.count, -np.inf)
             np.maximum.at(best, owners, scores)
-            present = np.unique(owners)  # group ordinals follow the keys' order: the tie-break
+            units_of = np.bincount(owners, minlength=groups.count)
+            # the groups found, in ordinal order (which follows the keys' order: the tie-break)
+            present = np.flatnonzero(units_of)
             if request.sort == Sort.DATE:
                 order = present[np.lexsort((present, -best[present], -groups.date[present]))]
             else:
@@ -119,7 +121,6 @@ class Querying(IndexStore):
             pages = max(1, -(-len(order) // size))
             page = min(max(1, request.page), pages)
             shown = order[(page - 1) * size : page * size]
-            units_of = np.bincount(owners, minlength=groups.count)
 
             marks = Marks().collect(q)
             picked = np.isin(owners, shown)
