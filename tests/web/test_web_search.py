@@ -263,3 +263,20 @@ def test_a_results_page_reads_the_sessions_once_however_many_it_names(
     text = page.get_data(as_text=True)
     assert all(f"Z{year}-" in text for year in range(2010, 2020))
     assert sum("FROM meeting" in s for s in statements) <= 2
+
+
+def test_a_changed_session_prefix_shows_in_the_next_results(
+    app: Flask, client: FlaskClient, session: Session, make: Any
+) -> None:
+    """The prefixes are kept per archive state: an office renumbering a session's 案号 (Z → ZX) is
+    on the next results page, though the index itself keeps only the session's id."""
+    meeting = make.meeting(name="第十届第九次会议", year=2031, number_prefix="Z")
+    make.proposal(title="关于城市书房的提案", meeting=meeting, number=7, published_at=datetime.now(UTC))
+    session.commit()
+    get_keeper(app).rebuild()
+    assert "第Z7号" in client.get("/search?q=城市书房").get_data(as_text=True)
+    meeting.number_prefix = "ZX"
+    session.add(meeting)
+    session.commit()
+    text = client.get("/search?q=城市书房").get_data(as_text=True)
+    assert "第ZX7号" in text and "第Z7号" not in text

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel.dates import format_date
-from flask import Flask, g
+from flask import Flask
 from flask_babel import get_locale, gettext, to_user_timezone
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from tracker.db import get_session
 from tracker.domain.glossary import GLOSSARY, case_number, people_date, people_datetime
 from tracker.models import Meeting, Proposal
 from tracker.search.documents import GroupFacts
+from tracker.web import public_facts
 
 
 def date_for_people(value: date | datetime | str | None) -> str:
@@ -61,12 +62,17 @@ def case_no(number: int | None, meeting: Meeting | int | None = None) -> str:
 
 def _prefix_of(meeting_id: int) -> str | None:
     """A session's 案号 prefix. A results page names up to ten sessions: every session's prefix is
-    read in one light query, once per request (sessions are a few dozen over decades)."""
-    prefixes: dict[int, str | None] | None = g.get("number_prefixes")
-    if prefixes is None:
-        rows = get_session().exec(select(Meeting.id, Meeting.number_prefix)).all()
-        prefixes = g.number_prefixes = {row[0]: row[1] for row in rows if row[0] is not None}
-    return prefixes.get(meeting_id)
+    read in one light query (sessions are a few dozen over decades), kept per archive state."""
+    return _number_prefixes().get(meeting_id)
+
+
+def _read_prefixes(session: Session) -> dict[int, str | None]:
+    rows = session.exec(select(Meeting.id, Meeting.number_prefix)).all()
+    return {row[0]: row[1] for row in rows if row[0] is not None}
+
+
+# sessions are public rows: a change of a prefix moves the archive's generation, which keys this
+_number_prefixes = public_facts.kept("number_prefixes", _read_prefixes)
 
 
 def proposal_no(proposal: Proposal) -> str:

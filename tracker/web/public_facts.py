@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import current_app
+from flask import current_app, g
 from sqlmodel import Session
 
 from tracker import generation
@@ -24,13 +24,24 @@ T = TypeVar("T")
 _EXTENSION_KEY = "tracker.public_facts"
 
 
+def archive_state() -> tuple[int, object]:
+    """The archive's generation and publication mark as this request first read them: read once a
+    request (a page asking for several kept facts pays two light queries, not two a fact). The
+    pages using kept facts are GET pages, which write nothing before they render."""
+    state: tuple[int, object] | None = g.get("archive_state")
+    if state is None:
+        session = get_session()
+        state = g.archive_state = (generation.current(session), publication_mark(session=session))
+    return state
+
+
 def kept(name: str, compute: Callable[[Session], T]) -> Callable[[], T]:
     """A callable giving ``compute(session)`` as of the archive's current state, computed at most
     once per state and name in this process. Callers must not change what it returns."""
 
     def get() -> T:
         session = get_session()
-        key = (generation.current(session), publication_mark(session=session))
+        key = archive_state()
         store: dict[str, tuple[object, T]] = current_app.extensions.setdefault(_EXTENSION_KEY, {})
         found = store.get(name)
         if found is not None and found[0] == key:
