@@ -26,6 +26,8 @@ from tracker.services.people import get_or_create_meeting, public_statuses, stat
 from tracker.services.proposals import (
     _counts_where,
     counts,
+    latest_proposals,
+    latest_public,
     list_proposals,
     proposal_detail,
     public_counts,
@@ -364,6 +366,32 @@ def test_the_states_offered_are_those_of_what_the_viewer_may_see(
         assert "kept" in marked and marked - {"kept"} <= expected
 
 
+@pytest.mark.parametrize("limit", [1, 2, 5])
+@pytest.mark.parametrize("who", ["public", "author", "cosigner", "bystander", "agency", "other", "staff"])
+def test_the_newest_proposals_are_the_newest_of_what_the_viewer_may_see(
+    session: Session, make: Any, who: str, limit: int
+) -> None:
+    """The public's newest (cacheable) merged with the viewer's own give exactly the newest of
+    everything the viewer may see, newest first."""
+    people = _archive_for_counts(session, make)
+    viewer = {
+        "public": ANONYMOUS,
+        "staff": Viewer(Role.STAFF),
+        "agency": Viewer(Role.AGENCY, agency_id=people["agency"].id),
+        "other": Viewer(Role.AGENCY, agency_id=people["other"].id),
+    }.get(who) or Viewer(Role.MEMBER, member_id=people[who].id)
+    expected = session.exec(
+        select(Proposal.id)
+        .where(proposal_filter(viewer))
+        .order_by(col(Proposal.created_at).desc(), col(Proposal.id).desc())
+        .limit(limit)
+    ).all()
+    assert [p.id for p in latest_proposals(session=session, viewer=viewer, limit=limit)] == expected
+    cached = latest_public(session=session, limit=limit)
+    found = latest_proposals(session=session, viewer=viewer, limit=limit, public=lambda: cached)
+    assert [p.id for p in found] == expected
+
+
 def test_home_totals_take_the_public_part_from_the_callers_cache(session: Session, make: Any) -> None:
     before = public_counts(session=session)["proposals"]
     people = _archive_for_counts(session, make)
@@ -391,9 +419,8 @@ def test_a_signed_in_list_reads_the_listing_index_not_the_wide_rows(
     for number in range(1, 30):
         make.proposal(meeting_id=meeting.id, number=number, status="replied", proposer_id=member.id)
     session.flush()
-    session.connection().exec_driver_sql(
-        "ANALYZE"
-    )  # the planner's statistics, as `tracker remind` keeps them
+    # the planner's statistics, as `tracker remind` keeps them
+    session.connection().exec_driver_sql("ANALYZE")
     statements: list[tuple[str, Any]] = []
 
     def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:

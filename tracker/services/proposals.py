@@ -241,14 +241,46 @@ def list_proposals(
     return Page(items=list(items), total=total, page=page, page_size=page_size)
 
 
-def latest_proposals(*, session: Session, viewer: Viewer, limit: int = 5) -> list[Proposal]:
-    stmt = (
-        select(Proposal)
-        .where(proposal_filter(viewer))
-        .order_by(col(Proposal.created_at).desc(), col(Proposal.id).desc())
-        .limit(limit)
-        .options(*_LIST_LOADS)
-    )
+_LATEST_ORDER = (col(Proposal.created_at).desc(), col(Proposal.id).desc())
+
+
+def _latest_ids(session: Session, clause: sa.ColumnElement[bool], limit: int) -> list[tuple[datetime, int]]:
+    stmt = select(Proposal.created_at, Proposal.id).where(clause).order_by(*_LATEST_ORDER).limit(limit)
+    return [(created, pid) for created, pid in session.exec(stmt).all() if pid is not None]
+
+
+def latest_public(
+    *, session: Session, limit: int = 5, at: datetime | None = None
+) -> list[tuple[datetime, int]]:
+    """(created_at, id) of the newest proposals the public sees, newest first."""
+    return _latest_ids(session, public_clause(at), limit)
+
+
+def latest_proposals(
+    *,
+    session: Session,
+    viewer: Viewer,
+    limit: int = 5,
+    public: Callable[[], list[tuple[datetime, int]]] | None = None,
+) -> list[Proposal]:
+    """The newest proposals ``viewer`` may see. As with ``counts``, the public's newest can come from
+    ``public`` (the caller's cache of ``latest_public`` with at least ``limit`` entries) and only
+    the viewer's own that the public does not see are looked up here: choosing among every visible
+    proposal by date read each one's wide row (40 ms at 10,000 proposals)."""
+    if viewer.sees_all:
+        found = _latest_ids(session, sa.true(), limit)
+    else:
+        moment = visibility_now()
+        found = list(
+            public() if public is not None else latest_public(session=session, limit=limit, at=moment)
+        )
+        own = own_clause(viewer)
+        if own is not None:
+            found += _latest_ids(session, sa.and_(own, sa.not_(public_clause(moment))), limit)
+    ids = [pid for _created, pid in sorted(found, reverse=True)[:limit]]
+    if not ids:
+        return []
+    stmt = select(Proposal).where(col(Proposal.id).in_(ids)).order_by(*_LATEST_ORDER).options(*_LIST_LOADS)
     return list(session.exec(stmt).all())
 
 
