@@ -13,6 +13,7 @@ from typing import Any
 from babel import support
 from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import Babel, get_locale, get_translations
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from tracker.domain import locales
@@ -77,6 +78,18 @@ def _translations() -> support.NullTranslations:
 
 
 _CATALOGS: dict[Any, support.NullTranslations] = {}
+
+
+def gettext(string: str, **variables: Any) -> str:
+    """Flask-Babel's ``gettext`` (the same lookup and formatting) through ``_translations``."""
+    translated = _translations().ugettext(string)
+    return translated % variables if variables else translated
+
+
+def lazy_gettext(string: str, **variables: Any) -> LazyString:
+    """Flask-Babel's ``lazy_gettext`` over ``gettext`` above: the labels of stored codes and form
+    fields are such strings, turned into text a few hundred times a results page."""
+    return LazyString(gettext, string, **variables)
 
 
 def _install_template_gettext(app: Flask) -> None:

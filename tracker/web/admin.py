@@ -11,12 +11,12 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from tracker.db import get_session
 from tracker.domain.messages import N_, Problem
 from tracker.domain.sessions import BODIES, SessionFields, SessionIntake
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import AdminAction, AdminKind
 from tracker.services import admin_log, sessions
 from tracker.services.admin_log import AdminActor

@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlmodel import Session
@@ -24,6 +23,7 @@ from wtforms.validators import Optional
 from tracker.db import get_session
 from tracker.domain.messages import N_, Problem
 from tracker.domain.people import AgencyFields, AgencyKind, MemberFields, MemberKind, PeopleKind
+from tracker.i18n import lazy_gettext as _l
 from tracker.services import directory, people_import
 from tracker.services.errors import InvalidInput, NotFoundError, ServiceError
 from tracker.web.admin import _actor, admin_only, bp

@@ -13,7 +13,6 @@ from collections import Counter
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -21,6 +20,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 
 from tracker.db import get_session
 from tracker.domain.lockout import is_locked
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import User, UserRole
 from tracker.services import accounts, user_admin
 from tracker.services.errors import NotFoundError, ServiceError

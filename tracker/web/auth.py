@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import Flask, abort, current_app, flash, redirect, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin, LoginManager, current_user
 from werkzeug.wrappers import Response
 
@@ -24,6 +23,7 @@ from tracker.db import session_scope
 from tracker.domain.deadlines import WorkCalendar, parse_day_list
 from tracker.domain.lockout import LockoutPolicy
 from tracker.domain.workflow import ReturnWindow
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import User
 from tracker.services.accounts import SessionLimits, user_for_session
 from tracker.services.visibility import ANONYMOUS, Role, Viewer

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import TextAreaField
 
 from tracker.db import get_session
 from tracker.domain.messages import Problem
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import Reply
 from tracker.services import corrections
 from tracker.services.errors import (

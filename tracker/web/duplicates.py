@@ -8,13 +8,13 @@ from typing import Any
 
 from flask import Blueprint, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, HiddenField, TextAreaField
 
 from tracker.db import get_session
 from tracker.domain.messages import N_, Problem
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import Proposal
 from tracker.search import get_backend
 from tracker.services import duplicates, workflow

@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import DateField, TextAreaField
@@ -19,6 +18,7 @@ from wtforms.validators import Optional
 
 from tracker.db import get_session
 from tracker.domain.messages import N_, Problem
+from tracker.i18n import lazy_gettext as _l
 from tracker.services import extensions
 from tracker.services.errors import InvalidInput
 from tracker.services.visibility import Role

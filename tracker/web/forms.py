@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -26,6 +25,7 @@ from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.domain.messages import Problem
+from tracker.i18n import lazy_gettext as _l
 from tracker.web.args import bounded_int
 from tracker.web.messages import describe
 

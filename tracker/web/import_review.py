@@ -14,11 +14,11 @@ from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from tracker.db import get_session
 from tracker.domain.messages import N_, Problem
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import ImportKind
 from tracker.services import import_review, visibility
 from tracker.services.errors import ForbiddenError, InvalidInput, NotFoundError, ServiceError

@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from werkzeug.wrappers import Response
@@ -22,6 +21,7 @@ from wtforms import SelectField
 
 from tracker.db import get_engine, get_session
 from tracker.domain.messages import N_, Problem
+from tracker.i18n import lazy_gettext as _l
 from tracker.importing import Refused, zip_sources
 from tracker.importing import run_import as run_import_files
 from tracker.models import ImportRun

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 
 from tracker.domain.follows import FollowKind
 from tracker.domain.notifications import Channel
 from tracker.domain.sessions import display_name
 from tracker.domain.workflow import Action
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import (
     DraftStatus,
     ExemptionKind,

@@ -16,10 +16,10 @@ from io import BytesIO
 from urllib.parse import parse_qsl, unquote_to_bytes
 
 from flask import Flask, current_app, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import Headers
 from werkzeug.formparser import MultiPartParser
 
+from tracker.i18n import lazy_gettext as _l
 from tracker.web import uploads
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")

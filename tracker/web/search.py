@@ -12,10 +12,10 @@ from urllib.parse import quote_plus, urlencode
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from tracker.db import get_session
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import Meeting, ProposalStatus
 from tracker.search import Facet, Fragment, GroupHit, SearchResults, Sort, UnitHit, get_backend
 from tracker.search.documents import GroupFacts, UnitType

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, render_template
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from tracker.db import get_session
 from tracker.domain.spreadsheet import csv_text, xlsx_bytes
 from tracker.domain.statistics import OUTCOMES, RATINGS, Summary
+from tracker.i18n import lazy_gettext as _l
 from tracker.services import statistics
 from tracker.web.args import id_arg
 from tracker.web.auth import local_today
