@@ -326,12 +326,13 @@ def _statements(app: Flask, run: Any) -> list[str]:
 
 
 @on_postgres
-def test_a_search_reads_matches_through_the_gin_index_without_jit(servers) -> None:
+@pytest.mark.parametrize("text", ["培训", "培训 -夜班"])  # by the groups' words; by the units
+def test_a_search_reads_matches_through_the_gin_index_without_jit(servers, text: str) -> None:
     a, _b = servers
-    request = SearchRequest("培训", STAFF)
+    request = SearchRequest(text, STAFF)
     statements = _statements(a, lambda: get_backend(a).search(request))
     settings = [s for s in statements if s.startswith("SET LOCAL")]
-    query = next(s for s in statements if "search_unit" in s)
+    query = "\n".join(s for s in statements if "search_unit" in s or "LIMIT %(candidates)s" in s)
     assert "SET LOCAL jit = off" in settings and "SET LOCAL enable_seqscan = off" in settings
     with get_backend(a).engine.connect() as connection:
         for setting in settings:
