@@ -369,3 +369,99 @@ def test_beyond_the_ranked_candidates_counts_facets_and_highlights_stay_exact(
     assert all(u.fragments or u.title.marked for g in bounded.groups for u in g.units)
     # the one candidate ranked is a unit with the word in its title: its group comes first
     assert any(u.title.marked for u in bounded.groups[0].units)
+
+
+# words and ORs (the groups' vector), with facet, 案号 and type filters, for the public and for staff
+BY_GROUPS = [
+    ("培训", {}),
+    ("培训 OR 担保", {}),
+    ("担保 OR 贷款", {}),
+    ("enterprises", {}),
+    ("financ*", {}),
+    ("培训", {"agency": ("镇海区经信局",)}),
+    ("创业", {"status": ("replied",)}),
+    ("培训", {"year": ("2011", "2012", "2013", "2014", "2015")}),
+    ("培训", {"number": ("2",)}),
+    ("夜班", {}),
+]
+
+
+def _summary(results: Any) -> tuple[Any, ...]:
+    return (
+        results.total,
+        results.total_units,
+        results.history_units,
+        results.facets,
+        results.page,
+        [
+            (g.key, g.unit_count, round(g.score, 6), [(u.key, round(u.score, 6)) for u in g.units])
+            for g in results.groups
+        ],
+    )
+
+
+@on_postgres
+@pytest.mark.parametrize(("text", "filters"), BY_GROUPS)
+@pytest.mark.parametrize("viewer", [ANONYMOUS, STAFF], ids=["public", "staff"])
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_words_ored_give_by_the_groups_vector_what_the_units_give(
+    servers, monkeypatch: pytest.MonkeyPatch, text: str, filters: dict, viewer: Viewer, sort: str
+) -> None:
+    """The same total, unit counts, facets, page, groups, units and scores, whether a search of
+    words joined by OR is counted over the groups' vectors (migration 0023) or unit by unit."""
+    from tracker.search import Sort
+    from tracker.search.postgres import backend as module
+    from tracker.search.postgres.parse import parse, tsquery
+
+    a, _b = servers
+    assert module.by_groups(tsquery(parse(text), match=True))
+    statements = _statements(
+        a, lambda: get_backend(a).search(SearchRequest(text, viewer, filters, Sort(sort)))
+    )
+    assert any("gv AS MATERIALIZED" in s for s in statements)  # the groups' path ran
+    for page_size, page in ((100, 1), (1, 2)):
+        request = SearchRequest(text, viewer, filters, Sort(sort), page=page, page_size=page_size)
+        by_groups = get_backend(a).search(request)
+        monkeypatch.setattr(module, "by_groups", lambda _q: False)
+        by_units = get_backend(a).search(request)
+        monkeypatch.undo()
+        assert _summary(by_groups) == _summary(by_units)
+    if not filters and text != "夜班":  # not an agreement on nothing
+        assert by_groups.total and by_groups.total_units
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("培训", True),
+        ("培训 OR 担保", True),
+        ("培训 OR 融资难", False),  # 融资难's finer cut is a phrase
+        ("financ*", True),
+        ("培训 创业", False),  # an AND is per passage
+        ("培训 -高校", False),
+        ('"服务与管理"', False),
+        ("标题:培训", False),  # a scope is a weight the groups' vector does not keep
+        ("信息化", False),  # its finer cut is a phrase
+    ],
+)
+def test_which_queries_the_groups_vector_answers(text: str, expected: bool) -> None:
+    from tracker.search.postgres.backend import by_groups
+    from tracker.search.postgres.parse import parse, tsquery
+
+    assert by_groups(tsquery(parse(text), match=True)) is expected
+
+
+@on_postgres
+def test_a_group_s_vector_holds_the_words_of_its_in_force_units_only(servers) -> None:
+    """Written with the units in the same transaction: the union of the in-force units' words."""
+    a, _b = servers
+    with get_engine(a).connect() as connection:
+        differing = connection.execute(
+            sa.text(
+                "SELECT g.grp FROM search_group g WHERE g.tsv IS DISTINCT FROM (SELECT coalesce("
+                "array_to_tsvector(array_agg(DISTINCT u.lexeme)), '') FROM search_hit h, unnest(h.tsv) u "
+                "WHERE h.grp = g.grp AND NOT h.history)"
+            )
+        ).all()
+        groups = connection.execute(sa.text("SELECT count(*) FROM search_group WHERE tsv <> ''")).scalar()
+    assert differing == [] and groups >= 5

@@ -10,7 +10,7 @@ with the archive. Now:
   published in-force units (and one over published earlier letters): the unit counts are the
   number of entries in an index's bitmap, which PostgreSQL counts without reading the rows of
   all-visible pages;
-- search_hit.size (the vector's stored size) with an index over published in-force units: the
+- search_hit.size (the vector's stored size) with an index over in-force units: the
   units most likely to rank first are read in that order until enough match, not all sorted.
 
 Only on PostgreSQL, like search_unit (0015) and the narrow tables (0022).
@@ -30,6 +30,7 @@ down_revision: str | Sequence[str] | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+FACTS = ("category", "status", "agencies", "outcomes", "member_ids", "agency_ids")
 TYPES = ("proposal", "suggestion", "reply_point", "reply", "document", "clause")  # documents.UnitType
 
 
@@ -43,8 +44,12 @@ def upgrade() -> None:
         "UPDATE search_hit h SET published = g.published, size = pg_column_size(h.tsv) "
         "FROM search_group g WHERE g.grp = h.grp"
     )
-    # the vector is stored out of line, as search_hit's: a row a facet reads stays short
+    # the vector is stored out of line, as search_hit's: a row a facet reads stays short; the
+    # facts the facets read stay in the row (MAIN), not out of line with it (unnesting an array
+    # kept out of line cost more than the whole count)
     op.execute("ALTER TABLE search_group SET (toast_tuple_target = 128)")
+    for column in FACTS:
+        op.execute(f"ALTER TABLE search_group ALTER COLUMN {column} SET STORAGE MAIN")
     op.execute("ALTER TABLE search_group ADD COLUMN tsv tsvector NOT NULL DEFAULT ''")
     op.execute("ALTER TABLE search_group ALTER COLUMN tsv DROP DEFAULT")
     op.execute(
@@ -63,7 +68,7 @@ def upgrade() -> None:
         "CREATE INDEX ix_search_hit_tsv_history ON search_hit USING gin (tsv) WHERE published AND history"
     )
     op.execute(
-        "CREATE INDEX ix_search_hit_size ON search_hit (size, key COLLATE \"C\") WHERE published AND NOT history"
+        "CREATE INDEX ix_search_hit_size ON search_hit (size, key COLLATE \"C\") WHERE NOT history"
     )
 
 
@@ -78,5 +83,7 @@ def downgrade() -> None:
     op.execute("DROP INDEX ix_search_group_tsv")
     op.execute("ALTER TABLE search_group DROP COLUMN tsv")
     op.execute("ALTER TABLE search_group RESET (toast_tuple_target)")
+    for column in FACTS:
+        op.execute(f"ALTER TABLE search_group ALTER COLUMN {column} SET STORAGE EXTENDED")
     op.execute("ALTER TABLE search_hit DROP COLUMN size")
     op.execute("ALTER TABLE search_hit DROP COLUMN published")

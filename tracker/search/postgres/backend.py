@@ -512,18 +512,18 @@ UNION ALL SELECT 'all', NULL, NULL, (SELECT reltuples::bigint FROM pg_class WHER
                         for w in sorted(title_words | {"".join(p) for p in title_phrases})
                     ],
                 )
-                matches = (
-                    f"SELECT h.key, h.grp, h.title, h.size{', h.tsv' if walk else ''} FROM {table.HIT} h "
-                    f"JOIN {table.GROUP} m ON m.grp = h.grp WHERE NOT h.history AND {kept}"
-                )
-                if walk:
+                if walk:  # the shortest in-force units from the size index, then the match
                     connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
                     matches = (
-                        f'SELECT * FROM ({matches} ORDER BY h.size, h.key COLLATE "C" LIMIT :window) w '
-                        "WHERE w.tsv @@ CAST(:q AS tsquery)"
+                        f"SELECT w.* FROM (SELECT h.key, h.grp, h.title, h.size, h.tsv FROM {table.HIT} h "
+                        'WHERE NOT h.history ORDER BY h.size, h.key COLLATE "C" LIMIT :window) w '
+                        f"JOIN {table.GROUP} m ON m.grp = w.grp WHERE w.tsv @@ CAST(:q AS tsquery) AND {kept}"
                     )
                 else:
-                    matches += " AND h.tsv @@ CAST(:q AS tsquery)"
+                    matches = (
+                        f"SELECT h.key, h.grp, h.title, h.size FROM {table.HIT} h JOIN {table.GROUP} m "
+                        f"ON m.grp = h.grp WHERE NOT h.history AND h.tsv @@ CAST(:q AS tsquery) AND {kept}"
+                    )
                 k = connection.execute(
                     sa.text(
                         f"SELECT w.key, w.grp FROM ({matches}) w ORDER BY "
