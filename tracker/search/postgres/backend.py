@@ -409,14 +409,17 @@ UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
         self, request: SearchRequest, filters: Mapping[str, tuple[str, ...]]
     ) -> SearchResults | None:
         """A search whose words are joined by OR only, over what is in force and without a type
-        filter, read without visiting each matching unit (None for any other search).
+        filter, in one statement that does not visit each matching unit's row to count groups (None
+        for any other search: the unit path).
 
         Such a query matches a group exactly when it matches one of its in-force units, so the
         groups, their total and their facets come from search_group's vector (migration 0023); the
-        unit counts from counting the per-type partial indexes' bitmaps (no row read where pages
-        are all-visible), plus the rows of the unpublished groups the viewer sees; the ranking
-        candidates from the units read in order of size until enough match (a common word) or
-        from all matches (a rare one); then the page's units, exactly, as the unit path does."""
+        unit counts from the per-type partial indexes over published units, plus the rows of the
+        unpublished groups the viewer sees; the ranking candidates, chosen as the unit path chooses
+        them (a query word in the title first, then the shortest), among every match for a rare
+        word, and for a common one among the matches in the shortest units read in order of size
+        from an index (about twice RANK_CANDIDATES matches' worth, far fewer rows than the
+        matches); then the page's units, exactly, as the unit path does."""
         if request.history or Facet.TYPE.value in filters:
             return None
         where, params = self._match(request.text, request.viewer, filters)
@@ -424,11 +427,11 @@ UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
             return None
         seen = [w for w in where if "m.tsv" not in w]  # visibility, 案号, group: facts of search_group
         facet_filters = self._facet_filters(filters, params)
-        chosen = " AND ".join(where)
         kept = " AND ".join([*seen, *facet_filters.values()]) or "true"
+        # count(*): a group's agencies and outcomes are distinct (search_documents), one row a group
         facet_rows = [
-            f"SELECT 'facet', '{name.value}', v, count({'DISTINCT grp' if 'unnest' in FACET_VALUES[name] else '*'}) "
-            f"FROM (SELECT m.grp, {FACET_VALUES[name]} AS v FROM gv m WHERE "
+            f"SELECT 'facet', '{name.value}', v, count(*), NULL::float8, NULL::jsonb "
+            f"FROM (SELECT {FACET_VALUES[name]} AS v FROM gv m WHERE "
             f"{' AND '.join(f for other, f in facet_filters.items() if other != name) or 'true'}) f "
             "WHERE v IS NOT NULL GROUP BY v"
             for name in Facet
@@ -436,12 +439,12 @@ UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
         ]
         if facet_filters or filters.get("number") or filters.get("group"):
             units = [
-                f"SELECT h.type, h.history, count(*) FROM {table.GROUP} m JOIN {table.HIT} h ON h.grp = m.grp "
-                f"WHERE h.tsv @@ CAST(:q AS tsquery) AND {kept} GROUP BY h.type, h.history"
+                f"SELECT h.type, h.history, count(*) FROM {table.HIT} h WHERE h.grp IN (SELECT grp FROM fg) "
+                "AND h.tsv @@ CAST(:q AS tsquery) GROUP BY h.type, h.history"
             ]
         else:
-            # published units: one bitmap count per partial index; the unpublished groups the
-            # viewer sees (scheduled ones, or all of them for the office), row by row
+            # published units: one bitmap per partial index; the unpublished groups the viewer sees
+            # (scheduled ones, or all of them for the office), row by row
             units = [
                 f"SELECT '{t.value}', false, count(*) FROM {table.HIT} h WHERE h.published "
                 f"AND NOT h.history AND h.type = '{t.value}' AND h.tsv @@ CAST(:q AS tsquery)"
@@ -455,93 +458,19 @@ UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
                 f"SELECT h.type, h.history, count(*) FROM {table.GROUP} m JOIN {table.HIT} h ON h.grp = m.grp "
                 f"WHERE NOT m.published AND {kept} AND h.tsv @@ CAST(:q AS tsquery) GROUP BY h.type, h.history"
             )
-        counts = f"""
-WITH gv AS MATERIALIZED (
-    SELECT m.grp, m.meeting_id, m.year, m.category, m.status, m.agencies, m.outcomes
-    FROM {table.GROUP} m WHERE {chosen}
-)
-{" UNION ALL ".join(facet_rows)}
-UNION ALL SELECT 'total', NULL, NULL, count(*) FROM gv m WHERE {" AND ".join(facet_filters.values()) or "true"}
-UNION ALL SELECT 'units', u.type, u.history::text, u.n FROM ({" UNION ALL ".join(units)}) u(type, history, n)
-UNION ALL SELECT 'all', NULL, NULL, (SELECT reltuples::bigint FROM pg_class WHERE oid = '{table.HIT}'::regclass)
-"""
         mark = Marks().collect(parse(request.text))
+        title_words, title_phrases = mark.fields("title", "text")
         size = max(1, request.page_size)
-        with self.engine.connect() as connection:
-            connection.exec_driver_sql("SET LOCAL jit = off")
-            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-            connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
-            total = total_units = history_units = every = 0
-            by_type: dict[str, int] = {}
-            rows: list[tuple[Any, ...]] = []
-            for kind, a, b, n in connection.execute(sa.text(counts), params):
-                if kind == "facet":
-                    rows.append((kind, a, b, n, None, None))
-                elif kind == "total":
-                    total = int(n)
-                elif kind == "all":
-                    every = int(n or 0)
-                elif b == "true":
-                    history_units += int(n)
-                else:
-                    by_type[a] = by_type.get(a, 0) + int(n)
-                    total_units += int(n)
-            rows += [("facet", Facet.TYPE.value, t, n, None, None) for t, n in by_type.items() if n]
-            rows += [
-                ("total", None, None, total, total_units, None),
-                ("history", None, None, history_units, None, None),
-            ]
-            if total:
-                shown = min(max(1, request.page), -(-total // size))
-                # Ranking candidates, as the unit path chooses them (a query word in the title
-                # first, then the shortest vector), among every match for a rare word; for a common
-                # one among the matches in the shortest units, read in order of size from an index
-                # (about twice RANK_CANDIDATES matches' worth): far fewer rows than the matches.
-                window = 2 * RANK_CANDIDATES * max(every, total_units) // max(1, total_units)
-                walk = window < total_units // 4
-                title_words, title_phrases = mark.fields("title", "text")
-                params.update(
-                    size=size,
-                    offset=(shown - 1) * size,
-                    shown=shown,
-                    per_group=max(1, request.units_per_group),
-                    candidates=RANK_CANDIDATES,
-                    window=window,
-                    title_like=[
-                        f"%{_like(w.lower())}%"
-                        for w in sorted(title_words | {"".join(p) for p in title_phrases})
-                    ],
-                )
-                if walk:  # the shortest in-force units from the size index, then the match
-                    connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
-                    matches = (
-                        f"SELECT w.* FROM (SELECT h.key, h.grp, h.title, h.size, h.tsv FROM {table.HIT} h "
-                        'WHERE NOT h.history ORDER BY h.size, h.key COLLATE "C" LIMIT :window) w '
-                        f"JOIN {table.GROUP} m ON m.grp = w.grp WHERE w.tsv @@ CAST(:q AS tsquery) AND {kept}"
-                    )
-                else:
-                    matches = (
-                        f"SELECT h.key, h.grp, h.title, h.size FROM {table.HIT} h JOIN {table.GROUP} m "
-                        f"ON m.grp = h.grp WHERE NOT h.history AND h.tsv @@ CAST(:q AS tsquery) AND {kept}"
-                    )
-                k = connection.execute(
-                    sa.text(
-                        f"SELECT w.key, w.grp FROM ({matches}) w ORDER BY "
-                        '(w.title LIKE ANY(CAST(:title_like AS text[]))) DESC, w.size, w.key COLLATE "C" '
-                        "LIMIT :candidates"
-                    ),
-                    params,
-                ).all()
-                if walk:
-                    connection.exec_driver_sql("SET LOCAL enable_bitmapscan = on")
-                params.update(keys=[key for key, _grp in k])
-                rows += connection.execute(
-                    sa.text(self._page_by_groups(request, chosen, facet_filters)), params
-                ).all()
-        return self._results(request, filters, rows, mark)
+        params.update(
+            size=size,
+            page=max(1, request.page),
+            per_group=max(1, request.units_per_group),
+            candidates=RANK_CANDIDATES,
+            title_like=[
+                f"%{_like(w.lower())}%" for w in sorted(title_words | {"".join(p) for p in title_phrases})
+            ],
+        )
 
-    @staticmethod
-    def _page_by_groups(request: SearchRequest, chosen: str, facet_filters: Mapping[Facet, str]) -> str:
         def rank(alias: str) -> str:
             return (
                 f"ts_rank('{RANK_WEIGHTS}', {alias}.tsv, CAST(:rq AS tsquery), {RANK_NORMALIZATION})::float8"
@@ -550,32 +479,68 @@ UNION ALL SELECT 'all', NULL, NULL, (SELECT reltuples::bigint FROM pg_class WHER
         order = 'best DESC, grp COLLATE "C"'
         if request.sort == Sort.DATE:
             order = "d DESC NULLS LAST, " + order
-        return f"""
-WITH fg AS MATERIALIZED (
-    SELECT m.grp, m.date FROM {table.GROUP} m WHERE {" AND ".join([chosen, *facet_filters.values()])}
+        sql = f"""
+WITH gv AS MATERIALIZED (
+    SELECT m.grp, m.meeting_id, m.year, m.category, m.status, m.agencies, m.outcomes, m.date
+    FROM {table.GROUP} m WHERE {" AND ".join(where)}
+),
+fg AS MATERIALIZED (SELECT m.grp, m.date FROM gv m WHERE {" AND ".join(facet_filters.values()) or "true"}),
+n AS MATERIALIZED (SELECT * FROM ({" UNION ALL ".join(units)}) n(type, history, n)),
+t AS MATERIALIZED (
+    SELECT total, units, LEAST(:page, GREATEST(1, CEIL(total::numeric / :size)::int)) AS shown,
+           2 * :candidates * GREATEST(every, units) / GREATEST(1, units) AS span
+    FROM (SELECT (SELECT count(*) FROM fg) AS total,
+                 (SELECT coalesce(sum(n), 0)::bigint FROM n WHERE NOT history) AS units,
+                 (SELECT reltuples::bigint FROM pg_class WHERE oid = '{table.HIT}'::regclass) AS every) c
+),
+k AS MATERIALIZED (
+    SELECT x.key, x.grp FROM (
+        SELECT w.key, w.grp, w.title, w.size FROM (
+            SELECT h.key, h.grp, h.title, h.size, h.tsv FROM {table.HIT} h WHERE NOT h.history
+            ORDER BY h.size, h.key COLLATE "C" LIMIT (SELECT span FROM t)
+        ) w WHERE (SELECT span < units / 4 FROM t) AND w.tsv @@ CAST(:q AS tsquery)
+          AND w.grp IN (SELECT grp FROM fg)
+        UNION ALL
+        SELECT h.key, h.grp, h.title, h.size FROM {table.HIT} h
+        WHERE (SELECT span >= units / 4 FROM t) AND NOT h.history AND h.tsv @@ CAST(:q AS tsquery)
+          AND h.grp IN (SELECT grp FROM fg)
+    ) x
+    ORDER BY (x.title LIKE ANY(CAST(:title_like AS text[]))) DESC, x.size, x.key COLLATE "C" LIMIT :candidates
 ),
 c AS (
-    SELECT s.grp, max({rank("s")}) AS best FROM {table.TABLE} s
-    WHERE s.key = ANY(CAST(:keys AS text[])) GROUP BY s.grp
+    SELECT s.grp, max({rank("s")}) AS best FROM k JOIN {table.TABLE} s ON s.key = k.key GROUP BY s.grp
 ),
 top AS (
-    SELECT * FROM (SELECT fg.grp, coalesce(c.best, 0) AS best, fg.date AS d FROM fg LEFT JOIN c ON c.grp = fg.grp) t
-    ORDER BY {order} LIMIT :size OFFSET :offset
+    SELECT * FROM (
+        SELECT fg.grp, coalesce(c.best, 0) AS best, fg.date AS d FROM fg LEFT JOIN c ON c.grp = fg.grp
+    ) g ORDER BY {order} LIMIT :size OFFSET (SELECT (shown - 1) * :size FROM t)
 ),
-pg AS (SELECT top.*, :offset + row_number() OVER (ORDER BY {order}) AS r FROM top),
+pg AS (SELECT top.*, (SELECT (shown - 1) * :size FROM t) + row_number() OVER (ORDER BY {order}) AS r FROM top),
 u AS (
     SELECT h.key, h.grp, h.history, s.position, {rank("s")} AS score
     FROM pg JOIN {table.HIT} h ON h.grp = pg.grp JOIN {table.TABLE} s ON s.key = h.key
     WHERE NOT h.history AND h.tsv @@ CAST(:q AS tsquery)
 ),
 ui AS (SELECT u.*, row_number() OVER (PARTITION BY u.grp ORDER BY u.score DESC, u.history, u.position) AS i FROM u)
-SELECT 'group', grp, r::text, (SELECT count(*) FROM u WHERE u.grp = pg.grp),
-    GREATEST(best, (SELECT max(score) FROM u WHERE u.grp = pg.grp)), jsonb_build_object('shown', :shown) FROM pg
+{" UNION ALL ".join(facet_rows)}
+UNION ALL SELECT 'facet', 'type', type, sum(n)::bigint, NULL, NULL FROM n WHERE NOT history GROUP BY type
+    HAVING sum(n) > 0
+UNION ALL SELECT 'total', NULL, NULL, total, units::float8, NULL FROM t
+UNION ALL SELECT 'history', NULL, NULL, (SELECT coalesce(sum(n), 0)::bigint FROM n WHERE history), NULL, NULL
+UNION ALL SELECT 'group', grp, r::text, (SELECT count(*) FROM u WHERE u.grp = pg.grp),
+    GREATEST(best, (SELECT max(score) FROM u WHERE u.grp = pg.grp)), jsonb_build_object('shown', t.shown)
+    FROM pg, t
 UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
     'key', s.key, 'title', s.title, 'body', s.body, 'anchor', s.anchor, 'position', s.position, 'type', s.type,
     'reply_id', s.reply_id, 'agency', s.agency, 'history', s.history, 'facts', s.facts)
     FROM ui JOIN {table.TABLE} s ON s.key = ui.key WHERE ui.i <= :per_group
 """
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("SET LOCAL jit = off")
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+            rows = connection.execute(sa.text(sql), params).all()
+        return self._results(request, filters, rows, mark)
 
     def _results(
         self, request: SearchRequest, filters: Mapping[str, tuple[str, ...]], rows: Iterable[Any], mark: Marks
