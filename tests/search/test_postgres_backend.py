@@ -426,6 +426,10 @@ def test_words_ored_give_by_the_groups_vector_what_the_units_give(
         by_units = get_backend(a).search(request)
         monkeypatch.undo()
         assert _summary(by_groups) == _summary(by_units)
+    counted = get_backend(a).count(text, viewer=viewer, filters=filters)
+    monkeypatch.setattr(module, "by_groups", lambda _q: False)
+    assert counted == get_backend(a).count(text, viewer=viewer, filters=filters) == by_units.total
+    monkeypatch.undo()
     if not filters and text != "夜班":  # not an agreement on nothing
         assert by_groups.total and by_groups.total_units
 

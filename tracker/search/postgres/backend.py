@@ -595,6 +595,18 @@ UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
         self, text: str, *, viewer: Viewer, filters: Mapping[str, tuple[str, ...]] | None = None
     ) -> int:
         clean = {k: tuple(v) for k, v in (filters or {}).items() if v}
+        where, params = self._match(text, viewer, clean)
+        if params["q"] and by_groups(params["q"]) and Facet.TYPE.value not in clean:
+            # words ORed: the groups whose in-force units' words match, one row each (0023)
+            conditions = [*where, *self._facet_filters(clean, params).values()]
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+                return int(
+                    connection.execute(
+                        sa.text(f"SELECT count(*) FROM {table.GROUP} m WHERE {' AND '.join(conditions)}"),
+                        params,
+                    ).scalar_one()
+                )
         units, params = self._units(text, viewer, clean)
         conditions = ["NOT m.history", *self._facet_filters(clean, params).values()]
         with self.engine.connect() as connection:
