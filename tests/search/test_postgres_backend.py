@@ -22,7 +22,7 @@ from tracker.cli import main
 from tracker.config import ENVIRONMENT_KEYS
 from tracker.db import get_engine
 from tracker.models import Member, Proposal
-from tracker.search import SearchRequest, create_backend, get_backend
+from tracker.search import Facet, SearchRequest, create_backend, get_backend
 from tracker.search.documents import UnitType
 from tracker.search.postgres.backend import PostgresBackend
 from tracker.services import oversight
@@ -68,7 +68,8 @@ def _count(app: Flask, text: str, viewer: Viewer = ANONYMOUS) -> int:
 def test_a_withhold_on_one_server_is_out_of_the_other_servers_public_search_at_once(servers) -> None:
     a, b = servers
     assert _count(b, "培训") == 3  # No. 2 and two policy documents
-    assert "p1" in {g.key for g in get_backend(b).search(SearchRequest("培训", ANONYMOUS)).groups}
+    before = get_backend(b).search(SearchRequest("培训", ANONYMOUS))
+    assert "p1" in {g.key for g in before.groups}
     with Session(get_engine(a)) as session:
         oversight.withhold(
             session=session, proposal_id=1, actor=STAFF, reason="涉及企业商业信息", now=datetime.now(UTC)
@@ -76,7 +77,11 @@ def test_a_withhold_on_one_server_is_out_of_the_other_servers_public_search_at_o
         session.commit()
     # no restart, no reindex, no wait: B reads the rows A's transaction committed
     assert _count(b, "培训") == 2
-    assert "p1" not in {g.key for g in get_backend(b).search(SearchRequest("培训", ANONYMOUS)).groups}
+    after = get_backend(b).search(SearchRequest("培训", ANONYMOUS))
+    assert "p1" not in {g.key for g in after.groups}
+    # its units are out of the unit counts too (search_hit.published, the per-type indexes)
+    assert after.total_units < before.total_units
+    assert after.total_units == sum(f.count for f in after.facets[Facet.TYPE])
     assert _count(b, "培训", STAFF) == 3  # staff still find it
 
 
