@@ -437,10 +437,13 @@ UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
             for name in Facet
             if name not in UNIT_FACETS
         ]
+        # OFFSET 0 keeps a match by the GIN index's bitmap from being turned into a loop over the
+        # groups reading each group's units (and their vectors): the planner cannot size fg
         if facet_filters or filters.get("number") or filters.get("group"):
             units = [
-                f"SELECT h.type, h.history, count(*) FROM {table.HIT} h WHERE h.grp IN (SELECT grp FROM fg) "
-                "AND h.tsv @@ CAST(:q AS tsquery) GROUP BY h.type, h.history"
+                f"SELECT h.type, h.history, count(*) FROM (SELECT h.grp, h.type, h.history FROM {table.HIT} h "
+                "WHERE h.tsv @@ CAST(:q AS tsquery) OFFSET 0) h WHERE h.grp IN (SELECT grp FROM fg) "
+                "GROUP BY h.type, h.history"
             ]
         else:
             # published units: one bitmap per partial index; the unpublished groups the viewer sees
@@ -479,6 +482,9 @@ UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
         order = 'best DESC, grp COLLATE "C"'
         if request.sort == Sort.DATE:
             order = "d DESC NULLS LAST, " + order
+        # by relevance, the ranked groups (best > 0) come first: when they fill the page, it is
+        # theirs, and the other matching groups need not be sorted
+        ranked_first = "true" if request.sort != Sort.DATE else "false"
         sql = f"""
 WITH gv AS MATERIALIZED (
     SELECT m.grp, m.meeting_id, m.year, m.category, m.status, m.agencies, m.outcomes, m.date
@@ -498,12 +504,13 @@ k AS MATERIALIZED (
         SELECT w.key, w.grp, w.title, w.size FROM (
             SELECT h.key, h.grp, h.title, h.size, h.tsv FROM {table.HIT} h WHERE NOT h.history
             ORDER BY h.size, h.key COLLATE "C" LIMIT (SELECT span FROM t)
-        ) w WHERE (SELECT span < units / 4 FROM t) AND w.tsv @@ CAST(:q AS tsquery)
-          AND w.grp IN (SELECT grp FROM fg)
+        ) w CROSS JOIN LATERAL (SELECT 1 FROM {table.GROUP} m WHERE m.grp = w.grp AND {kept} LIMIT 1) seen
+        WHERE (SELECT span < units / 4 FROM t) AND w.tsv @@ CAST(:q AS tsquery)
         UNION ALL
-        SELECT h.key, h.grp, h.title, h.size FROM {table.HIT} h
-        WHERE (SELECT span >= units / 4 FROM t) AND NOT h.history AND h.tsv @@ CAST(:q AS tsquery)
-          AND h.grp IN (SELECT grp FROM fg)
+        SELECT h.* FROM (
+            SELECT h.key, h.grp, h.title, h.size FROM {table.HIT} h
+            WHERE (SELECT span >= units / 4 FROM t) AND NOT h.history AND h.tsv @@ CAST(:q AS tsquery) OFFSET 0
+        ) h WHERE h.grp IN (SELECT grp FROM fg)
     ) x
     ORDER BY (x.title LIKE ANY(CAST(:title_like AS text[]))) DESC, x.size, x.key COLLATE "C" LIMIT :candidates
 ),
@@ -512,7 +519,11 @@ c AS (
 ),
 top AS (
     SELECT * FROM (
+        SELECT c.grp, c.best, NULL::date AS d FROM c
+        WHERE c.best > 0 AND {ranked_first} AND (SELECT count(*) FROM c WHERE best > 0) >= (SELECT shown * :size FROM t)
+        UNION ALL
         SELECT fg.grp, coalesce(c.best, 0) AS best, fg.date AS d FROM fg LEFT JOIN c ON c.grp = fg.grp
+        WHERE NOT ({ranked_first} AND (SELECT count(*) FROM c WHERE best > 0) >= (SELECT shown * :size FROM t))
     ) g ORDER BY {order} LIMIT :size OFFSET (SELECT (shown - 1) * :size FROM t)
 ),
 pg AS (SELECT top.*, (SELECT (shown - 1) * :size FROM t) + row_number() OVER (ORDER BY {order}) AS r FROM top),
