@@ -67,9 +67,7 @@ def upgrade() -> None:
     op.execute(
         "CREATE INDEX ix_search_hit_tsv_history ON search_hit USING gin (tsv) WHERE published AND history"
     )
-    op.execute(
-        "CREATE INDEX ix_search_hit_size ON search_hit (size, key COLLATE \"C\") WHERE NOT history"
-    )
+    op.execute('CREATE INDEX ix_search_hit_size ON search_hit (size, key COLLATE "C") WHERE NOT history')
 
 
 def downgrade() -> None:
