@@ -22,7 +22,7 @@ from tracker.cli import main
 from tracker.config import ENVIRONMENT_KEYS
 from tracker.db import get_engine
 from tracker.models import Member, Proposal
-from tracker.search import SearchRequest, create_backend, get_backend
+from tracker.search import Facet, SearchRequest, create_backend, get_backend
 from tracker.search.documents import UnitType
 from tracker.search.postgres.backend import PostgresBackend
 from tracker.services import oversight
@@ -68,7 +68,8 @@ def _count(app: Flask, text: str, viewer: Viewer = ANONYMOUS) -> int:
 def test_a_withhold_on_one_server_is_out_of_the_other_servers_public_search_at_once(servers) -> None:
     a, b = servers
     assert _count(b, "培训") == 3  # No. 2 and two policy documents
-    assert "p1" in {g.key for g in get_backend(b).search(SearchRequest("培训", ANONYMOUS)).groups}
+    before = get_backend(b).search(SearchRequest("培训", ANONYMOUS))
+    assert "p1" in {g.key for g in before.groups}
     with Session(get_engine(a)) as session:
         oversight.withhold(
             session=session, proposal_id=1, actor=STAFF, reason="涉及企业商业信息", now=datetime.now(UTC)
@@ -76,7 +77,11 @@ def test_a_withhold_on_one_server_is_out_of_the_other_servers_public_search_at_o
         session.commit()
     # no restart, no reindex, no wait: B reads the rows A's transaction committed
     assert _count(b, "培训") == 2
-    assert "p1" not in {g.key for g in get_backend(b).search(SearchRequest("培训", ANONYMOUS)).groups}
+    after = get_backend(b).search(SearchRequest("培训", ANONYMOUS))
+    assert "p1" not in {g.key for g in after.groups}
+    # its units are out of the unit counts too (search_hit.published, the per-type indexes)
+    assert after.total_units < before.total_units
+    assert after.total_units == sum(f.count for f in after.facets[Facet.TYPE])
     assert _count(b, "培训", STAFF) == 3  # staff still find it
 
 
@@ -326,12 +331,13 @@ def _statements(app: Flask, run: Any) -> list[str]:
 
 
 @on_postgres
-def test_a_search_reads_matches_through_the_gin_index_without_jit(servers) -> None:
+@pytest.mark.parametrize("text", ["培训", "培训 -夜班"])  # by the groups' words; by the units
+def test_a_search_reads_matches_through_the_gin_index_without_jit(servers, text: str) -> None:
     a, _b = servers
-    request = SearchRequest("培训", STAFF)
+    request = SearchRequest(text, STAFF)
     statements = _statements(a, lambda: get_backend(a).search(request))
     settings = [s for s in statements if s.startswith("SET LOCAL")]
-    query = next(s for s in statements if "search_unit" in s)
+    query = "\n".join(s for s in statements if "search_unit" in s or "LIMIT %(candidates)s" in s)
     assert "SET LOCAL jit = off" in settings and "SET LOCAL enable_seqscan = off" in settings
     with get_backend(a).engine.connect() as connection:
         for setting in settings:
@@ -368,3 +374,103 @@ def test_beyond_the_ranked_candidates_counts_facets_and_highlights_stay_exact(
     assert all(u.fragments or u.title.marked for g in bounded.groups for u in g.units)
     # the one candidate ranked is a unit with the word in its title: its group comes first
     assert any(u.title.marked for u in bounded.groups[0].units)
+
+
+# words and ORs (the groups' vector), with facet, 案号 and type filters, for the public and for staff
+BY_GROUPS = [
+    ("培训", {}),
+    ("培训 OR 担保", {}),
+    ("担保 OR 贷款", {}),
+    ("enterprises", {}),
+    ("financ*", {}),
+    ("培训", {"agency": ("镇海区经信局",)}),
+    ("创业", {"status": ("replied",)}),
+    ("培训", {"year": ("2011", "2012", "2013", "2014", "2015")}),
+    ("培训", {"number": ("2",)}),
+    ("夜班", {}),
+]
+
+
+def _summary(results: Any) -> tuple[Any, ...]:
+    return (
+        results.total,
+        results.total_units,
+        results.history_units,
+        results.facets,
+        results.page,
+        [
+            (g.key, g.unit_count, round(g.score, 6), [(u.key, round(u.score, 6)) for u in g.units])
+            for g in results.groups
+        ],
+    )
+
+
+@on_postgres
+@pytest.mark.parametrize(("text", "filters"), BY_GROUPS)
+@pytest.mark.parametrize("viewer", [ANONYMOUS, STAFF], ids=["public", "staff"])
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_words_ored_give_by_the_groups_vector_what_the_units_give(
+    servers, monkeypatch: pytest.MonkeyPatch, text: str, filters: dict, viewer: Viewer, sort: str
+) -> None:
+    """The same total, unit counts, facets, page, groups, units and scores, whether a search of
+    words joined by OR is counted over the groups' vectors (migration 0023) or unit by unit."""
+    from tracker.search import Sort
+    from tracker.search.postgres import backend as module
+    from tracker.search.postgres.parse import parse, tsquery
+
+    a, _b = servers
+    assert module.by_groups(tsquery(parse(text), match=True))
+    statements = _statements(
+        a, lambda: get_backend(a).search(SearchRequest(text, viewer, filters, Sort(sort)))
+    )
+    assert any("gv AS MATERIALIZED" in s for s in statements)  # the groups' path ran
+    for page_size, page in ((100, 1), (1, 2)):
+        request = SearchRequest(text, viewer, filters, Sort(sort), page=page, page_size=page_size)
+        by_groups = get_backend(a).search(request)
+        monkeypatch.setattr(module, "by_groups", lambda _q: False)
+        by_units = get_backend(a).search(request)
+        monkeypatch.undo()
+        assert _summary(by_groups) == _summary(by_units)
+    counted = get_backend(a).count(text, viewer=viewer, filters=filters)
+    monkeypatch.setattr(module, "by_groups", lambda _q: False)
+    assert counted == get_backend(a).count(text, viewer=viewer, filters=filters) == by_units.total
+    monkeypatch.undo()
+    if not filters and text != "夜班":  # not an agreement on nothing
+        assert by_groups.total and by_groups.total_units
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("培训", True),
+        ("培训 OR 担保", True),
+        ("培训 OR 融资难", False),  # 融资难's finer cut is a phrase
+        ("financ*", True),
+        ("培训 创业", False),  # an AND is per passage
+        ("培训 -高校", False),
+        ('"服务与管理"', False),
+        ("标题:培训", False),  # a scope is a weight the groups' vector does not keep
+        ("信息化", False),  # its finer cut is a phrase
+    ],
+)
+def test_which_queries_the_groups_vector_answers(text: str, expected: bool) -> None:
+    from tracker.search.postgres.backend import by_groups
+    from tracker.search.postgres.parse import parse, tsquery
+
+    assert by_groups(tsquery(parse(text), match=True)) is expected
+
+
+@on_postgres
+def test_a_group_s_vector_holds_the_words_of_its_in_force_units_only(servers) -> None:
+    """Written with the units in the same transaction: the union of the in-force units' words."""
+    a, _b = servers
+    with get_engine(a).connect() as connection:
+        differing = connection.execute(
+            sa.text(
+                "SELECT g.grp FROM search_group g WHERE g.tsv IS DISTINCT FROM (SELECT coalesce("
+                "array_to_tsvector(array_agg(DISTINCT u.lexeme)), '') FROM search_hit h, unnest(h.tsv) u "
+                "WHERE h.grp = g.grp AND NOT h.history)"
+            )
+        ).all()
+        groups = connection.execute(sa.text("SELECT count(*) FROM search_group WHERE tsv <> ''")).scalar()
+    assert differing == [] and groups >= 5

@@ -297,6 +297,8 @@ class PostgresBackend:
 
     def search(self, request: SearchRequest) -> SearchResults:
         filters = {k: tuple(v) for k, v in request.filters.items() if v}
+        if (found := self._search_by_groups(request, filters)) is not None:
+            return found
         units, params = self._units(request.text, request.viewer, filters)
         facet_filters = self._facet_filters(filters, params)
         in_force = "true" if request.history else "NOT m.history"
@@ -401,6 +403,161 @@ UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
             connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
             connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
             rows = connection.execute(sa.text(sql), params).all()
+        return self._results(request, filters, rows, mark)
+
+    def _search_by_groups(
+        self, request: SearchRequest, filters: Mapping[str, tuple[str, ...]]
+    ) -> SearchResults | None:
+        """A search whose words are joined by OR only, over what is in force and without a type
+        filter, in one statement that does not visit each matching unit's row to count groups (None
+        for any other search: the unit path).
+
+        Such a query matches a group exactly when it matches one of its in-force units, so the
+        groups, their total and their facets come from search_group's vector (migration 0023); the
+        unit counts from the per-type partial indexes over published units, plus the rows of the
+        unpublished groups the viewer sees; the ranking candidates, chosen as the unit path chooses
+        them (a query word in the title first, then the shortest), among every match for a rare
+        word, and for a common one among the matches in the shortest units read in order of size
+        from an index (about twice RANK_CANDIDATES matches' worth, far fewer rows than the
+        matches); then the page's units, exactly, as the unit path does."""
+        if request.history or Facet.TYPE.value in filters:
+            return None
+        where, params = self._match(request.text, request.viewer, filters)
+        if not params["q"] or not by_groups(params["q"]):
+            return None
+        seen = [w for w in where if "m.tsv" not in w]  # visibility, 案号, group: facts of search_group
+        facet_filters = self._facet_filters(filters, params)
+        kept = " AND ".join([*seen, *facet_filters.values()]) or "true"
+        # count(*): a group's agencies and outcomes are distinct (search_documents), one row a group
+        facet_rows = [
+            f"SELECT 'facet', '{name.value}', v, count(*), NULL::float8, NULL::jsonb "
+            f"FROM (SELECT {FACET_VALUES[name]} AS v FROM gv m WHERE "
+            f"{' AND '.join(f for other, f in facet_filters.items() if other != name) or 'true'}) f "
+            "WHERE v IS NOT NULL GROUP BY v"
+            for name in Facet
+            if name not in UNIT_FACETS
+        ]
+        # OFFSET 0 keeps a match by the GIN index's bitmap from being turned into a loop over the
+        # groups reading each group's units (and their vectors): the planner cannot size fg
+        if facet_filters or filters.get("number") or filters.get("group"):
+            units = [
+                f"SELECT h.type, h.history, count(*) FROM (SELECT h.grp, h.type, h.history FROM {table.HIT} h "
+                "WHERE h.tsv @@ CAST(:q AS tsquery) OFFSET 0) h WHERE h.grp IN (SELECT grp FROM fg) "
+                "GROUP BY h.type, h.history"
+            ]
+        else:
+            # published units: one bitmap per partial index; the unpublished groups the viewer sees
+            # (scheduled ones, or all of them for the office), row by row
+            units = [
+                f"SELECT '{t.value}', false, count(*) FROM {table.HIT} h WHERE h.published "
+                f"AND NOT h.history AND h.type = '{t.value}' AND h.tsv @@ CAST(:q AS tsquery)"
+                for t in UnitType
+            ]
+            units.append(
+                f"SELECT NULL, true, count(*) FROM {table.HIT} h "
+                "WHERE h.published AND h.history AND h.tsv @@ CAST(:q AS tsquery)"
+            )
+            units.append(
+                f"SELECT h.type, h.history, count(*) FROM {table.GROUP} m JOIN {table.HIT} h ON h.grp = m.grp "
+                f"WHERE NOT m.published AND {kept} AND h.tsv @@ CAST(:q AS tsquery) GROUP BY h.type, h.history"
+            )
+        mark = Marks().collect(parse(request.text))
+        title_words, title_phrases = mark.fields("title", "text")
+        size = max(1, request.page_size)
+        params.update(
+            size=size,
+            page=max(1, request.page),
+            per_group=max(1, request.units_per_group),
+            candidates=RANK_CANDIDATES,
+            title_like=[
+                f"%{_like(w.lower())}%" for w in sorted(title_words | {"".join(p) for p in title_phrases})
+            ],
+        )
+
+        def rank(alias: str) -> str:
+            return (
+                f"ts_rank('{RANK_WEIGHTS}', {alias}.tsv, CAST(:rq AS tsquery), {RANK_NORMALIZATION})::float8"
+            )
+
+        order = 'best DESC, grp COLLATE "C"'
+        if request.sort == Sort.DATE:
+            order = "d DESC NULLS LAST, " + order
+        # by relevance, the ranked groups (best > 0) come first: when they fill the page, it is
+        # theirs, and the other matching groups need not be sorted
+        ranked_first = "true" if request.sort != Sort.DATE else "false"
+        sql = f"""
+WITH gv AS MATERIALIZED (
+    SELECT m.grp, m.meeting_id, m.year, m.category, m.status, m.agencies, m.outcomes, m.date
+    FROM {table.GROUP} m WHERE {" AND ".join(where)}
+),
+fg AS MATERIALIZED (SELECT m.grp, m.date FROM gv m WHERE {" AND ".join(facet_filters.values()) or "true"}),
+n AS MATERIALIZED (SELECT * FROM ({" UNION ALL ".join(units)}) n(type, history, n)),
+t AS MATERIALIZED (
+    SELECT total, units, LEAST(:page, GREATEST(1, CEIL(total::numeric / :size)::int)) AS shown,
+           2 * :candidates * GREATEST(every, units) / GREATEST(1, units) AS span
+    FROM (SELECT (SELECT count(*) FROM fg) AS total,
+                 (SELECT coalesce(sum(n), 0)::bigint FROM n WHERE NOT history) AS units,
+                 (SELECT reltuples::bigint FROM pg_class WHERE oid = '{table.HIT}'::regclass) AS every) c
+),
+k AS MATERIALIZED (
+    SELECT x.key, x.grp FROM (
+        SELECT w.key, w.grp, w.title, w.size FROM (
+            SELECT h.key, h.grp, h.title, h.size, h.tsv FROM {table.HIT} h WHERE NOT h.history
+            ORDER BY h.size, h.key COLLATE "C" LIMIT (SELECT span FROM t)
+        ) w CROSS JOIN LATERAL (SELECT 1 FROM {table.GROUP} m WHERE m.grp = w.grp AND {kept} LIMIT 1) seen
+        WHERE (SELECT span < units / 4 FROM t) AND w.tsv @@ CAST(:q AS tsquery)
+        UNION ALL
+        SELECT h.* FROM (
+            SELECT h.key, h.grp, h.title, h.size FROM {table.HIT} h
+            WHERE (SELECT span >= units / 4 FROM t) AND NOT h.history AND h.tsv @@ CAST(:q AS tsquery) OFFSET 0
+        ) h WHERE h.grp IN (SELECT grp FROM fg)
+    ) x
+    ORDER BY (x.title LIKE ANY(CAST(:title_like AS text[]))) DESC, x.size, x.key COLLATE "C" LIMIT :candidates
+),
+c AS (
+    SELECT s.grp, max({rank("s")}) AS best FROM k JOIN {table.TABLE} s ON s.key = k.key GROUP BY s.grp
+),
+top AS (
+    SELECT * FROM (
+        SELECT c.grp, c.best, NULL::date AS d FROM c
+        WHERE c.best > 0 AND {ranked_first} AND (SELECT count(*) FROM c WHERE best > 0) >= (SELECT shown * :size FROM t)
+        UNION ALL
+        SELECT fg.grp, coalesce(c.best, 0) AS best, fg.date AS d FROM fg LEFT JOIN c ON c.grp = fg.grp
+        WHERE NOT ({ranked_first} AND (SELECT count(*) FROM c WHERE best > 0) >= (SELECT shown * :size FROM t))
+    ) g ORDER BY {order} LIMIT :size OFFSET (SELECT (shown - 1) * :size FROM t)
+),
+pg AS (SELECT top.*, (SELECT (shown - 1) * :size FROM t) + row_number() OVER (ORDER BY {order}) AS r FROM top),
+u AS (
+    SELECT h.key, h.grp, h.history, s.position, {rank("s")} AS score
+    FROM pg JOIN {table.HIT} h ON h.grp = pg.grp JOIN {table.TABLE} s ON s.key = h.key
+    WHERE NOT h.history AND h.tsv @@ CAST(:q AS tsquery)
+),
+ui AS (SELECT u.*, row_number() OVER (PARTITION BY u.grp ORDER BY u.score DESC, u.history, u.position) AS i FROM u)
+{" UNION ALL ".join(facet_rows)}
+UNION ALL SELECT 'facet', 'type', type, sum(n)::bigint, NULL, NULL FROM n WHERE NOT history GROUP BY type
+    HAVING sum(n) > 0
+UNION ALL SELECT 'total', NULL, NULL, total, units::float8, NULL FROM t
+UNION ALL SELECT 'history', NULL, NULL, (SELECT coalesce(sum(n), 0)::bigint FROM n WHERE history), NULL, NULL
+UNION ALL SELECT 'group', grp, r::text, (SELECT count(*) FROM u WHERE u.grp = pg.grp),
+    GREATEST(best, (SELECT max(score) FROM u WHERE u.grp = pg.grp)), jsonb_build_object('shown', t.shown)
+    FROM pg, t
+UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
+    'key', s.key, 'title', s.title, 'body', s.body, 'anchor', s.anchor, 'position', s.position, 'type', s.type,
+    'reply_id', s.reply_id, 'agency', s.agency, 'history', s.history, 'facts', s.facts)
+    FROM ui JOIN {table.TABLE} s ON s.key = ui.key WHERE ui.i <= :per_group
+"""
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("SET LOCAL jit = off")
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+            rows = connection.execute(sa.text(sql), params).all()
+        return self._results(request, filters, rows, mark)
+
+    def _results(
+        self, request: SearchRequest, filters: Mapping[str, tuple[str, ...]], rows: Iterable[Any], mark: Marks
+    ) -> SearchResults:
+        """SearchResults from rows (kind, a, b, n, value, extra): facet, total, history, group, unit."""
+        size = max(1, request.page_size)
         facets: dict[str, list[FacetCount]] = {name.value: [] for name in Facet}
         total = total_units = history_units = 0
         page = 1
@@ -449,6 +606,18 @@ UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
         self, text: str, *, viewer: Viewer, filters: Mapping[str, tuple[str, ...]] | None = None
     ) -> int:
         clean = {k: tuple(v) for k, v in (filters or {}).items() if v}
+        where, params = self._match(text, viewer, clean)
+        if params["q"] and by_groups(params["q"]) and Facet.TYPE.value not in clean:
+            # words ORed: the groups whose in-force units' words match, one row each (0023)
+            conditions = [*where, *self._facet_filters(clean, params).values()]
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+                return int(
+                    connection.execute(
+                        sa.text(f"SELECT count(*) FROM {table.GROUP} m WHERE {' AND '.join(conditions)}"),
+                        params,
+                    ).scalar_one()
+                )
         units, params = self._units(text, viewer, clean)
         conditions = ["NOT m.history", *self._facet_filters(clean, params).values()]
         with self.engine.connect() as connection:
@@ -678,6 +847,16 @@ def _bm25(
             score += weight * idf * n * (BM25_K1 + 1) / (n + norm)
         scored.append((score, r))
     return scored
+
+
+_OPERAND = re.compile(r"'(?:[^']|'')*'(?::\*)?")
+
+
+def by_groups(q: str) -> bool:
+    """Whether a (match) tsquery is unweighted words or prefixes joined by OR only: it matches a
+    group's union of words exactly when it matches one of the group's units. An AND, a NOT or a
+    phrase is per passage, and a weight (a scope) is not in the union: those need the units."""
+    return q not in (ALL, NONE) and re.fullmatch(r"[|() ]*", _OPERAND.sub("", q)) is not None
 
 
 def _like(word: str) -> str:

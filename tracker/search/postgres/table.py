@@ -175,9 +175,10 @@ def row(doc: SearchDocument) -> dict[str, Any]:
 # -- what a search reads: narrow copies (migration 0022) --------------------------------------------
 
 HIT = "search_hit"  # per unit: what matching, counting and choosing ranking candidates read
-GROUP = "search_group"  # per group: the facts visibility and the facets read
-HIT_COLUMNS = "key, grp, type, history, title, tsv"
-HIT_VALUES = "key, grp, type, history, lower(title), tsv"  # the title lower-cased: LIKE, not ILIKE, per row
+GROUP = "search_group"  # per group: the facts visibility and the facets read, its words (0023)
+HIT_COLUMNS = "key, grp, type, history, title, tsv, published, size"
+# the title lower-cased: LIKE, not ILIKE, per row; the vector's stored size: the ranking's walk (0023)
+HIT_VALUES = "key, grp, type, history, lower(title), tsv, published, pg_column_size(tsv)"
 GROUP_COLUMNS = (
     "grp, published, publish_at, number, meeting_id, year, category, status, agencies, outcomes, "
     "member_ids, agency_ids, date"
@@ -186,11 +187,20 @@ GROUP_COLUMNS = (
 
 def derived_inserts(source: str, where: str = "true") -> dict[str, str]:
     """INSERT … SELECT statements filling search_hit and search_group from ``source`` (search_unit or
-    a table of its shape) for the rows ``where`` selects: one row per unit, one per group."""
+    a table of its shape) for the rows ``where`` selects: one row per unit, one per group (with the
+    union of its in-force units' words, no positions: what a query of words ORed matches)."""
     return {
         HIT: f"INSERT INTO {{table}} ({HIT_COLUMNS}) SELECT {HIT_VALUES} FROM {source} WHERE {where}",
         GROUP: (
-            f"INSERT INTO {{table}} ({GROUP_COLUMNS}) SELECT DISTINCT ON (grp) {GROUP_COLUMNS} "
-            f"FROM {source} WHERE {where} ORDER BY grp"
+            f"INSERT INTO {{table}} ({GROUP_COLUMNS}, tsv) SELECT DISTINCT ON (s.grp) {_qualified('s')}, "
+            "coalesce(array_to_tsvector(w.words), '') "
+            f"FROM (SELECT * FROM {source} WHERE {where}) s LEFT JOIN ("
+            "SELECT x.grp, array_agg(DISTINCT u.lexeme) AS words "
+            f"FROM (SELECT grp, tsv FROM {source} WHERE ({where}) AND NOT history) x, unnest(x.tsv) u "
+            "GROUP BY x.grp) w ON w.grp = s.grp ORDER BY s.grp"
         ),
     }
+
+
+def _qualified(alias: str) -> str:
+    return ", ".join(f"{alias}.{c.strip()}" for c in GROUP_COLUMNS.split(","))
