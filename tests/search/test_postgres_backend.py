@@ -413,7 +413,7 @@ def test_words_ored_give_by_the_groups_vector_what_the_units_give(
     servers, monkeypatch: pytest.MonkeyPatch, text: str, filters: dict, viewer: Viewer, sort: str
 ) -> None:
     """The same total, unit counts, facets, page, groups, units and scores, whether a search of
-    words joined by OR is counted over the groups' vectors (migration 0023) or unit by unit."""
+    words joined by OR is counted over the groups' vectors (migration 0024) or unit by unit."""
     from tracker.search import Sort
     from tracker.search.postgres import backend as module
     from tracker.search.postgres.parse import parse, tsquery

@@ -413,7 +413,7 @@ UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
         for any other search: the unit path).
 
         Such a query matches a group exactly when it matches one of its in-force units, so the
-        groups, their total and their facets come from search_group's vector (migration 0023); the
+        groups, their total and their facets come from search_group's vector (migration 0024); the
         unit counts from the per-type partial indexes over published units, plus the rows of the
         unpublished groups the viewer sees; the ranking candidates, chosen as the unit path chooses
         them (a query word in the title first, then the shortest), among every match for a rare
@@ -608,7 +608,7 @@ UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
         clean = {k: tuple(v) for k, v in (filters or {}).items() if v}
         where, params = self._match(text, viewer, clean)
         if params["q"] and by_groups(params["q"]) and Facet.TYPE.value not in clean:
-            # words ORed: the groups whose in-force units' words match, one row each (0023)
+            # words ORed: the groups whose in-force units' words match, one row each (0024)
             conditions = [*where, *self._facet_filters(clean, params).values()]
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("SET LOCAL enable_seqscan = off")

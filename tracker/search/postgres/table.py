@@ -175,9 +175,9 @@ def row(doc: SearchDocument) -> dict[str, Any]:
 # -- what a search reads: narrow copies (migration 0022) --------------------------------------------
 
 HIT = "search_hit"  # per unit: what matching, counting and choosing ranking candidates read
-GROUP = "search_group"  # per group: the facts visibility and the facets read, its words (0023)
+GROUP = "search_group"  # per group: the facts visibility and the facets read, its words (0024)
 HIT_COLUMNS = "key, grp, type, history, title, tsv, published, size"
-# the title lower-cased: LIKE, not ILIKE, per row; the vector's stored size: the ranking's walk (0023)
+# the title lower-cased: LIKE, not ILIKE, per row; the vector's stored size: the ranking's walk (0024)
 HIT_VALUES = "key, grp, type, history, lower(title), tsv, published, pg_column_size(tsv)"
 GROUP_COLUMNS = (
     "grp, published, publish_at, number, meeting_id, year, category, status, agencies, outcomes, "
