@@ -1,0 +1,131 @@
+"""The faster analysis gives exactly what it gave before (issue 14): the same tokens, positions and
+offsets from index_tokens/query_tokens, the same tsvector literals, compared with the frozen copy in
+reference_analysis.py over a varied table of texts. Any differing token fails."""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from tracker.bench.corpus import generate
+from tracker.search import analysis
+from tracker.search.documents import GroupFacts, SearchDocument, UnitType
+from tracker.search.postgres import table
+
+from . import reference_analysis as reference
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = [REPO / "seeds", Path(os.environ.get("SHARED_SEEDS", REPO.parent / "shared" / "seeds"))]
+
+
+def _seed_texts() -> list[str]:
+    texts = []
+    for folder in SEEDS:
+        for path in sorted(folder.rglob("*.txt")) if folder.is_dir() else ():
+            whole = path.read_text(encoding="utf-8")
+            texts.append(whole)
+            texts.extend(p for p in whole.split("\n\n")[:40] if p.strip())
+    return texts
+
+
+def _corpus_texts() -> list[str]:
+    corpus = generate(proposals=12, seed=14, seeds_dir=REPO / "seeds")
+    texts = []
+    for p in corpus.proposals:
+        texts += [p.title, p.proposer, p.text, *p.suggestion_titles]
+        if p.reply:
+            texts += [p.reply.agency, p.reply.text]
+    return texts
+
+
+def _synonym_texts() -> list[str]:
+    forms = list(analysis.synonym_groups())
+    words = [w for w, _f in analysis.user_words()]
+    texts = [f"支持{form}发展" for form in forms] + [f"关于{word}的建议" for word in words]
+    texts += ["小型 微型 企业", "小型微型企业主", "小微型企业主", "中小型企业", "支持个体工商户", "电子商务平台建设"]
+    texts.append("".join(forms) + "".join(words))  # forms running into each other
+    return texts
+
+
+ODD = [
+    "",
+    " ",
+    "\n\n",
+    "，。！",
+    "① Ｓmall ＦＩＮＡＮＣＩＮＧ，小微企业",  # NFKC changes the length: offsets mapped back
+    "㈠加强小微企业融资 ㈡ 完善担保体系",
+    "ﬁnancing ﬂow ＡＢＣ ２０１５年 ｶﾀｶﾅ",
+    "cafe\u0301 x\u0301\u0323 Å",  # composition and reordering of combining marks
+    "标题\n\n正文第一段\r\n第二段\u2028第三段\x0c第四段",
+    "\n开头有换行\n",
+    "micro-enterprises，2015年 GDP增长3.5%，The Company's policies are running",
+    "it's a back\\slash and 'quotes' 电子商务",
+    "𠀀𠀁 兀 丽 CJK extension and compatibility ideographs",
+    "混合English和中文words123数字456",
+]
+
+
+def _mixed(texts: list[str]) -> list[str]:
+    """Recombined sentences of every kind, with breaks between some (a fixed seed: same every run)."""
+    rng = random.Random(14)
+    pieces = [t for text in texts for t in text.replace("\n", "。").split("。") if t]
+    return [
+        "".join(rng.choice(pieces) + rng.choice(["。", "\n", "，", " ", ""]) for _ in range(rng.randint(1, 12)))
+        for _ in range(150)
+    ]
+
+
+BASE = _seed_texts() + _corpus_texts() + _synonym_texts() + ODD
+TEXTS = BASE + _mixed(BASE)
+
+
+def test_the_table_of_texts_is_varied() -> None:
+    assert len(_seed_texts()) > 20 and len(_corpus_texts()) > 50
+    # synonyms, sub-words and re-mapped offsets all occur in it
+    spans = [s for text in TEXTS for s in analysis.index_spans(text)]
+    canonical = set(analysis.synonym_canonical().values())
+    assert sum(s[0] in canonical for s in spans) > 100
+    assert any(text != analysis.normalize(text) and len(text) != len(analysis.normalize(text)) for text in TEXTS)
+
+
+@pytest.mark.parametrize("index", [True, False], ids=["index", "query"])
+def test_tokens_are_the_reference_tokens(index: bool) -> None:
+    for text in TEXTS:
+        ours = list(analysis.index_tokens(text) if index else analysis.query_tokens(text))
+        assert ours == list(reference.tokens(text, index=index)), text
+        if index:
+            assert analysis.index_spans(text) == [tuple(t) for t in ours]
+        # twice: the per-word tables filled by the first pass give the same answer
+        assert list(analysis.index_tokens(text) if index else analysis.query_tokens(text)) == ours
+
+
+def test_tsvectors_are_the_reference_literals() -> None:
+    for text in TEXTS:
+        assert table.tsvector(text) == reference.tsvector(text), text
+        # weights over ranges that overlap, run past the end or start before 0: the first one wins
+        third = len(text) // 3
+        weights = [(0, third, "A"), (third // 2, 2 * third, "B"), (2 * third, len(text) + 5, "C"), (-3, 2, "B")]
+        assert table.tsvector(text, weights) == reference.tsvector(text, weights), text
+
+
+def test_positions_past_postgresqls_largest_share_it_keeping_the_strongest_weight() -> None:
+    passage = "电子商务平台支持小型微型企业发展 policies"
+    text = "\n".join([passage] * 2000)  # more than 16,383 positions (a gap of 100 at each break)
+    weights = [(len(text) // 2, len(text) // 2 + 900, "B"), (len(text) - 100, len(text), "A")]
+    ours = table.tsvector(text, weights)
+    assert ours == reference.tsvector(text, weights)
+    assert f",{table.MAX_POSITION}" in ours
+
+
+def test_text_vectors_are_the_reference_literals() -> None:
+    facts = GroupFacts(group="p1", title="t", published=True, proposer="张伟 李娜")
+    texts = TEXTS[:: max(1, len(TEXTS) // 120)]
+    for title, body in zip(texts, reversed(texts), strict=True):
+        for unit_type, agency in ((UnitType.PROPOSAL, ""), (UnitType.REPLY_POINT, "市财政局")):
+            doc = SearchDocument(key="p1", type=unit_type, title=title, body=body, position=0, facts=facts)
+            doc = replace(doc, agency=agency)
+            assert table.text_vector(doc) == reference.text_vector(doc), (title, body)
