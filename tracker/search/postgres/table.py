@@ -28,6 +28,7 @@ from tracker.search.language import stem_latin
 
 TABLE = "search_unit"
 MAX_POSITION = 16383  # PostgreSQL's largest tsvector position; later words share it
+_POSITIONS = tuple(str(p) for p in range(MAX_POSITION + 1))  # spelled once, not per word
 
 metadata = sa.MetaData()
 
@@ -89,20 +90,24 @@ def tsvector(text: str, weights: Iterable[tuple[int, int, str]] = ()) -> str:
         a, b = max(a, 0), min(b, len(text))
         if marks is not None and a < b:
             marks[a:b] = [w] * (b - a)
-    # lexeme -> {position: weight}; positions only grow along the spans, so each dict is in order
+    # lexeme -> {position: its entry, "12" or "12A"}; positions only grow along the spans, so each
+    # dict is in order, and the literal is the entries joined
     found: dict[str, dict[int, str]] = {}
-    lexeme = _lexeme
+    lexeme, spelled = _lexeme, _POSITIONS
     for word, position, start, _end in analysis.index_spans(text):
         position = MAX_POSITION if position >= MAX_POSITION else position + 1
         weight = marks[start] if marks is not None else ""
         key = lexeme(word)
         at = found.get(key)
         if at is None:
-            found[key] = {position: weight}
-        elif position not in at or (weight and at[position] > weight):
-            at[position] = weight
+            found[key] = {position: spelled[position] + weight}
+        elif position not in at or (weight and at[position][len(spelled[position]) :] > weight):
+            at[position] = spelled[position] + weight  # a new position, or a stronger weight
     return " ".join(
-        f"{key}:{','.join([f'{p}{w}' for p, w in islice(at.items(), 256)])}" for key, at in found.items()
+        [
+            key + ":" + ",".join(at.values() if len(at) <= 256 else islice(at.values(), 256))
+            for key, at in found.items()
+        ]
     )
 
 
