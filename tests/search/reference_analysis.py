@@ -2,8 +2,8 @@
 frozen here: test_analysis_reference.py checks the code in tracker/ still gives exactly their output.
 
 Copied from tracker/search/analysis.py (``_tokens``, ``_synonym_tokens``, ``_sub_words``,
-``normalize_with_offsets``) and tracker/search/postgres/table.py (``tsvector``, ``text_vector``) at
-8ce04db, uncached; only the data (jieba with the user dictionary, the synonym tables) comes from
+``normalize_with_offsets``), tracker/search/postgres/table.py (``tsvector``, ``text_vector``) and
+tracker/search/whoosh/schema.py (``ChineseTokenizer``) at 8ce04db, uncached; only the data (jieba with the user dictionary, the synonym tables) comes from
 tracker. Do not make this file faster: it is the yardstick.
 """
 
@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from whoosh.analysis import Token as WhooshToken
+from whoosh.analysis import Tokenizer
 
 from tracker.search import analysis
 from tracker.search.analysis import _PASSAGE_BREAK, _RUNS, PASSAGE_GAP, Token
@@ -162,3 +166,42 @@ def text_vector(doc: SearchDocument) -> str:
         joined.append(part)
         at += len(part)
     return tsvector("\n".join(joined), weights)
+
+
+class ReferenceTokenizer(Tokenizer):
+    """tracker/search/whoosh/schema.py's ChineseTokenizer as it was, over the tokens above."""
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[WhooshToken]:
+        token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = value
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        for word in tokens(value, index=mode == "index"):
+            token.text = stem_latin(word.text)
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = word.text
+            if positions:
+                token.pos = start_pos + word.position
+            if chars:
+                token.startchar, token.endchar = start_char + word.start, start_char + word.end
+            yield token

@@ -4,17 +4,21 @@ reference_analysis.py over a varied table of texts. Any differing token fails.""
 
 from __future__ import annotations
 
+import copy
 import os
 import random
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from whoosh.fields import TEXT
 
 from tracker.bench.corpus import generate
 from tracker.search import analysis
 from tracker.search.documents import GroupFacts, SearchDocument, UnitType
 from tracker.search.postgres import table
+from tracker.search.whoosh import schema as whoosh_schema
+from tracker.search.whoosh.schema import make_schema
 
 from . import reference_analysis as reference
 
@@ -146,3 +150,29 @@ def test_text_vectors_are_the_reference_literals() -> None:
             doc = SearchDocument(key="p1", type=unit_type, title=title, body=body, position=0, facts=facts)
             doc = replace(doc, agency=agency)
             assert table.text_vector(doc) == reference.text_vector(doc), (title, body)
+
+
+def test_whoosh_postings_are_those_of_the_reference_analyzer() -> None:
+    """The bulk rebuild's term values (schema.index_values) and Whoosh's own (field.index over the
+    tokenizer) are what Whoosh made with the previous tokenizer, field by field."""
+    schema = make_schema()
+    names = [name for name, field in schema.items() if isinstance(field, TEXT)]
+    assert {"title", "text", "summary"} <= set(names)
+    for name in names:
+        field = schema[name]
+        before = copy.deepcopy(field)
+        before.analyzer = before.format.analyzer = reference.ReferenceTokenizer()
+        for text in TEXTS:
+            theirs = list(before.index(text))
+            assert list(whoosh_schema.index_values(field, text)) == theirs, (name, text)
+            assert list(field.index(text)) == theirs, (name, text)
+            # the tokens themselves, as a query (and the highlighter) reads them: positions, chars
+            for mode in ("query", "index"):
+                assert _tokens(field, text, mode) == _tokens(before, text, mode), (name, text)
+
+
+def _tokens(field: TEXT, text: str, mode: str) -> list[tuple[str, int, int, int]]:
+    return [
+        (t.text, t.pos, t.startchar, t.endchar)
+        for t in field.tokenize(text, mode=mode, positions=True, chars=True, start_pos=3, start_char=7)
+    ]

@@ -265,6 +265,11 @@ def index_spans(text: str) -> list[Span]:
     return _analyse(text, True)
 
 
+def query_spans(text: str) -> list[Span]:
+    """``query_tokens`` as plain tuples (text, position, start, end)."""
+    return _analyse(text, False)
+
+
 def index_tokens(text: str) -> Iterator[Token]:
     """Words for the index: each word, then its dictionary sub-words at the same position."""
     return map(Token._make, _analyse(text, True))
