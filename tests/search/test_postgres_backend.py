@@ -214,6 +214,29 @@ def test_reindex_in_bulk_keeps_the_table_s_indexes_and_options(servers, procs: s
     assert get_keeper(b).check() == "up to date"
 
 
+def _stored_units(app: Flask) -> list[dict[str, Any]]:
+    with get_engine(app).connect() as connection:
+        rows = connection.execute(sa.text("SELECT * FROM search_unit ORDER BY key")).mappings().all()
+    return [{k: v for k, v in r.items() if k != "written_xid"} for r in rows]
+
+
+@on_postgres
+@pytest.mark.parametrize("procs", ["1", "2"])
+def test_the_bulk_rebuild_stores_every_column_as_the_live_write_does(servers, procs: str) -> None:
+    """The rebuild's workers format the COPY text themselves (issue 14): what it stores is what the
+    live path's INSERT stores, column for column (facts, arrays, dates, vectors)."""
+    a, _b = servers
+    docs = list(get_keeper(a)._all())
+    get_backend(a).index_documents(
+        {d.group for d in docs}, lambda groups: [d for d in docs if d.group in groups]
+    )
+    live = _stored_units(a)
+    assert len(live) == len(docs) > 10 and any(r["agencies"] for r in live) and live[0]["facts"]
+    result = a.test_cli_runner().invoke(main, ["reindex", "--procs", procs])
+    assert result.exit_code == 0, result.output
+    assert _stored_units(a) == live
+
+
 @on_postgres
 def test_a_rebuild_keeps_what_a_writer_committed_while_it_ran(servers) -> None:
     """The rebuild read No. 2 before a writer changed it; the writer's rows are newer and stay."""

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -133,11 +133,6 @@ def user_words() -> tuple[tuple[str, int | None], ...]:
     return tuple(words)
 
 
-def _runs(text: str) -> Iterator[tuple[bool, int, int]]:
-    for m in _RUNS.finditer(text):
-        yield m.lastgroup == "han", m.start(), m.end()
-
-
 @lru_cache(maxsize=65536)
 def _sub_words(word: str) -> tuple[tuple[str, int, int], ...]:
     """Dictionary words strictly inside ``word``, with their offsets in it (longest first)."""
@@ -151,51 +146,88 @@ def _sub_words(word: str) -> tuple[tuple[str, int, int], ...]:
     )
 
 
-def _tokens(text: str, *, index: bool) -> Iterator[Token]:
+# A span is a token as a plain tuple (text, position, start, end): the hot loops make hundreds of
+# them per unit, and a tuple is the cheapest object to make; Token wraps them at the API's edge.
+Span = tuple[str, int, int, int]
+
+
+@lru_cache(maxsize=1 << 17)
+def _word_entry(word: str) -> tuple[tuple[tuple[str, int, int], ...], tuple[tuple[str, int, int], ...], bool]:
+    """What indexing adds after a Han word, from the word alone (a per-word table: vocabularies
+    are small, so nearly every word is looked up rather than worked out).
+
+    (extra, pieces, prefix): ``extra`` is the words indexed after it, with offsets in it, when no
+    synonym form can start with it and run on into the next word (its sub-words, then the group
+    words of itself and of its sub-words, as ``_synonym_spans`` gives them); ``pieces`` its
+    sub-words alone; ``prefix`` whether a form may run on, so the next words must be looked at.
+    """
+    pieces = _sub_words(word) if len(word) > 2 else ()
+    canonical = synonym_canonical()
+    if not canonical:
+        return pieces, pieces, False
+    longest = max(map(len, canonical))
+    prefix = len(word) < longest and word in synonym_prefixes()
+    alone = tuple(_synonym_spans(canonical, longest, [(word, 0, len(word))], 0, pieces, 0))
+    return pieces + alone, pieces, prefix
+
+
+def _analyse(text: str, index: bool) -> list[Span]:
+    """The spans of ``text``: the words of the precise cut, and when ``index`` each word's
+    sub-words and synonym group words after it at its position (see the module's docstring)."""
     folded, offsets = normalize_with_offsets(text)
-    jieba = _SEGMENTER.get()
+    tokenize = _SEGMENTER.get().tokenize
+    out: list[Span] = []
+    append = out.append
     position = -1
-
-    def source(start: int, end: int) -> tuple[int, int]:
-        return (start, end) if offsets is None else (offsets[start], offsets[end])
-
     canonical = synonym_canonical() if index else {}
     longest = max(map(len, canonical), default=0)
     previous_end = 0
-    for han, start, end in _runs(folded):
-        if position >= 0 and _PASSAGE_BREAK.search(folded, previous_end, start):
+    passage_break = _PASSAGE_BREAK.search
+    for m in _RUNS.finditer(folded):
+        start, end = m.span()
+        if position >= 0 and passage_break(folded, previous_end, start):
             position += PASSAGE_GAP
         previous_end = end
-        if not han:
+        if m.lastgroup != "han":
             position += 1
-            yield Token(folded[start:end], position, *source(start, end))
+            append((folded[start:end], position, start, end))
             continue
-        cut = jieba.tokenize(folded[start:end])
+        cut = tokenize(folded[start:end])
+        if not index:
+            for word, w_start, w_end in cut:
+                position += 1
+                append((word, position, start + w_start, start + w_end))
+            continue
+        last = len(cut) - 1
         for i, (word, w_start, w_end) in enumerate(cut):
             position += 1
-            yield Token(word, position, *source(start + w_start, start + w_end))
-            if not index:
-                continue
-            pieces = _sub_words(word) if len(word) > 2 else ()
-            for piece, p_start, p_end in pieces:
-                a = start + w_start + p_start
-                yield Token(piece, position, *source(a, a + p_end - p_start))
-            if canonical:
-                yield from _synonym_tokens(canonical, longest, cut, i, pieces, start, position, source)
+            a = start + w_start
+            append((word, position, a, start + w_end))
+            extra, pieces, prefix = _word_entry(word)
+            if prefix and i < last:
+                for piece, p_start, p_end in pieces:
+                    append((piece, position, a + p_start, a + p_end))
+                for group, g_start, g_end in _synonym_spans(canonical, longest, cut, i, pieces, start):
+                    append((group, position, g_start, g_end))
+            else:
+                for piece, p_start, p_end in extra:
+                    append((piece, position, a + p_start, a + p_end))
+    if offsets is not None:  # back to the original text's offsets (rare: see normalize_with_offsets)
+        return [(word, p, offsets[a], offsets[b]) for word, p, a, b in out]
+    return out
 
 
-def _synonym_tokens(
+def _synonym_spans(
     canonical: dict[str, str],
     longest: int,
     cut: list[tuple[str, int, int]],
     i: int,
     pieces: tuple[tuple[str, int, int], ...],
     start: int,
-    position: int,
-    source: Callable[[int, int], tuple[int, int]],
-) -> Iterator[Token]:
+) -> Iterator[tuple[str, int, int]]:
     """The group word of every synonym form that starts at word ``i`` of ``cut`` (the word itself,
-    a run of it and the words after it, or one of its sub-words), at the word's position.
+    a run of it and the words after it, or one of its sub-words), with its offsets (``start`` is the
+    cut's in the text).
 
     So 小型 微型 企业 in a text is also indexed as 小微企业 and a query needs no phrase for it.
     """
@@ -206,7 +238,7 @@ def _synonym_tokens(
         group = canonical.get(text)
         if group is not None and group != text and group not in emitted:
             emitted.add(group)
-            yield Token(group, position, *source(start + w_start, start + cut[j][2]))
+            yield group, start + w_start, start + cut[j][2]
         j += 1
         if j == len(cut) or len(text) >= longest:
             break
@@ -218,24 +250,34 @@ def _synonym_tokens(
             group = canonical.get(text + piece) if p_start == 0 else None
             if group is not None and group not in emitted:
                 emitted.add(group)
-                yield Token(group, position, *source(start + w_start, start + f_start + p_end))
+                yield group, start + w_start, start + f_start + p_end
         text += following
     for piece, p_start, p_end in pieces:
         group = canonical.get(piece)
         if group is not None and group != piece and group not in emitted:
             emitted.add(group)
             a = start + w_start + p_start
-            yield Token(group, position, *source(a, a + p_end - p_start))
+            yield group, a, a + p_end - p_start
+
+
+def index_spans(text: str) -> list[Span]:
+    """``index_tokens`` as plain tuples (text, position, start, end): for the index builders."""
+    return _analyse(text, True)
+
+
+def query_spans(text: str) -> list[Span]:
+    """``query_tokens`` as plain tuples (text, position, start, end)."""
+    return _analyse(text, False)
 
 
 def index_tokens(text: str) -> Iterator[Token]:
     """Words for the index: each word, then its dictionary sub-words at the same position."""
-    return _tokens(text, index=True)
+    return map(Token._make, _analyse(text, True))
 
 
 def query_tokens(text: str) -> Iterator[Token]:
     """Words for a query: the precise cut, one position each."""
-    return _tokens(text, index=False)
+    return map(Token._make, _analyse(text, False))
 
 
 @lru_cache(maxsize=16384)

@@ -69,7 +69,7 @@ def expand(q: query.Query) -> query.Query:
     """Chinese words and phrases also match their finer cut and their synonyms.
 
     商务平台 also as the phrase 商务 + 平台 (see analysis.finer). Any form of a synonym group
-    (小微企业, 小型微型企业) becomes the group's one indexed term (see analysis._synonym_tokens).
+    (小微企业, 小型微型企业) becomes the group's one indexed term (see analysis._synonym_spans).
     """
     words = words_of(q)
     if words is None:

@@ -20,18 +20,19 @@ by its own definition, so a later migration's index is rebuilt without a change 
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from multiprocessing.pool import AsyncResult
-from typing import Any
 
 import sqlalchemy as sa
-from psycopg.types.json import Jsonb
+from psycopg._copy_base import format_row_text  # what Copy.write_row runs (psycopg is pinned)
+from psycopg.adapt import Transformer
 
-from tracker.search.documents import SearchDocument
+from tracker.search.documents import GroupFacts, SearchDocument
 from tracker.search.postgres import table
 
 BUILD = f"{table.TABLE}_rebuild"
@@ -39,14 +40,25 @@ CHUNK = 500  # units handed to a worker at a time
 COLUMNS = [c.name for c in table.search_unit.columns if c.name != "written_xid"]
 
 
-def copy_rows(docs: Iterable[SearchDocument]) -> list[tuple[Any, ...]]:
-    """COPY rows (in COLUMNS order) of the units: the analysis, done in a worker process."""
-    out = []
+def copy_rows(docs: Iterable[SearchDocument]) -> tuple[int, bytes]:
+    """The units' rows (in COLUMNS order) as COPY text, and how many: the analysis, and the
+    formatting too, done in a worker process, so the process feeding COPY only passes bytes on
+    (formatting a row there, its arrays by psycopg's Python dumpers, cost about as much as reading
+    the archive). The bytes are those psycopg's own ``write_row`` makes: the same function, with
+    the adapters every connection starts from (the rebuild's connection registers none)."""
+    transformer = Transformer()
+    out = bytearray()
+    count = 0
+    facts: GroupFacts | None = None
+    facts_text = ""
     for doc in docs:
         r = table.row(doc)
-        r["facts"] = Jsonb(r["facts"])
-        out.append(tuple(r[c] for c in COLUMNS))
-    return out
+        if doc.facts is not facts:  # a group's units share one facts object: its JSON made once
+            facts, facts_text = doc.facts, json.dumps(r["facts"])
+        r["facts"] = facts_text  # jsonb from its text, as COPY reads every column
+        format_row_text([r[c] for c in COLUMNS], transformer, out)
+        count += 1
+    return count, bytes(out)
 
 
 def _chunks(docs: Iterable[SearchDocument], size: int) -> Iterator[list[SearchDocument]]:
@@ -55,7 +67,7 @@ def _chunks(docs: Iterable[SearchDocument], size: int) -> Iterator[list[SearchDo
         yield chunk
 
 
-def _rows(docs: Iterable[SearchDocument], procs: int) -> Iterator[list[tuple[Any, ...]]]:
+def _rows(docs: Iterable[SearchDocument], procs: int) -> Iterator[tuple[int, bytes]]:
     """Rows chunk by chunk, in order; with procs > 1 analysed by that many worker processes
     (forked, as the Whoosh rebuild does: a spawned worker would import the caller's main module
     again, and a script without a main guard would start a second rebuild)."""
@@ -189,10 +201,9 @@ def rebuild(engine: sa.Engine, docs: Iterable[SearchDocument], *, procs: int = 1
         build = _build_name(table.TABLE)
         raw = connection.connection.driver_connection
         with raw.cursor() as cursor, cursor.copy(f"COPY {build} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for rows in _rows(docs, procs):
-                for r in rows:
-                    copy.write_row(r)
-                count += len(rows)
+            for rows, data in _rows(docs, procs):
+                copy.write(data)
+                count += rows
         _build_indexes(connection, table.TABLE, indexes[table.TABLE])
         # the narrow copies a search reads, from the new rows, before writers are held up
         for name, insert in table.derived_inserts(build).items():

@@ -15,6 +15,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,6 +28,7 @@ from tracker.search.language import stem_latin
 
 TABLE = "search_unit"
 MAX_POSITION = 16383  # PostgreSQL's largest tsvector position; later words share it
+_POSITIONS = tuple(str(p) for p in range(MAX_POSITION + 1))  # spelled once, not per word
 
 metadata = sa.MetaData()
 
@@ -70,20 +73,41 @@ def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+@lru_cache(maxsize=1 << 17)
+def _lexeme(word: str) -> str:
+    """A word as the tsvector literal spells it (stemmed, quoted): a per-word table."""
+    return _quote(stem_latin(word))
+
+
 def tsvector(text: str, weights: Iterable[tuple[int, int, str]] = ()) -> str:
     """``text`` as a tsvector literal: indexed words (sub-words at their word's position) with
-    positions from 1; ``weights``: (start, end, letter) character ranges weighted A/B/C."""
+    positions from 1; ``weights``: (start, end, letter) character ranges weighted A/B/C (the first
+    range holding a word's first character gives its weight)."""
     ranges = list(weights)
+    # each character's weight, looked up by a word's start (the later ranges written first)
+    marks = [""] * len(text) if ranges else None
+    for a, b, w in reversed(ranges):
+        a, b = max(a, 0), min(b, len(text))
+        if marks is not None and a < b:
+            marks[a:b] = [w] * (b - a)
+    # lexeme -> {position: its entry, "12" or "12A"}; positions only grow along the spans, so each
+    # dict is in order, and the literal is the entries joined
     found: dict[str, dict[int, str]] = {}
-    for token in analysis.index_tokens(text):
-        position = min(MAX_POSITION, token.position + 1)
-        weight = next((w for a, b, w in ranges if a <= token.start < b), "")
-        at = found.setdefault(stem_latin(token.text), {})
-        if position not in at or (weight and at[position] > weight):
-            at[position] = weight
+    lexeme, spelled = _lexeme, _POSITIONS
+    for word, position, start, _end in analysis.index_spans(text):
+        position = MAX_POSITION if position >= MAX_POSITION else position + 1
+        weight = marks[start] if marks is not None else ""
+        key = lexeme(word)
+        at = found.get(key)
+        if at is None:
+            found[key] = {position: spelled[position] + weight}
+        elif position not in at or (weight and at[position][len(spelled[position]) :] > weight):
+            at[position] = spelled[position] + weight  # a new position, or a stronger weight
     return " ".join(
-        f"{_quote(word)}:{','.join(f'{p}{w}' for p, w in sorted(at.items())[:256])}"
-        for word, at in found.items()
+        [
+            key + ":" + ",".join(at.values() if len(at) <= 256 else islice(at.values(), 256))
+            for key, at in found.items()
+        ]
     )
 
 

@@ -33,6 +33,8 @@ from whoosh.codec.whoosh3 import W3PostingsWriter
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from tracker.search.whoosh.schema import index_values
+
 # Postings kept before a segment is written and the next one started. Each costs about 75 bytes
 # (measured: a worker held 10.6 M postings in 780 MB at 10,000 proposals), so some 2 GB a writer.
 # The 10,000-proposal archive (21 M postings) is then one segment a worker; 100,000 (about 210 M)
@@ -76,7 +78,7 @@ class BulkWriter(SegmentWriter):
                 length = 0
                 if field.indexed:
                     scorable = field.scorable
-                    for tbytes, freq, weight, vbytes in field.index(value):
+                    for tbytes, freq, weight, vbytes in index_values(field, value):
                         if scorable:
                             length += freq
                         entry = postings.get((name, tbytes))

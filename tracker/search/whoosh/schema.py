@@ -10,10 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from whoosh.analysis import Token, Tokenizer
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
+from whoosh.formats import Frequency, Positions
+from whoosh.system import pack_uint
 
 from tracker.search import analysis
 from tracker.search.documents import GroupFacts, SearchDocument, UnitType
@@ -59,18 +62,56 @@ class ChineseTokenizer(Tokenizer):
                 token.startchar, token.endchar = start_char, start_char + len(value)
             yield token
             return
-        words = analysis.index_tokens(value) if mode == "index" else analysis.query_tokens(value)
-        for word in words:
-            token.text = stem_latin(word.text)
+        spans = analysis.index_spans(value) if mode == "index" else analysis.query_spans(value)
+        for word, position, start, end in spans:
+            token.text = stem_latin(word)
             token.boost = 1.0
             token.stopped = False
             if keeporiginal:
-                token.original = word.text
+                token.original = word
             if positions:
-                token.pos = start_pos + word.position
+                token.pos = start_pos + position
             if chars:
-                token.startchar, token.endchar = start_char + word.start, start_char + word.end
+                token.startchar, token.endchar = start_char + start, start_char + end
             yield token
+
+
+@lru_cache(maxsize=1 << 17)
+def _term(word: str) -> bytes:
+    """A word as the index's term (stemmed, UTF-8): a per-word table."""
+    return stem_latin(word).encode("utf-8")
+
+
+def index_values(field: FieldType, value: Any) -> Iterable[tuple[bytes, int, float, bytes]]:
+    """What ``field.index(value)`` gives, (term, frequency, weight, encoded value) per distinct
+    term, without a Token object per word: for the bulk rebuild, where it is most of the CPU.
+
+    Only a text field of this analyzer with Whoosh's Positions or Frequency format is done here
+    (every text field of make_schema); any other field is left to Whoosh."""
+    kind = type(field.format)
+    if not (isinstance(value, str) and type(field.analyzer) is ChineseTokenizer) or kind not in (
+        Positions,
+        Frequency,
+    ):
+        return field.index(value)
+    boost = field.format.field_boost
+    term = _term
+    if kind is Frequency:
+        counts: dict[bytes, int] = {}
+        for word, _position, _start, _end in analysis.index_spans(value):
+            key = term(word)
+            counts[key] = counts.get(key, 0) + 1
+        return [(key, n, float(n) * boost, pack_uint(n)) for key, n in counts.items()]
+    found: dict[bytes, list[int]] = {}
+    for word, position, _start, _end in analysis.index_spans(value):
+        key = term(word)
+        at = found.get(key)
+        if at is None:
+            found[key] = [position]
+        else:
+            at.append(position)
+    encode = field.format.encode
+    return [(key, len(at), float(len(at)) * boost, encode(at)) for key, at in found.items()]
 
 
 def chinese_analyzer() -> ChineseTokenizer:
