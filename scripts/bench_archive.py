@@ -140,7 +140,9 @@ def main() -> None:
     parser.add_argument("--dir", type=Path)
     parser.add_argument("--out", type=Path, help="clone: the new archive's folder")
     parser.add_argument("--url", help="clone: a database to multiply in place (a copy!)")
-    parser.add_argument("--times", type=int, default=10, help="clone: copies of each proposal, the original included")
+    parser.add_argument(
+        "--times", type=int, default=10, help="clone: copies of each proposal, the original included"
+    )
     parser.add_argument("--proposals", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--procs", type=int, default=default_procs())

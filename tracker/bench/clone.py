@@ -86,7 +86,8 @@ def clone_archive(engine: Engine, times: int) -> Cloned:
     if times < 2:
         raise ValueError("times must be at least 2")
     metadata = sa.MetaData()
-    metadata.reflect(engine)
+    # the search tables are rebuilt by a reindex, not copied (and hold types SQLAlchemy does not know)
+    metadata.reflect(engine, only=lambda name, _meta: not name.startswith("search_"))
     tables = _cloned_tables(metadata)
     with engine.begin() as conn:
         before = {t.name: _count(conn, t) for t in tables}
@@ -126,7 +127,9 @@ def _copy(table: sa.Table, k: int, offsets: dict[str, int], top_number: int) -> 
     else:
         # a link table: its originals are the rows whose references all point at originals
         bounds = [
-            c <= offsets[t] for c in table.columns if (t := _moved_with(c, offsets)) is not None and not c.nullable
+            c <= offsets[t]
+            for c in table.columns
+            if (t := _moved_with(c, offsets)) is not None and not c.nullable
         ]
         source = source.where(sa.and_(*bounds))
     return sa.insert(table).from_select([c.name for c in table.columns], source)
