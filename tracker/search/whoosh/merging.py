@@ -3,9 +3,12 @@
 An update commits its documents as a new small segment and returns (the index is up to date when
 the request ends). Once segments pile up, the update merges the small ones itself, and a larger
 merge is left to ``python -m tracker.search.whoosh.merging DIR`` while the update goes on. That
-process takes the index's write lock like any writer and reads nothing from the database, so it
-can run beside the app's processes; readers keep their searcher until the merged segment is
-committed. A merge that cannot get the lock gives up: the next update asks again.
+process reads nothing from the database, so it can run beside the app's processes; readers keep
+their searcher until the merged segment is committed. It holds the index's write lock only to
+choose the segments and to swap the merged one in, not while merging (``_merge_once``): an update
+that came while it held the lock for a whole merge had waited up to the lock timeout (10 s) for
+it. One merging process at a time (the merge lock); a merge that cannot get the locks gives up:
+the next update asks again.
 
 The policy (``segments_to_merge``) keeps the live index at a handful of segments. Whoosh's own
 MERGE_SMALL merges only a run of segments whose total stays under a Fibonacci bound, one run per

@@ -44,8 +44,6 @@ class Writing(IndexStore):
 
     merge_in_background: bool
     _merger: subprocess.Popen[bytes] | None
-    _locked_at: float = 0.0  # when this process's writer got the lock, and how long it waited
-    _lock_wait: float = 0.0
 
     # -- writing -----------------------------------------------------------------------------------
 
@@ -56,7 +54,7 @@ class Writing(IndexStore):
         started = time.monotonic()
         try:
             writer = self._index().writer(timeout=self.lock_timeout, delay=0.02, compound=False, **kwargs)
-            self._locked_at, self._lock_wait = time.monotonic(), time.monotonic() - started
+            writer.tracker_locked = (time.monotonic() - started, time.monotonic())  # for timing
             return writer
         except LockError:
             raise IndexBusy(f"{self.path}: the index stayed locked for {self.lock_timeout:g} s") from None
@@ -128,7 +126,8 @@ class Writing(IndexStore):
             chosen, later = self._merge_plan([sizes[i] for i in free], len(documents), len(sizes) - len(free))
             chosen = [free[i] for i in chosen]
             writer.commit(mergetype=merging.merging(chosen) if chosen else NO_MERGE)
-            timing.record("update", self._lock_wait, time.monotonic() - self._locked_at)
+            waited, locked_at = writer.tracker_locked
+            timing.record("update", waited, time.monotonic() - locked_at)
         except BaseException:
             with suppress(Exception):
                 writer.cancel()
