@@ -315,3 +315,21 @@ def test_a_merging_process_that_dies_loses_nothing(tmp_path: Path, monkeypatch: 
         assert not (backend.path / "merging").exists()
     finally:
         backend.close()
+
+
+@pytest.mark.parametrize(
+    ("sizes", "busy", "plan"),
+    [
+        ([*BIG, 10, 12], 2, ([], False)),  # few segments, counting those being merged
+        # a merge under way: the small segments written since join the update, never a busy one
+        ([*BIG, 10, 12], 4, ([2, 3], False)),
+        ([*BIG, 4000, 10, 12, 9], 3, ([3, 4, 5], False)),
+        # and a large one is left alone (the running process merges again once it swapped)
+        ([*BIG, 4000], 6, ([], False)),
+    ],
+)
+def test_what_an_update_merges_while_a_merge_runs(
+    tmp_path: Path, sizes: list[int], busy: int, plan: tuple[list[int], bool]
+) -> None:
+    backend = WhooshBackend(tmp_path / "index")
+    assert backend._merge_plan(sizes, 6, busy) == plan
