@@ -55,6 +55,7 @@ TIER_RATIO = 0.5  # a larger segment joins a merge while at most 1 / TIER_RATIO 
 # milliseconds, where a process started for it cost more and back-to-back updates piled up
 # meanwhile); a larger merge goes to the process. 1,000 made the slowest updates twice as slow.
 INLINE_MERGE_DOCS = 200
+MERGE_NICENESS = 10  # the merging process's priority below the app's (os.nice)
 
 
 def segments_to_merge(
@@ -266,4 +267,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    # Background work: below the app's processes. It holds no lock while merging, so running slower
+    # delays no submit, while at the same priority it took the CPU from the submits on a busy machine.
+    with suppress(OSError):
+        os.nice(MERGE_NICENESS)
     raise SystemExit(main(sys.argv[1:]))
