@@ -21,7 +21,15 @@ from tracker.search import SearchBackend
 from tracker.search.documents import GroupFacts, SearchDocument, UnitType
 from tracker.search.whoosh import WhooshBackend
 from tracker.search.whoosh.arrays import Evaluator
-from tracker.search.whoosh.merging import KEEP_SEGMENTS, MERGE_AT_SEGMENTS, main, merge, segments_to_merge
+from tracker.search.whoosh.facets import View
+from tracker.search.whoosh.merging import (
+    KEEP_SEGMENTS,
+    MERGE_AT_SEGMENTS,
+    busy_segments,
+    main,
+    merge,
+    segments_to_merge,
+)
 from tracker.services.visibility import ANONYMOUS
 from tracker.services.workflow import utcnow
 
@@ -151,19 +159,25 @@ def _load(groups: Collection[str]) -> list[SearchDocument]:
 @pytest.mark.parametrize("background", [True, False])
 def test_a_stream_of_single_updates_leaves_a_handful_of_segments(tmp_path: Path, background: bool) -> None:
     """200 commits of one proposal each (new ones and edits of old ones, as submits and replies come)
-    never leave the live index in more than MERGE_AT_SEGMENTS - 1 segments (one more while a merging
-    process works), and end at a handful."""
+    never leave the live index in more than MERGE_AT_SEGMENTS - 1 segments, and end at a handful.
+
+    While a merging process merges (without the write lock), its segments stay until its swap and
+    the updates merge the segments written meanwhile into one per INLINE_MERGE_DOCS documents: how
+    many that makes depends on how long the merge takes (this machine's load), so the bound is
+    checked when no merge is under way, and loosely while one is."""
     backend = WhooshBackend(tmp_path / "index", merge_in_background=background)
     try:
         backend.rebuild(lambda: _load([f"p{n}" for n in range(1, 101)]))
-        seen = []
+        quiet, merging = [], []
         for k in range(200):
             backend.index_documents([f"p{1000 + k}" if k % 2 else f"p{1 + k // 2}"], _load)
-            seen.append(backend.segment_count())
+            # a merge seen running before the count: a swap in between only lowers the count
+            running = bool(busy_segments(str(backend.path)))
+            (merging if running else quiet).append(backend.segment_count())
         backend.wait_for_merge(timeout=60)
-        # while a merging process merges (without the write lock), the segments written meanwhile
-        # are merged into one by the updates, so the index holds at most one more until its swap
-        assert max(seen) <= MERGE_AT_SEGMENTS - (0 if background else 1), seen
+        assert max(quiet) <= MERGE_AT_SEGMENTS - 1, quiet
+        assert max(merging, default=0) <= MERGE_AT_SEGMENTS + 2, merging
+        assert background or not merging
         assert backend.segment_count() <= KEEP_SEGMENTS + 2
         assert backend.doc_count() == 200 * 6  # 100 built, 100 edited in place, 100 new
         assert backend.count("融资", viewer=ANONYMOUS) == 200
@@ -333,3 +347,26 @@ def test_what_an_update_merges_while_a_merge_runs(
 ) -> None:
     backend = WhooshBackend(tmp_path / "index")
     assert backend._merge_plan(sizes, 6, busy) == plan
+
+
+def test_a_searcher_opened_as_a_merge_swaps_its_segments_out_opens_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A merging process swaps its segment in while this process opens a searcher on the previous
+    generation: the replaced segments' files are gone before they were read, and the searcher is
+    opened again on the new generation (Whoosh reads a missing stored-fields file as None)."""
+    backend = _piled_up(tmp_path, monkeypatch)
+    try:
+        backend._drop_searcher()
+        original, merged = View.__init__, []
+
+        def view(self: View, searcher: object, cache: object) -> None:
+            if not merged:
+                merged.append(merge(str(backend.path)))
+            original(self, searcher, cache)
+
+        monkeypatch.setattr(View, "__init__", view)
+        assert backend.count("融资", viewer=ANONYMOUS) == 28
+        assert merged == [True] and backend.segment_count() < 9
+    finally:
+        backend.close()

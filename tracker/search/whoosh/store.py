@@ -129,7 +129,9 @@ class IndexStore:
             searcher = ix.searcher()
             try:
                 view = View(searcher, self._segments)
-            except OSError:  # a file of a segment merged away meanwhile
+            # a file of a segment merged away meanwhile: an OSError, or a TypeError where Whoosh
+            # takes a missing column file for an absent column (None) and then indexes it
+            except (OSError, TypeError):
                 searcher.close()
                 if attempt == OPEN_ATTEMPTS - 1:
                     raise
