@@ -19,7 +19,7 @@ from whoosh.writing import SegmentWriter
 from tracker.models import Proposal
 from tracker.search import SearchBackend
 from tracker.search.documents import GroupFacts, SearchDocument, UnitType
-from tracker.search.whoosh import WhooshBackend
+from tracker.search.whoosh import WhooshBackend, timing
 from tracker.search.whoosh.arrays import Evaluator
 from tracker.search.whoosh.facets import View
 from tracker.search.whoosh.merging import (
@@ -368,5 +368,23 @@ def test_a_searcher_opened_as_a_merge_swaps_its_segments_out_opens_again(
         monkeypatch.setattr(View, "__init__", view)
         assert backend.count("融资", viewer=ANONYMOUS) == 28
         assert merged == [True] and backend.segment_count() < 9
+    finally:
+        backend.close()
+
+
+def test_writers_lock_times_are_recorded_when_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    backend = _piled_up(tmp_path, monkeypatch)
+    target = tmp_path / "locks.jsonl"
+    monkeypatch.setenv(timing.ENV, str(target))
+    monkeypatch.setattr(backend, "_merge_plan", lambda *_: ([], False))  # the merge left to merge()
+    try:
+        backend.index_documents(["p400"], _edited)
+        assert merge(str(backend.path)) is True
+        lines = timing.read(str(target))
+        assert [line["what"] for line in lines] == ["update", "merge-plan", "merge-swap"]
+        assert all(line["wait"] >= 0 and line["hold"] >= 0 for line in lines)
+        monkeypatch.setenv(timing.ENV, str(tmp_path / "missing" / "locks.jsonl"))
+        backend.index_documents(["p401"], _edited)  # a place it cannot write to fails nothing
+        assert backend.count("乡村振兴", viewer=ANONYMOUS) == 2
     finally:
         backend.close()

@@ -29,8 +29,11 @@ def record(what: str, waited: float, held: float) -> None:
             "hold": round(held, 4),
         }
     )
-    with open(target, "a", encoding="utf-8") as out:
-        out.write(line + "\n")
+    try:
+        with open(target, "a", encoding="utf-8") as out:
+            out.write(line + "\n")
+    except OSError:  # a measurement must never fail the write it measures
+        pass
 
 
 def read(target: str) -> list[dict]:
