@@ -8,6 +8,7 @@ Whoosh readers are not documented as thread-safe.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import re
@@ -126,15 +127,24 @@ class IndexStore:
         process deletes the files of the segments it replaced. Segments in both generations were
         not deleted, so what was read for them stays good."""
         for attempt in range(OPEN_ATTEMPTS):
-            searcher = ix.searcher()
+            searcher = None
             try:
+                searcher = ix.searcher()
                 view = View(searcher, self._segments)
             # a file of a segment merged away meanwhile: an OSError, or a TypeError where Whoosh
             # takes a missing column file for an absent column (None) and then indexes it
             except (OSError, TypeError):
-                searcher.close()
+                if searcher is not None:
+                    searcher.close()
                 if attempt == OPEN_ATTEMPTS - 1:
                     raise
+                view = None
+            if view is None:
+                # a reader Whoosh failed to finish opening leaves the files it had opened to the
+                # garbage collector (once the exception is gone): close them now, quietly
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ResourceWarning)
+                    gc.collect()
                 continue
             if searcher.up_to_date() or attempt == OPEN_ATTEMPTS - 1:
                 self._searcher, self._view = searcher, view
