@@ -133,17 +133,16 @@ class IndexStore:
                 view = View(searcher, self._segments)
             # a file of a segment merged away meanwhile: an OSError, or a TypeError where Whoosh
             # takes a missing column file for an absent column (None) and then indexes it
-            except (OSError, TypeError):
+            except (OSError, TypeError) as exc:
                 if searcher is not None:
                     searcher.close()
                 if attempt == OPEN_ATTEMPTS - 1:
                     raise
-                view = None
-            if view is None:
-                # a reader Whoosh failed to finish opening leaves the files it had opened to the
-                # garbage collector (once the exception is gone): close them now, quietly
+                # the readers Whoosh had opened before failing (its list of them never returned)
+                # are held by the traceback: let them go now and close their files, quietly
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", ResourceWarning)
+                    exc.__traceback__ = exc.__context__ = None
                     gc.collect()
                 continue
             if searcher.up_to_date() or attempt == OPEN_ATTEMPTS - 1:
