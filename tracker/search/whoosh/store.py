@@ -129,7 +129,11 @@ class IndexStore:
         for attempt in range(OPEN_ATTEMPTS):
             searcher = None
             try:
-                searcher = ix.searcher()
+                # Whoosh retries by itself a reader whose segment's files were deleted as it opened
+                # them, dropping the readers it had opened: their files close unclosed, harmlessly
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ResourceWarning)
+                    searcher = ix.searcher()
                 view = View(searcher, self._segments)
             # a file of a segment merged away meanwhile: an OSError, or a TypeError where Whoosh
             # takes a missing column file for an absent column (None) and then indexes it
