@@ -4,6 +4,8 @@
     PYTHONPATH=. .venv/bin/python scripts/bench_archive.py reindex --dir /work/whoosh100k [--procs 2]
     PYTHONPATH=. .venv/bin/python scripts/bench_archive.py search --dir /work/whoosh100k [--rounds 3]
     PYTHONPATH=. .venv/bin/python scripts/bench_archive.py writes --dir /work/whoosh100k --writes 1000
+    PYTHONPATH=. .venv/bin/python scripts/bench_archive.py clone --dir /work/whoosh10k --times 10 --out DST
+    PYTHONPATH=. .venv/bin/python scripts/bench_archive.py clone --url postgresql+psycopg://.../copy --times 10
 
 ``load`` does what `tracker bench` does before its index build (the same corpus generator and
 seed, the same loader through the services, the planner's statistics) into DIR/bench.db, so the
@@ -12,6 +14,9 @@ is `tracker reindex` on it (DIR/index), timed; ``search`` runs the benchmark's 5
 `tracker bench` does (cold: the first pass on a searcher just opened; then warm rounds);
 ``writes`` submits proposals and their replies as the benchmark does (through the services, the
 index updated before each call returns), waits for the merge they started and searches again.
+``clone`` copies DIR/bench.db to DST/bench.db and multiplies its proposals and everything hanging
+off them in SQL (``tracker.bench.clone``: minutes where loading through the services takes hours),
+or does so in place on the database at ``--url`` (make a copy first); then ``reindex`` DST.
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
 from tracker import create_app, migrate
+from tracker.bench.clone import clone_archive
 from tracker.bench.corpus import generate
 from tracker.bench.run import (
     SEEDS_DIR,
@@ -33,7 +40,7 @@ from tracker.bench.run import (
     measure_submit,
     queries,
 )
-from tracker.db import analyze, get_engine, session_scope
+from tracker.db import analyze, get_engine, make_engine, session_scope
 from tracker.services.accounts import seed_demo_accounts
 from tracker.services.search_sync import default_procs, get_keeper
 from tracker.services.seed import seed
@@ -103,17 +110,50 @@ def _writes(folder: Path, proposals: int, seed_value: int, writes: int, rounds: 
     return {"search": fresh, "submit": submit, "search_after_writes": steady}
 
 
+def _clone(source: Path | None, out: Path | None, url: str | None, times: int) -> dict:
+    started = time.perf_counter()
+    if url is None:
+        if source is None or out is None:
+            raise SystemExit("clone needs --dir SRC and --out DST (or --url URL, cloned in place)")
+        if (out / "bench.db").exists():
+            raise SystemExit(f"{out / 'bench.db'} exists: remove it first")
+        out.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source / "bench.db", out / "bench.db")
+        url = f"sqlite:///{out / 'bench.db'}"
+    engine = make_engine(url)
+    try:
+        cloned = clone_archive(engine, times)
+        analyze(engine)
+    finally:
+        engine.dispose()
+    return {
+        "times": times,
+        "seconds": round(time.perf_counter() - started, 1),
+        "rows_before": cloned.before,
+        "rows_after": cloned.after,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["load", "reindex", "search", "writes"])
-    parser.add_argument("--dir", type=Path, required=True)
+    parser.add_argument("what", choices=["load", "reindex", "search", "writes", "clone"])
+    parser.add_argument("--dir", type=Path)
+    parser.add_argument("--out", type=Path, help="clone: the new archive's folder")
+    parser.add_argument("--url", help="clone: a database to multiply in place (a copy!)")
+    parser.add_argument(
+        "--times", type=int, default=10, help="clone: copies of each proposal, the original included"
+    )
     parser.add_argument("--proposals", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--procs", type=int, default=default_procs())
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--writes", type=int, default=1000)
     args = parser.parse_args()
-    if args.what == "load":
+    if args.what != "clone" and args.dir is None:
+        parser.error("--dir is required")
+    if args.what == "clone":
+        result = _clone(args.dir, args.out, args.url, args.times)
+    elif args.what == "load":
         result = _load(args.dir, args.proposals, args.seed)
     elif args.what == "reindex":
         result = _reindex(args.dir, args.procs)

@@ -4,6 +4,7 @@ schema.py        the fields, the analyzer (rjieba through tracker.search.analysi
 store.py         the index directory: opening, the process's searcher, state, generation, segments
 writing.py       updates by tickets under the write lock, the rebuild, starting merges
 merging.py       the tiered merge policy and the merging process (python -m tracker.search.whoosh.merging)
+timing.py        the writers' lock wait and hold times, when asked for (TRACKER_LOCK_TIMES)
 querying.py      parsing, the visibility filter, search and count over whole posting lists
 arrays.py        the numpy evaluator of those posting lists (BM25F as arrays, phrases, groups)
 facets.py        matches turned into groups and facet counts, filters per searcher

@@ -8,6 +8,7 @@ Whoosh readers are not documented as thread-safe.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import re
@@ -126,13 +127,27 @@ class IndexStore:
         process deletes the files of the segments it replaced. Segments in both generations were
         not deleted, so what was read for them stays good."""
         for attempt in range(OPEN_ATTEMPTS):
-            searcher = ix.searcher()
+            searcher = None
             try:
+                # Whoosh retries by itself a reader whose segment's files were deleted as it opened
+                # them, dropping the readers it had opened: their files close unclosed, harmlessly
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ResourceWarning)
+                    searcher = ix.searcher()
                 view = View(searcher, self._segments)
-            except OSError:  # a file of a segment merged away meanwhile
-                searcher.close()
+            # a file of a segment merged away meanwhile: an OSError, or a TypeError where Whoosh
+            # takes a missing column file for an absent column (None) and then indexes it
+            except (OSError, TypeError) as exc:
+                if searcher is not None:
+                    searcher.close()
                 if attempt == OPEN_ATTEMPTS - 1:
                     raise
+                # the readers Whoosh had opened before failing (its list of them never returned)
+                # are held by the traceback: let them go now and close their files, quietly
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ResourceWarning)
+                    exc.__traceback__ = exc.__context__ = None
+                    gc.collect()
                 continue
             if searcher.up_to_date() or attempt == OPEN_ATTEMPTS - 1:
                 self._searcher, self._view = searcher, view

@@ -30,7 +30,7 @@ from whoosh.writing import CLEAR, NO_MERGE, SegmentWriter
 
 from tracker.search import IndexBusy, Loader
 from tracker.search.documents import SearchDocument
-from tracker.search.whoosh import bulk, merging
+from tracker.search.whoosh import bulk, merging, timing
 from tracker.search.whoosh.schema import document_fields
 from tracker.search.whoosh.store import WRITE_LOCK, IndexStore, acquire_lock
 
@@ -51,8 +51,11 @@ class Writing(IndexStore):
         # Segments as separate files, not one compound file: a reader opening a compound file
         # copies each part into memory (Whoosh wraps the mapped part in a BytesIO), which made
         # every reopen after an update and every delete during one cost a copy of the archive.
+        started = time.monotonic()
         try:
-            return self._index().writer(timeout=self.lock_timeout, delay=0.05, compound=False, **kwargs)
+            writer = self._index().writer(timeout=self.lock_timeout, delay=0.02, compound=False, **kwargs)
+            writer.tracker_locked = (time.monotonic() - started, time.monotonic())  # for timing
+            return writer
         except LockError:
             raise IndexBusy(f"{self.path}: the index stayed locked for {self.lock_timeout:g} s") from None
 
@@ -116,8 +119,15 @@ class Writing(IndexStore):
             # segments have piled up merge them by the tiered policy, here when the merge is small
             # (the new documents join the merged segment), else in a process of its own (unless
             # configured not to) so the update does not wait for it
-            chosen, later = self._merge_plan(merging.sizes_of(writer), len(documents))
+            # (leaving alone the segments a merging process is merging now: it swaps them out)
+            busy = merging.busy_segments(str(self.path))
+            free = [i for i, s in enumerate(writer.segments) if s.segid not in busy]
+            sizes = merging.sizes_of(writer)
+            chosen, later = self._merge_plan([sizes[i] for i in free], len(documents), len(sizes) - len(free))
+            chosen = [free[i] for i in chosen]
             writer.commit(mergetype=merging.merging(chosen) if chosen else NO_MERGE)
+            waited, locked_at = writer.tracker_locked
+            timing.record("update", waited, time.monotonic() - locked_at)
         except BaseException:
             with suppress(Exception):
                 writer.cancel()
@@ -128,13 +138,22 @@ class Writing(IndexStore):
             self._merge_soon()
         return len(documents)
 
-    def _merge_plan(self, sizes: list[int], incoming: int) -> tuple[list[int], bool]:
+    def _merge_plan(self, sizes: list[int], incoming: int, busy: int = 0) -> tuple[list[int], bool]:
         """What an update of ``incoming`` documents merges itself (indices into ``sizes``, the
         segments it found), and whether a merging process is due. The new documents are counted as
-        one more segment: whatever is merged, they join the merged segment."""
-        if len(sizes) + 1 < merging.MERGE_AT_SEGMENTS:
+        one more segment: whatever is merged, they join the merged segment.
+
+        ``busy`` segments (not in ``sizes``) are being merged by a merging process, which swaps
+        them out for one when done: until then they count as they are, and the update merges the
+        small free ones (up to INLINE_MERGE_DOCS: the segments written since the merge began) so
+        that the index stays under MERGE_AT_SEGMENTS where it can."""
+        if len(sizes) + 1 + busy < merging.MERGE_AT_SEGMENTS:
             return [], False
         every, new = [*sizes, incoming], len(sizes)
+        if busy:
+            keep = max(1, merging.MERGE_AT_SEGMENTS - 1 - busy)
+            small = merging.segments_to_merge(every, keep=keep, limit=merging.INLINE_MERGE_DOCS)
+            return [i for i in small if i != new], False
         chosen = [i for i in merging.segments_to_merge(every) if i != new]
         if not self.merge_in_background or sum(sizes[i] for i in chosen) <= merging.INLINE_MERGE_DOCS:
             return chosen, False
