@@ -327,17 +327,22 @@ def _archive_for_counts(session: Session, make: Any) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("who", ["public", "author", "cosigner", "bystander", "agency", "other", "staff"])
-def test_home_totals_are_the_totals_of_what_the_viewer_may_see(session: Session, make: Any, who: str) -> None:
-    """The public part counted apart (and cacheable) plus the viewer's own unpublished ones gives
-    exactly the totals over everything the viewer may see."""
-    people = _archive_for_counts(session, make)
-    viewer = {
+def _viewer_of(people: dict[str, Any], who: str) -> Viewer:
+    """The viewer ``who`` names in the archive of ``_archive_for_counts``."""
+    return {
         "public": ANONYMOUS,
         "staff": Viewer(Role.STAFF),
         "agency": Viewer(Role.AGENCY, agency_id=people["agency"].id),
         "other": Viewer(Role.AGENCY, agency_id=people["other"].id),
     }.get(who) or Viewer(Role.MEMBER, member_id=people[who].id)
+
+
+@pytest.mark.parametrize("who", ["public", "author", "cosigner", "bystander", "agency", "other", "staff"])
+def test_home_totals_are_the_totals_of_what_the_viewer_may_see(session: Session, make: Any, who: str) -> None:
+    """The public part counted apart (and cacheable) plus the viewer's own unpublished ones gives
+    exactly the totals over everything the viewer may see."""
+    people = _archive_for_counts(session, make)
+    viewer = _viewer_of(people, who)
     expected = _counts_where(session, proposal_filter(viewer))
     assert counts(session=session, viewer=viewer) == expected
     cached = public_counts(session=session)
@@ -351,12 +356,7 @@ def test_the_states_offered_are_those_of_what_the_viewer_may_see(
     """The status filter's choices: the public's states (cacheable) plus the viewer's own give
     exactly the states over everything the viewer may see."""
     people = _archive_for_counts(session, make)
-    viewer = {
-        "public": ANONYMOUS,
-        "staff": Viewer(Role.STAFF),
-        "agency": Viewer(Role.AGENCY, agency_id=people["agency"].id),
-        "other": Viewer(Role.AGENCY, agency_id=people["other"].id),
-    }.get(who) or Viewer(Role.MEMBER, member_id=people[who].id)
+    viewer = _viewer_of(people, who)
     expected = set(session.exec(select(Proposal.status).where(proposal_filter(viewer)).distinct()).all())
     assert statuses_in_view(session=session, viewer=viewer) == expected
     cached = public_statuses(session=session)
@@ -374,12 +374,7 @@ def test_the_newest_proposals_are_the_newest_of_what_the_viewer_may_see(
     """The public's newest (cacheable) merged with the viewer's own give exactly the newest of
     everything the viewer may see, newest first."""
     people = _archive_for_counts(session, make)
-    viewer = {
-        "public": ANONYMOUS,
-        "staff": Viewer(Role.STAFF),
-        "agency": Viewer(Role.AGENCY, agency_id=people["agency"].id),
-        "other": Viewer(Role.AGENCY, agency_id=people["other"].id),
-    }.get(who) or Viewer(Role.MEMBER, member_id=people[who].id)
+    viewer = _viewer_of(people, who)
     expected = session.exec(
         select(Proposal.id)
         .where(proposal_filter(viewer))

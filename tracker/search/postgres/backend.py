@@ -84,6 +84,13 @@ FACET_FILTERS = {
 }
 
 
+# the last rows of a search statement: the shown groups' best units (ui) with what a hit displays
+UNIT_ROWS = f"""UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
+    'key', s.key, 'title', s.title, 'body', s.body, 'anchor', s.anchor, 'position', s.position, 'type', s.type,
+    'reply_id', s.reply_id, 'agency', s.agency, 'history', s.history, 'facts', s.facts)
+    FROM ui JOIN {table.TABLE} s ON s.key = ui.key WHERE ui.i <= :per_group"""
+
+
 class PostgresBackend:
     """Search over the search_unit table of a PostgreSQL database."""
 
@@ -390,20 +397,9 @@ UNION ALL SELECT 'history', NULL, NULL,
     (SELECT count(*) FROM m WHERE m.history AND {kept().replace(in_force, "true")}), NULL, NULL
 UNION ALL SELECT 'group', grp, r::text, n, GREATEST(best, (SELECT max(score) FROM u WHERE u.grp = pg.grp)),
     jsonb_build_object('shown', shown) FROM pg
-UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
-    'key', s.key, 'title', s.title, 'body', s.body, 'anchor', s.anchor, 'position', s.position, 'type', s.type,
-    'reply_id', s.reply_id, 'agency', s.agency, 'history', s.history, 'facts', s.facts)
-    FROM ui JOIN {table.TABLE} s ON s.key = ui.key WHERE ui.i <= :per_group
+{UNIT_ROWS}
 """
-        with self.engine.connect() as connection:
-            # JIT compiling this statement cost more than running it (hundreds of ms); a sequential
-            # scan would read (decompress) every unit's vector to test the match, where the GIN
-            # index's bitmap, kept exact by enough work_mem, needs none of them
-            connection.exec_driver_sql("SET LOCAL jit = off")
-            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-            connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
-            rows = connection.execute(sa.text(sql), params).all()
-        return self._results(request, filters, rows, mark)
+        return self._results(request, filters, self._rows(sql, params), mark)
 
     def _search_by_groups(
         self, request: SearchRequest, filters: Mapping[str, tuple[str, ...]]
@@ -541,17 +537,19 @@ UNION ALL SELECT 'history', NULL, NULL, (SELECT coalesce(sum(n), 0)::bigint FROM
 UNION ALL SELECT 'group', grp, r::text, (SELECT count(*) FROM u WHERE u.grp = pg.grp),
     GREATEST(best, (SELECT max(score) FROM u WHERE u.grp = pg.grp)), jsonb_build_object('shown', t.shown)
     FROM pg, t
-UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
-    'key', s.key, 'title', s.title, 'body', s.body, 'anchor', s.anchor, 'position', s.position, 'type', s.type,
-    'reply_id', s.reply_id, 'agency', s.agency, 'history', s.history, 'facts', s.facts)
-    FROM ui JOIN {table.TABLE} s ON s.key = ui.key WHERE ui.i <= :per_group
+{UNIT_ROWS}
 """
+        return self._results(request, filters, self._rows(sql, params), mark)
+
+    def _rows(self, sql: str, params: Mapping[str, Any]) -> list[Any]:
+        """Run a search statement. JIT compiling it cost more than running it (hundreds of ms); a
+        sequential scan would read (decompress) every unit's vector to test the match, where the
+        GIN index's bitmap, kept exact by enough work_mem, needs none of them."""
         with self.engine.connect() as connection:
             connection.exec_driver_sql("SET LOCAL jit = off")
             connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
             connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
-            rows = connection.execute(sa.text(sql), params).all()
-        return self._results(request, filters, rows, mark)
+            return list(connection.execute(sa.text(sql), params).all())
 
     def _results(
         self, request: SearchRequest, filters: Mapping[str, tuple[str, ...]], rows: Iterable[Any], mark: Marks
