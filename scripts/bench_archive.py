@@ -6,6 +6,7 @@
     PYTHONPATH=. .venv/bin/python scripts/bench_archive.py writes --dir /work/whoosh100k --writes 1000
     PYTHONPATH=. .venv/bin/python scripts/bench_archive.py clone --dir /work/whoosh10k --times 10 --out DST
     PYTHONPATH=. .venv/bin/python scripts/bench_archive.py clone --url postgresql+psycopg://.../copy --times 10
+    PYTHONPATH=. .venv/bin/python scripts/bench_archive.py peers --dir /work/whoosh100k [--url URL] [--like]
 
 ``load`` does what `tracker bench` does before its index build (the same corpus generator and
 seed, the same loader through the services, the planner's statistics) into DIR/bench.db, so the
@@ -17,6 +18,11 @@ index updated before each call returns), waits for the merge they started and se
 ``clone`` copies DIR/bench.db to DST/bench.db and multiplies its proposals and everything hanging
 off them in SQL (``tracker.bench.clone``: minutes where loading through the services takes hours),
 or does so in place on the database at ``--url`` (make a copy first); then ``reindex`` DST.
+``peers`` builds the benchmark's FTS5 and Tantivy peers over the archive's units (cut once, in
+``--procs`` processes, into DIR/peers) and times the benchmark's comparable queries on them and on
+the tracker (DIR's Whoosh index, or the PostgreSQL backend of the database at ``--url``): the
+ratios tracker ÷ Tantivy and tracker ÷ FTS5 at the archive's size. LIKE only with ``--like`` (a
+full scan per query: minutes at 100,000 proposals); no per-word agreement of whole result sets.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from tracker.bench.run import (
     after_writes,
     index_segments,
     load_corpus,
+    measure_baselines,
     measure_search,
     measure_submit,
     queries,
@@ -94,6 +101,27 @@ def _reindex(folder: Path, procs: int) -> dict:
     }
 
 
+def _peers(folder: Path, url: str | None, rounds: int, procs: int, like: bool) -> dict:
+    if url is None:
+        app = _app(folder)
+    else:
+        app = create_app(
+            {
+                "DATABASE_URL": url,
+                "SECRET_KEY": "bench-only-secret-key",
+                "SEARCH_CHECK_ON_START": False,
+                "SEARCH_BACKEND": "postgres",
+            }
+        )
+    shutil.rmtree(folder / "peers", ignore_errors=True)  # a peer's build adds to what it finds
+    return {
+        "backend": app.config["SEARCH_BACKEND"],
+        **measure_baselines(
+            app, queries(), rounds, folder / "peers" / "fts.db", procs=procs, like=like, agreement=False
+        ),
+    }
+
+
 def _search(folder: Path, rounds: int) -> dict:
     app = _app(folder)
     return measure_search(app, queries(), rounds)
@@ -136,10 +164,13 @@ def _clone(source: Path | None, out: Path | None, url: str | None, times: int) -
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["load", "reindex", "search", "writes", "clone"])
+    parser.add_argument("what", choices=["load", "reindex", "search", "writes", "clone", "peers"])
     parser.add_argument("--dir", type=Path)
     parser.add_argument("--out", type=Path, help="clone: the new archive's folder")
-    parser.add_argument("--url", help="clone: a database to multiply in place (a copy!)")
+    parser.add_argument(
+        "--url", help="clone: a database to multiply in place (a copy!); peers: a PostgreSQL archive"
+    )
+    parser.add_argument("--like", action="store_true", help="peers: time SQL LIKE too")
     parser.add_argument(
         "--times", type=int, default=10, help="clone: copies of each proposal, the original included"
     )
@@ -159,6 +190,8 @@ def main() -> None:
         result = _reindex(args.dir, args.procs)
     elif args.what == "search":
         result = _search(args.dir, args.rounds)
+    elif args.what == "peers":
+        result = _peers(args.dir, args.url, args.rounds, args.procs, args.like)
     else:
         result = _writes(args.dir, args.proposals, args.seed, args.writes, args.rounds)
     result["load_average"] = os.getloadavg()

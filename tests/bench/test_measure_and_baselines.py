@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from tracker.bench.baselines import Fts5Index, TantivyIndex, like_ids, like_search, unit_rows
+from tracker.bench.baselines import (
+    Fts5Index,
+    TantivyIndex,
+    like_ids,
+    like_search,
+    segmented,
+    segmented_rows,
+    unit_rows,
+)
 from tracker.bench.measure import machine, summary
 
 
@@ -78,3 +86,33 @@ def test_results_carry_escaped_highlighted_fragments(session: Session, tmp_path:
     tv.build(unit_rows(session))
     hit = tv.search(["电子商务平台"])
     assert hit.top == like.top and "<b>" in hit.fragments[0]
+
+
+@pytest.mark.parametrize("procs", [1, 2, 3])
+def test_rows_cut_in_several_processes_are_the_rows_cut_in_one_in_order(procs: int) -> None:
+    texts = ["融资担保体系建设", "", "人才培训 and e-commerce 平台", "电子商务平台服务与管理"] * 7
+    rows = [(i, text) for i, text in enumerate(texts)]
+    expected = [(i, *segmented(text)) for i, text in rows if text]
+    # a small batch so that the rows span several batches of several pieces each
+    assert list(segmented_rows(iter(rows), procs=procs, batch=3)) == expected
+    assert expected and all(words for _i, words, _subs in expected)
+
+
+def test_the_peers_at_a_large_size_leave_out_like_and_the_whole_sets(app, tmp_path: Path) -> None:
+    from tracker.bench.run import measure_baselines, queries
+    from tracker.services.search_sync import get_keeper
+
+    get_keeper(app).rebuild(procs=1)
+    found = measure_baselines(
+        app, queries()[:6], 1, tmp_path / "peers" / "fts.db", procs=2, like=False, agreement=False
+    )
+    assert found["like"] is None and found["ratio_tracker_over_like"] is None
+    assert found["agreement"] == [] and found["same_documents"] is None
+    assert found["cut_procs"] == 2 and found["fts5"]["rows"] > 0 and found["tantivy"]["n"] == 6
+    assert found["ratio_tracker_over_tantivy"]["p95_ms"] > 0
+    with_all = measure_baselines(app, queries()[:6], 1, tmp_path / "again" / "fts.db")
+    assert (
+        with_all["like"]["n"] == 6
+        and with_all["agreement"]
+        and with_all["fts5"]["rows"] == found["fts5"]["rows"]
+    )

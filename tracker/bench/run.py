@@ -25,7 +25,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker import create_app, migrate
-from tracker.bench.baselines import Fts5Index, TantivyIndex, like_ids, like_search, unit_rows
+from tracker.bench.baselines import (
+    Fts5Index,
+    TantivyIndex,
+    like_ids,
+    like_search,
+    segmented_rows,
+    unit_rows,
+)
 from tracker.bench.corpus import Corpus, GeneratedProposal, generate
 from tracker.bench.load import run_load
 from tracker.bench.measure import folder_mb, machine, peak_memory_mb, summary, time_each
@@ -223,36 +230,51 @@ def measure_search(app, qs: list[Query], rounds: int) -> dict[str, Any]:
     }
 
 
-def measure_baselines(app, qs: list[Query], rounds: int, fts_path: Path) -> dict[str, Any]:
+def measure_baselines(
+    app,
+    qs: list[Query],
+    rounds: int,
+    fts_path: Path,
+    *,
+    procs: int = 1,
+    like: bool = True,
+    agreement: bool = True,
+    viewer: Viewer = STAFF,
+) -> dict[str, Any]:
+    """The peers (LIKE, FTS5, Tantivy) beside the tracker on the same queries. The text is cut
+    once, in ``procs`` processes, for both engines (``cut_seconds``; each build then indexes the
+    cut rows). ``like`` and ``agreement`` (the matching proposals of each single word, all of
+    them, by every engine) can be left out where they would take long (a 100,000 archive)."""
     comparable = [q for q in qs if q.words and not q.filters and q.sort == Sort.RELEVANCE.value]
     backend = get_backend(app)
     repeated = [q for _ in range(rounds) for q in comparable]
     with session_scope(app) as session:
         started = time.perf_counter()
+        cut = list(segmented_rows(unit_rows(session), procs=procs))
+        cut_seconds = time.perf_counter() - started
+        started = time.perf_counter()
         fts = Fts5Index(fts_path)
-        rows = fts.build(unit_rows(session))
+        rows = fts.build_cut(cut)
         fts_build = time.perf_counter() - started
         started = time.perf_counter()
         tv = TantivyIndex(fts_path.parent / "tantivy")
-        tv.build(unit_rows(session))
+        tv.build_cut(cut)
         tantivy_build = time.perf_counter() - started
+        del cut
         try:
-            like_ms = time_each(repeated, lambda q: like_search(session, q.words))
+            like_ms = time_each(repeated, lambda q: like_search(session, q.words)) if like else []
             fts_ms = time_each(repeated, lambda q: fts.search(q.words, phrase=q.phrase))
             tantivy_ms = time_each(repeated, lambda q: tv.search(q.words, phrase=q.phrase))
             tracker_ms = time_each(
-                repeated, lambda q: search_service.search(q.text, backend=backend, viewer=STAFF)
+                repeated, lambda q: search_service.search(q.text, backend=backend, viewer=viewer)
             )
-            agreement = []
-            for q in (q for q in comparable if q.kind == "word"):
+            agreed = []
+            for q in (q for q in comparable if q.kind == "word" and agreement):
                 hits = backend.search(_request(q, STAFF, page_size=100_000))
                 ours = {g.facts.proposal_id for g in hits.groups if g.facts.proposal_id is not None}
-                like_set, fts_set, tv_set = (
-                    like_ids(session, q.words),
-                    fts.all_ids(q.words),
-                    tv.all_ids(q.words),
-                )
-                agreement.append(
+                like_set = like_ids(session, q.words) if like else ours
+                fts_set, tv_set = fts.all_ids(q.words), tv.all_ids(q.words)
+                agreed.append(
                     {
                         "query": q.text,
                         "tracker": len(ours),
@@ -268,11 +290,17 @@ def measure_baselines(app, qs: list[Query], rounds: int, fts_path: Path) -> dict
         finally:
             fts.close()
             tv.close()
-    t, like, f5, tvs = summary(tracker_ms), summary(like_ms), summary(fts_ms), summary(tantivy_ms)
+    t, lk, f5, tvs = summary(tracker_ms), summary(like_ms), summary(fts_ms), summary(tantivy_ms)
+
+    def mean(key: str) -> float | None:
+        return round(sum(a[key] for a in agreed) / len(agreed), 3) if agreed else None
+
     return {
         "queries": len(comparable),
+        "cut_seconds": round(cut_seconds, 2),
+        "cut_procs": procs,
         "tracker": t,
-        "like": like,
+        "like": lk if like else None,
         "fts5": {
             **f5,
             "build_seconds": round(fts_build, 2),
@@ -284,17 +312,17 @@ def measure_baselines(app, qs: list[Query], rounds: int, fts_path: Path) -> dict
             "build_seconds": round(tantivy_build, 2),
             "size_mb": folder_mb(fts_path.parent / "tantivy"),
         },
-        "ratio_tracker_over_like": {k: round(t[k] / like[k], 3) for k in ("p50_ms", "p95_ms")},
+        "ratio_tracker_over_like": (
+            {k: round(t[k] / lk[k], 3) for k in ("p50_ms", "p95_ms")} if like else None
+        ),
         "ratio_tracker_over_fts5": {k: round(t[k] / f5[k], 3) for k in ("p50_ms", "p95_ms")},
         "ratio_tracker_over_tantivy": {k: round(t[k] / tvs[k], 3) for k in ("p50_ms", "p95_ms")},
-        "agreement": agreement,
-        "same_documents": all(a["same"] for a in agreement),
-        "same_documents_queries": sum(a["same"] for a in agreement),
-        "mean_jaccard_like": round(sum(a["jaccard_like"] for a in agreement) / max(1, len(agreement)), 3),
-        "mean_jaccard_fts5": round(sum(a["jaccard_fts5"] for a in agreement) / max(1, len(agreement)), 3),
-        "mean_jaccard_tantivy": round(
-            sum(a["jaccard_tantivy"] for a in agreement) / max(1, len(agreement)), 3
-        ),
+        "agreement": agreed,
+        "same_documents": all(a["same"] for a in agreed) if agreed else None,
+        "same_documents_queries": sum(a["same"] for a in agreed),
+        "mean_jaccard_like": mean("jaccard_like") if like else None,
+        "mean_jaccard_fts5": mean("jaccard_fts5"),
+        "mean_jaccard_tantivy": mean("jaccard_tantivy"),
     }
 
 
