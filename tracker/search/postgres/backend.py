@@ -84,6 +84,11 @@ FACET_FILTERS = {
 }
 
 
+# a unit ``m`` of a group kept by every group-level filter (fg): tested against a hash of fg built
+# once (a hashed SubPlan, not a join the planner would size from fg's guessed rows: a nested loop
+# over fg for each unit when it guesses one row)
+IN_FG = "(m.grp IN (SELECT grp FROM fg)) IS TRUE"
+
 # the last rows of a search statement: the shown groups' best units (ui) with what a hit displays
 UNIT_ROWS = f"""UNION ALL SELECT 'unit', ui.grp, ui.key, ui.i, ui.score, jsonb_build_object(
     'key', s.key, 'title', s.title, 'body', s.body, 'anchor', s.anchor, 'position', s.position, 'type', s.type,
@@ -306,18 +311,21 @@ class PostgresBackend:
         filters = {k: tuple(v) for k, v in request.filters.items() if v}
         if (found := self._search_by_groups(request, filters)) is not None:
             return found
-        units, params = self._units(request.text, request.viewer, filters)
+        where, params = self._match(request.text, request.viewer, filters)
+        on_text = [w for w in where if "m.tsv" in w or w == "false"]
+        seen = [w.replace("m.", "g.") for w in where if w not in on_text]  # facts of search_group
         facet_filters = self._facet_filters(filters, params)
         in_force = "true" if request.history else "NOT m.history"
+        unit_filters = [f for name, f in facet_filters.items() if name in UNIT_FACETS]
         group_filters = {name: f for name, f in facet_filters.items() if name not in UNIT_FACETS}
-        unit_level = " AND ".join(
-            [in_force, *(f for name, f in facet_filters.items() if name in UNIT_FACETS)]
-        )
+        unit_level = " AND ".join([in_force, *unit_filters])
+        every_group = " AND ".join(group_filters.values()) or "true"
+        matching = [w.replace("m.tsv", "h.tsv") for w in on_text]
+        if filters.get("number") or filters.get("group"):
+            # a few groups chosen by 案号 or key: their units, through the group index
+            matching.append(f"h.grp IN (SELECT g.grp FROM {table.GROUP} g WHERE {' AND '.join(seen)})")
 
-        def kept(skip: Facet | None = None) -> str:
-            return " AND ".join([in_force, *(f for name, f in facet_filters.items() if name != skip)])
-
-        def kept_groups(skip: Facet) -> str:
+        def kept_groups(skip: Facet | None = None) -> str:
             return " AND ".join(["m.hit", *(f for name, f in group_filters.items() if name != skip)])
 
         def rank(alias: str) -> str:
@@ -340,37 +348,42 @@ class PostgresBackend:
             candidates=RANK_CANDIDATES,
             title_like=patterns,
         )
-        # Facets count groups, whose facts every unit of theirs carries: counted over one row per
-        # matching group (mg), not over every matching unit. The type facet counts units.
+        # Facets count groups, one row each in gv (its facts from search_group, read once a group,
+        # not once a matching unit); the type facet counts units: the matching units (hu) of the
+        # groups every group-level filter keeps (fg).
         facet_rows = [
-            f"SELECT 'facet', '{name.value}', v, count(*), NULL::float8, NULL::jsonb "
-            f"FROM (SELECT {FACET_VALUES[name]} AS v FROM m WHERE {kept(name)}) f "
-            "WHERE v IS NOT NULL GROUP BY v"
+            f"SELECT 'facet', '{name.value}', m.type, count(*), NULL::float8, NULL::jsonb FROM hu m "
+            f"WHERE {' AND '.join([in_force, *(f for n, f in facet_filters.items() if n in UNIT_FACETS and n != name)])} "
+            f"AND {IN_FG} GROUP BY m.type"
             if name in UNIT_FACETS
-            else f"SELECT 'facet', '{name.value}', v, count(DISTINCT grp), NULL::float8, NULL::jsonb "
-            f"FROM (SELECT m.grp, {FACET_VALUES[name]} AS v FROM mg m WHERE {kept_groups(name)}) f "
+            else f"SELECT 'facet', '{name.value}', v, count(*), NULL::float8, NULL::jsonb "
+            f"FROM (SELECT {FACET_VALUES[name]} AS v FROM gv m WHERE {kept_groups(name)}) f "
             "WHERE v IS NOT NULL GROUP BY v"
             for name in Facet
         ]
         order = 'best DESC, grp COLLATE "C"'
         if request.sort == Sort.DATE:
             order = "d DESC NULLS LAST, " + order
-        # Ranking reads each ranked unit's vector, the costly part: only a bounded set of candidates
-        # is ranked (every match when there are at most RANK_CANDIDATES, else those most likely to
-        # rank first: a query word in their title, then the shortest), and the page's units.
+        # Matching reads the narrow search_hit only (the GIN index, then a short row per unit); the
+        # groups' facts are joined once a group. Ranking reads each ranked unit's vector, the costly
+        # part: only a bounded set of candidates is ranked (every match when there are at most
+        # RANK_CANDIDATES, else those most likely to rank first: a query word in their title, then
+        # the shortest), and the page's units.
         sql = f"""
-WITH m AS MATERIALIZED (
-    SELECT m.key, m.grp, m.type, m.history, m.meeting_id, m.year, m.category, m.status,
-           m.agencies, m.outcomes, m.date,
-           (m.title LIKE ANY(CAST(:title_like AS text[]))) AS in_title, pg_column_size(m.tsv) AS size
-    FROM ({units}) m
+WITH hu AS MATERIALIZED (
+    SELECT h.key, h.grp, h.type, h.history, h.size,
+           (h.title LIKE ANY(CAST(:title_like AS text[]))) AS in_title
+    FROM {table.HIT} h WHERE {" AND ".join(matching) or "true"}
 ),
-k AS MATERIALIZED (SELECT * FROM m WHERE {kept()}),
-mg AS MATERIALIZED (
-    SELECT m.grp, bool_or({unit_level}) AS hit, min(m.meeting_id) AS meeting_id, min(m.year) AS year,
-           min(m.category) AS category, min(m.status) AS status, min(m.agencies) AS agencies,
-           min(m.outcomes) AS outcomes
-    FROM m GROUP BY m.grp
+gv AS MATERIALIZED (
+    SELECT m.grp, m.hit, g.meeting_id, g.year, g.category, g.status, g.agencies, g.outcomes, g.date
+    FROM (SELECT m.grp, bool_or({unit_level}) AS hit FROM hu m GROUP BY m.grp) m
+    JOIN {table.GROUP} g ON g.grp = m.grp WHERE {" AND ".join(seen) or "true"}
+),
+fg AS MATERIALIZED (SELECT m.grp, m.hit, m.date FROM gv m WHERE {every_group}),
+k AS MATERIALIZED (
+    SELECT m.key, m.grp, m.history, m.size, m.in_title FROM hu m
+    WHERE {unit_level} AND {IN_FG}
 ),
 c AS (
     SELECT k.grp, max({rank("s")}) AS best
@@ -378,10 +391,11 @@ c AS (
     JOIN {table.TABLE} s ON s.key = k.key GROUP BY k.grp
 ),
 g AS (
-    SELECT k.grp, coalesce(max(c.best), 0) AS best, count(*) AS n, max(k.date) AS d
-    FROM k LEFT JOIN c ON c.grp = k.grp GROUP BY k.grp
+    SELECT grp, max(best) AS best, max(d) AS d
+    FROM (SELECT grp, 0::float8 AS best, date AS d FROM fg WHERE hit UNION ALL SELECT grp, best, NULL FROM c) x
+    GROUP BY grp
 ),
-r AS (SELECT grp, best, n, row_number() OVER (ORDER BY {order}) AS r, count(*) OVER () AS total FROM g),
+r AS (SELECT grp, best, row_number() OVER (ORDER BY {order}) AS r, count(*) OVER () AS total FROM g),
 p AS (
     SELECT r.*, LEAST(:page, GREATEST(1, CEIL(total::numeric / :size)::int)) AS shown FROM r
 ),
@@ -393,10 +407,11 @@ u AS (
 ui AS (SELECT u.*, row_number() OVER (PARTITION BY u.grp ORDER BY u.score DESC, u.history, u.position) AS i FROM u)
 {" UNION ALL ".join(facet_rows)}
 UNION ALL SELECT 'total', NULL, NULL, (SELECT count(*) FROM g), (SELECT count(*) FROM k)::float8, NULL
-UNION ALL SELECT 'history', NULL, NULL,
-    (SELECT count(*) FROM m WHERE m.history AND {kept().replace(in_force, "true")}), NULL, NULL
-UNION ALL SELECT 'group', grp, r::text, n, GREATEST(best, (SELECT max(score) FROM u WHERE u.grp = pg.grp)),
-    jsonb_build_object('shown', shown) FROM pg
+UNION ALL SELECT 'history', NULL, NULL, (
+    SELECT count(*) FROM hu m WHERE m.history AND {" AND ".join(unit_filters) or "true"}
+    AND {IN_FG}), NULL, NULL
+UNION ALL SELECT 'group', grp, r::text, (SELECT count(*) FROM u WHERE u.grp = pg.grp),
+    GREATEST(best, (SELECT max(score) FROM u WHERE u.grp = pg.grp)), jsonb_build_object('shown', shown) FROM pg
 {UNIT_ROWS}
 """
         return self._results(request, filters, self._rows(sql, params), mark)
