@@ -19,10 +19,11 @@ index updated before each call returns), waits for the merge they started and se
 off them in SQL (``tracker.bench.clone``: minutes where loading through the services takes hours),
 or does so in place on the database at ``--url`` (make a copy first); then ``reindex`` DST.
 ``peers`` builds the benchmark's FTS5 and Tantivy peers over the archive's units (cut once, in
-``--procs`` processes, into DIR/peers) and times the benchmark's comparable queries on them and on
-the tracker (DIR's Whoosh index, or the PostgreSQL backend of the database at ``--url``): the
-ratios tracker ÷ Tantivy and tracker ÷ FTS5 at the archive's size. LIKE only with ``--like`` (a
-full scan per query: minutes at 100,000 proposals); no per-word agreement of whole result sets.
+``--procs`` processes, into DIR/peers; ``--reuse`` searches those built before) and times the
+benchmark's comparable queries on them and on the tracker (DIR's Whoosh index, or the PostgreSQL
+backend of the database at ``--url``): the ratios tracker ÷ Tantivy and tracker ÷ FTS5 at the
+archive's size. LIKE only with ``--like`` (a full scan per query: minutes at 100,000 proposals);
+no per-word agreement of whole result sets.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def _reindex(folder: Path, procs: int) -> dict:
     }
 
 
-def _peers(folder: Path, url: str | None, rounds: int, procs: int, like: bool) -> dict:
+def _peers(folder: Path, url: str | None, rounds: int, procs: int, like: bool, reuse: bool) -> dict:
     if url is None:
         app = _app(folder)
     else:
@@ -113,11 +114,19 @@ def _peers(folder: Path, url: str | None, rounds: int, procs: int, like: bool) -
                 "SEARCH_BACKEND": "postgres",
             }
         )
-    shutil.rmtree(folder / "peers", ignore_errors=True)  # a peer's build adds to what it finds
+    if not reuse:
+        shutil.rmtree(folder / "peers", ignore_errors=True)  # a peer's build adds to what it finds
     return {
         "backend": app.config["SEARCH_BACKEND"],
         **measure_baselines(
-            app, queries(), rounds, folder / "peers" / "fts.db", procs=procs, like=like, agreement=False
+            app,
+            queries(),
+            rounds,
+            folder / "peers" / "fts.db",
+            procs=procs,
+            like=like,
+            agreement=False,
+            reuse=reuse,
         ),
     }
 
@@ -171,6 +180,7 @@ def main() -> None:
         "--url", help="clone: a database to multiply in place (a copy!); peers: a PostgreSQL archive"
     )
     parser.add_argument("--like", action="store_true", help="peers: time SQL LIKE too")
+    parser.add_argument("--reuse", action="store_true", help="peers: search the peers DIR/peers holds")
     parser.add_argument(
         "--times", type=int, default=10, help="clone: copies of each proposal, the original included"
     )
@@ -191,7 +201,7 @@ def main() -> None:
     elif args.what == "search":
         result = _search(args.dir, args.rounds)
     elif args.what == "peers":
-        result = _peers(args.dir, args.url, args.rounds, args.procs, args.like)
+        result = _peers(args.dir, args.url, args.rounds, args.procs, args.like, args.reuse)
     else:
         result = _writes(args.dir, args.proposals, args.seed, args.writes, args.rounds)
     result["load_average"] = os.getloadavg()

@@ -110,6 +110,11 @@ def test_the_peers_at_a_large_size_leave_out_like_and_the_whole_sets(app, tmp_pa
     assert found["agreement"] == [] and found["same_documents"] is None
     assert found["cut_procs"] == 2 and found["fts5"]["rows"] > 0 and found["tantivy"]["n"] == 6
     assert found["ratio_tracker_over_tantivy"]["p95_ms"] > 0
+    again = measure_baselines(
+        app, queries()[:6], 1, tmp_path / "peers" / "fts.db", like=False, agreement=False, reuse=True
+    )
+    assert again["reused"] and again["cut_seconds"] is None and again["fts5"]["rows"] == found["fts5"]["rows"]
+    assert again["tantivy"]["n"] == 6 and not found["reused"]
     with_all = measure_baselines(app, queries()[:6], 1, tmp_path / "again" / "fts.db")
     assert (
         with_all["like"]["n"] == 6

@@ -230,6 +230,10 @@ def measure_search(app, qs: list[Query], rounds: int) -> dict[str, Any]:
     }
 
 
+def _seconds(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
 def measure_baselines(
     app,
     qs: list[Query],
@@ -240,27 +244,33 @@ def measure_baselines(
     like: bool = True,
     agreement: bool = True,
     viewer: Viewer = STAFF,
+    reuse: bool = False,
 ) -> dict[str, Any]:
     """The peers (LIKE, FTS5, Tantivy) beside the tracker on the same queries. The text is cut
     once, in ``procs`` processes, for both engines (``cut_seconds``; each build then indexes the
     cut rows). ``like`` and ``agreement`` (the matching proposals of each single word, all of
-    them, by every engine) can be left out where they would take long (a 100,000 archive)."""
+    them, by every engine) can be left out where they would take long (a 100,000 archive);
+    ``reuse`` searches the peers already built at ``fts_path`` (and the tantivy folder beside it)."""
     comparable = [q for q in qs if q.words and not q.filters and q.sort == Sort.RELEVANCE.value]
     backend = get_backend(app)
     repeated = [q for _ in range(rounds) for q in comparable]
+    built = reuse and fts_path.exists() and (fts_path.parent / "tantivy").exists()
     with session_scope(app) as session:
-        started = time.perf_counter()
-        cut = list(segmented_rows(unit_rows(session), procs=procs))
-        cut_seconds = time.perf_counter() - started
-        started = time.perf_counter()
-        fts = Fts5Index(fts_path)
-        rows = fts.build_cut(cut)
-        fts_build = time.perf_counter() - started
-        started = time.perf_counter()
-        tv = TantivyIndex(fts_path.parent / "tantivy")
-        tv.build_cut(cut)
-        tantivy_build = time.perf_counter() - started
-        del cut
+        fts, tv = Fts5Index(fts_path), TantivyIndex(fts_path.parent / "tantivy")
+        if built:
+            rows = fts.db.execute("SELECT count(*) FROM unit_pid").fetchone()[0]
+            cut_seconds = fts_build = tantivy_build = None
+        else:
+            started = time.perf_counter()
+            cut = list(segmented_rows(unit_rows(session), procs=procs))
+            cut_seconds = time.perf_counter() - started
+            started = time.perf_counter()
+            rows = fts.build_cut(cut)
+            fts_build = time.perf_counter() - started
+            started = time.perf_counter()
+            tv.build_cut(cut)
+            tantivy_build = time.perf_counter() - started
+            del cut
         try:
             like_ms = time_each(repeated, lambda q: like_search(session, q.words)) if like else []
             fts_ms = time_each(repeated, lambda q: fts.search(q.words, phrase=q.phrase))
@@ -297,19 +307,20 @@ def measure_baselines(
 
     return {
         "queries": len(comparable),
-        "cut_seconds": round(cut_seconds, 2),
+        "cut_seconds": _seconds(cut_seconds),
         "cut_procs": procs,
+        "reused": built,
         "tracker": t,
         "like": lk if like else None,
         "fts5": {
             **f5,
-            "build_seconds": round(fts_build, 2),
+            "build_seconds": _seconds(fts_build),
             "rows": rows,
             "size_mb": round(fts_path.stat().st_size / 2**20, 2),
         },
         "tantivy": {
             **tvs,
-            "build_seconds": round(tantivy_build, 2),
+            "build_seconds": _seconds(tantivy_build),
             "size_mb": folder_mb(fts_path.parent / "tantivy"),
         },
         "ratio_tracker_over_like": (
