@@ -121,3 +121,20 @@ def test_the_peers_at_a_large_size_leave_out_like_and_the_whole_sets(app, tmp_pa
         and with_all["agreement"]
         and with_all["fts5"]["rows"] == found["fts5"]["rows"]
     )
+
+
+@pytest.mark.parametrize("buckets", [2, 3, 5, 60_000])
+def test_tantivy_counts_proposals_exactly_past_its_bucket_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, buckets: int
+) -> None:
+    from tracker.bench import baselines
+
+    # ids 0-11; 融资 in the even ones (twice in 4), 人才 in 7 only
+    rows = [(i, "融资 平台" if i % 2 == 0 else "人才 培训" if i == 7 else "服务") for i in range(12)]
+    rows.append((4, "融资担保"))
+    monkeypatch.setattr(baselines, "TANTIVY_BUCKETS", buckets)  # an aggregation per range of ids
+    tv = TantivyIndex(tmp_path / f"tantivy-{buckets}")
+    tv.build(rows)
+    assert tv.all_ids(["融资"]) == {0, 2, 4, 6, 8, 10}
+    assert tv.search(["融资"]).total == 6 and tv.search(["人才"]).total == 1
+    assert tv.all_ids(["没有"]) == set() and tv.search(["没有"]).total == 0

@@ -206,6 +206,9 @@ def _first_proposals(total: int, rows: Iterable[tuple[int, str]], limit: int) ->
     return BaselineResult(total, tuple(top), tuple(fragments))
 
 
+TANTIVY_BUCKETS = 60_000  # proposal ids counted per aggregation (Tantivy's limit is 65,000 buckets)
+
+
 class TantivyIndex:
     """A Tantivy index over the same units, pre-segmented as for FTS5 (its default tokenizer splits
     the space-joined words and keeps each whole), in a folder. The match expressions are FTS5's,
@@ -223,6 +226,7 @@ class TantivyIndex:
         self.schema = builder.build()
         self.index = tantivy.Index(self.schema, path=str(path))
         self.path = path
+        self._top: int | None = None  # the largest proposal id indexed
 
     def build(self, rows: Iterable[tuple[int, str]], *, procs: int = 1) -> int:
         return self.build_cut(segmented_rows(rows, procs=procs))
@@ -237,6 +241,7 @@ class TantivyIndex:
         writer.commit()
         writer.wait_merging_threads()
         self.index.reload()
+        self._top = None
         return n
 
     def _query(self, words: Sequence[str], phrase: bool) -> Any:
@@ -248,8 +253,7 @@ class TantivyIndex:
         query = self._query(words, phrase)
         # the number of proposals (not units) matching, exactly: a terms aggregation on the
         # proposal id column
-        found = searcher.aggregate(query, {"p": {"terms": {"field": "pid", "size": 1_000_000}}})
-        total = len(found["p"]["buckets"])
+        total = len(self._pids(searcher, query))
         hits = searcher.search(query, limit=limit * 4, count=False).hits
         snippets = self._tantivy.SnippetGenerator.create(searcher, query, self.schema, "body")
         rows = []
@@ -259,11 +263,26 @@ class TantivyIndex:
         return _first_proposals(total, rows, limit)
 
     def all_ids(self, words: Sequence[str], *, phrase: bool = False) -> set[int]:
-        searcher = self.index.searcher()
-        found = searcher.aggregate(
-            self._query(words, phrase), {"p": {"terms": {"field": "pid", "size": 1_000_000}}}
-        )
-        return {int(b["key"]) for b in found["p"]["buckets"]}
+        return self._pids(self.index.searcher(), self._query(words, phrase))
+
+    def _pids(self, searcher: Any, query: Any) -> set[int]:
+        """The proposals with a unit matching, exactly: a terms aggregation on the proposal id, one
+        per range of TANTIVY_BUCKETS ids (an aggregation stops at 65,000 buckets)."""
+        tv = self._tantivy
+        if self._top is None:
+            top = searcher.aggregate(tv.Query.all_query(), {"m": {"max": {"field": "pid"}}})["m"]["value"]
+            self._top = int(top or 0)
+        found: set[int] = set()
+        for low in range(0, self._top + 1, TANTIVY_BUCKETS):
+            part = query
+            if self._top >= TANTIVY_BUCKETS:
+                ids = tv.Query.range_query(
+                    self.schema, "pid", tv.FieldType.Integer, low, low + TANTIVY_BUCKETS - 1
+                )
+                part = tv.Query.boolean_query([(tv.Occur.Must, query), (tv.Occur.Must, ids)])
+            agg = searcher.aggregate(part, {"p": {"terms": {"field": "pid", "size": TANTIVY_BUCKETS}}})
+            found.update(int(b["key"]) for b in agg["p"]["buckets"])
+        return found
 
     def close(self) -> None:
         self.index = None
