@@ -24,12 +24,12 @@ VERSION_TABLE = "alembic_version"
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     """Autogenerate's filter: the PostgreSQL search backend's tables come from their own migrations
-    (0015, 0022) and are not models, so comparing with the models must not propose dropping them."""
+    (0015, 0022, 0025) and are not models, so comparing with the models must not propose dropping them."""
     if type_ == "table":
-        from tracker.search.postgres.table import GROUP, HIT
+        from tracker.search.postgres.table import GROUP, HIT, WORDS
         from tracker.search.postgres.table import metadata as search_metadata
 
-        return name not in search_metadata.tables and name not in (HIT, GROUP)
+        return name not in search_metadata.tables and name not in (HIT, GROUP, WORDS)
     return True
 
 

@@ -497,3 +497,70 @@ def test_a_group_s_vector_holds_the_words_of_its_in_force_units_only(servers) ->
         ).all()
         groups = connection.execute(sa.text("SELECT count(*) FROM search_group WHERE tsv <> ''")).scalar()
     assert differing == [] and groups >= 5
+
+
+def _vocabulary(app: Flask) -> dict[str, int]:
+    with get_engine(app).connect() as connection:
+        return dict(connection.execute(sa.text("SELECT word, ndoc FROM search_word")).all())
+
+
+def _counted(app: Flask) -> dict[str, int]:
+    with get_engine(app).connect() as connection:
+        return dict(
+            connection.execute(sa.text("SELECT word, ndoc FROM ts_stat('SELECT tsv FROM search_unit')")).all()
+        )
+
+
+@on_postgres
+@pytest.mark.parametrize("procs", ["1", "2"])
+def test_a_rebuild_counts_the_vocabulary_exactly(servers, procs: str) -> None:
+    a, _b = servers
+    with get_engine(a).begin() as connection:  # out of step: a word gone, a count wrong, one missing
+        connection.execute(sa.text("INSERT INTO search_word (word, ndoc) VALUES ('乌有之词', 5)"))
+        connection.execute(sa.text("UPDATE search_word SET ndoc = 0 WHERE word = '培训'"))
+        connection.execute(sa.text("DELETE FROM search_word WHERE word = '电子商务'"))
+    result = a.test_cli_runner().invoke(main, ["reindex", "--procs", procs])
+    assert result.exit_code == 0, result.output
+    vocabulary = _vocabulary(a)
+    assert vocabulary == _counted(a) and vocabulary["培训"] > 0 and "乌有之词" not in vocabulary
+
+
+@on_postgres
+def test_a_write_adds_its_new_words_to_the_vocabulary_at_once_on_every_server(servers) -> None:
+    a, b = servers
+    before = _vocabulary(a)
+    assert "zeppelin" not in before and before["培训"] > 0
+    with Session(get_engine(a)) as session:
+        proposal = session.get(Proposal, 1)
+        proposal.title = "关于 zeppelin 夜班公交的建议"
+        session.add(proposal)
+        session.commit()
+    after = _vocabulary(b)
+    assert after["zeppelin"] == 0  # added, not counted: existing rows are never touched by a write
+    assert {w: n for w, n in after.items() if w in before} == before
+    assert get_backend(b).spelling("zepelin") == "zeppelin"  # a server that has not read it before
+
+
+@on_postgres
+def test_a_word_whose_units_are_gone_is_never_offered(servers) -> None:
+    from tracker.services.search import query_hints
+
+    a, b = servers
+    with Session(get_engine(a)) as session:
+        proposal = session.get(Proposal, 1)
+        proposal.title = "关于 zeppelin 的建议"
+        session.add(proposal)
+        session.commit()
+        proposal.title = "关于夜班公交的建议"  # the word is gone from every unit, not from the table
+        session.add(proposal)
+        session.commit()
+    assert "zeppelin" in _vocabulary(b) and _count(b, "zeppelin", STAFF) == 0
+    assert all(h.text != "zeppelin" for h in query_hints("zepelin", backend=get_backend(b), viewer=STAFF))
+
+
+@on_postgres
+def test_spelling_reads_the_vocabulary_table_not_every_vector(servers) -> None:
+    a, _b = servers
+    statements = _statements(a, lambda: get_backend(a).spelling("finacing"))
+    assert any("search_word" in s for s in statements)
+    assert not any("ts_stat" in s for s in statements)

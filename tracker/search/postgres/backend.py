@@ -60,7 +60,7 @@ RANK_CANDIDATES = 1000  # units ranked by ts_rank per search (beyond them, by a 
 SIMILAR_CACHE = 512
 SIMILAR_POOL = 200  # units re-scored by BM25 after a first cut by the key terms they hold
 BM25_K1, BM25_B = 1.2, 0.75  # Whoosh's defaults
-SPELLING_TTL = 600.0  # seconds the vocabulary used for spelling hints is kept per process
+SPELLING_TTL = 60.0  # seconds the vocabulary used for spelling hints is kept per process
 MAINTENANCE_LOCK = 0x7472_6163_6B65_72  # pg_advisory_lock key of the start-up check and rebuilds
 
 # facet -> SQL for its value(s) on a unit row ``m`` (an array for multi-valued ones)
@@ -174,6 +174,8 @@ class PostgresBackend:
         for name, insert in table.derived_inserts(table.TABLE, chosen).items():
             connection.execute(sa.text(f"DELETE FROM {name} WHERE {chosen}"), params)
             connection.execute(sa.text(insert.format(table=name)), params)
+        if docs:
+            connection.execute(sa.text(table.words_insert(table.TABLE, chosen)), params)
         return len(docs)
 
     def write_in_transaction(self, connection: sa.Connection, groups: Collection[str], load: Loader) -> int:
@@ -237,7 +239,7 @@ class PostgresBackend:
 
     def clear(self) -> None:
         with self.engine.begin() as connection:
-            for name in (table.TABLE, table.HIT, table.GROUP):
+            for name in (table.TABLE, table.HIT, table.GROUP, table.WORDS):
                 connection.execute(sa.text(f"DELETE FROM {name}"))
 
     def doc_count(self) -> int:
@@ -664,16 +666,13 @@ UNION ALL SELECT 'group', grp, r::text, (SELECT count(*) FROM u WHERE u.grp = pg
     # -- spelling ----------------------------------------------------------------------------------
 
     def _words(self) -> dict[str, int]:
-        """Every indexed word with the number of units holding it (kept SPELLING_TTL seconds)."""
+        """Every indexed word with the number of units holding it when last counted (0: written
+        since), from search_word (kept SPELLING_TTL seconds)."""
         kept = self._vocabulary
         if kept is not None and time.monotonic() - kept[0] < SPELLING_TTL:
             return kept[1]
         with self.engine.connect() as connection:
-            found = dict(
-                connection.execute(
-                    sa.text(f"SELECT word, ndoc FROM ts_stat('SELECT tsv FROM {table.TABLE}')")
-                ).all()
-            )
+            found = dict(connection.execute(sa.text(f"SELECT word, ndoc FROM {table.WORDS}")).all())
         self._vocabulary = (time.monotonic(), found)
         return found
 

@@ -149,7 +149,7 @@ GONE = (
 
 def _swap(
     connection: sa.Connection, indexes: dict[str, list[tuple[str, str, str | None]]], snapshot: str
-) -> None:
+) -> list[str]:
     """Newer groups from the live tables, groups gone from the database dropped, then the swap."""
     # writers wait from here to the commit; searches go on reading the live tables
     for name in indexes:
@@ -190,6 +190,7 @@ def _swap(
             else:
                 connection.exec_driver_sql(f"ALTER INDEX {_build_name(name)}__{index} RENAME TO {index}")
         connection.exec_driver_sql(f"ANALYZE {name}")
+    return newer
 
 
 def rebuild(engine: sa.Engine, docs: Iterable[SearchDocument], *, procs: int = 1) -> int:
@@ -210,5 +211,19 @@ def rebuild(engine: sa.Engine, docs: Iterable[SearchDocument], *, procs: int = 1
             indexes[name] = _create_build_table(connection, name)
             connection.exec_driver_sql(insert.format(table=_build_name(name)))
             _build_indexes(connection, name, indexes[name])
-        _swap(connection, indexes, snapshot)
+        # the vocabulary counted from the new rows (every vector read once), before writers wait
+        words = _build_name(table.WORDS)
+        connection.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE {words} ON COMMIT DROP AS {table.words_counted(build)}"
+        )
+        newer = _swap(connection, indexes, snapshot)
+        # writers are held (the swap's locks) until the commit: the words replaced at once, with
+        # those of the groups written meanwhile
+        connection.exec_driver_sql(f"DELETE FROM {table.WORDS}")
+        connection.exec_driver_sql(f"INSERT INTO {table.WORDS} (word, ndoc) SELECT word, ndoc FROM {words}")
+        if newer:
+            connection.execute(
+                sa.text(table.words_insert(table.TABLE, "grp = ANY(CAST(:groups AS text[]))")),
+                {"groups": newer},
+            )
     return count

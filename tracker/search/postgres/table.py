@@ -228,3 +228,24 @@ def derived_inserts(source: str, where: str = "true") -> dict[str, str]:
 
 def _qualified(alias: str) -> str:
     return ", ".join(f"{alias}.{c.strip()}" for c in GROUP_COLUMNS.split(","))
+
+
+# -- the vocabulary spelling hints choose from (migration 0025) --------------------------------------
+
+WORDS = "search_word"  # every indexed word once, with its units when last counted
+
+
+def words_counted(source: str) -> str:
+    """SELECT (word, ndoc) of every word of ``source``'s vectors: each vector read, so only at a
+    rebuild (15 s at 1.13 M units)."""
+    return f"SELECT word, ndoc FROM ts_stat('SELECT tsv FROM {source}')"
+
+
+def words_insert(source: str, where: str) -> str:
+    """INSERT the words of the ``where`` rows of ``source`` that search_word lacks (uncounted). An
+    existing row is never touched, so writers do not queue on common words; the new ones are taken
+    in one order, so two writers adding the same new words wait for each other, never deadlock."""
+    return (
+        f"INSERT INTO {WORDS} (word) SELECT DISTINCT u.lexeme FROM {source} s, unnest(s.tsv) u "
+        f"WHERE {where} ORDER BY u.lexeme ON CONFLICT (word) DO NOTHING"
+    )
