@@ -78,3 +78,30 @@ def test_bench_both_backends_side_by_side(tmp_path: Path) -> None:
         "whoosh": whoosh["search"]["p95_ms"],
         "postgres": postgres["search"]["p95_ms"],
     }
+
+
+@pytest.mark.slow
+def test_bench_clones_the_loaded_archive_and_leaves_like_out_past_the_large_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.bench import run as bench_run
+
+    monkeypatch.setattr(bench_run, "LARGE", 50)  # 20 proposals x 3 is "large" here
+    out = tmp_path / "bench.json"
+    result = CliRunner().invoke(
+        main,
+        [
+            "bench", "--quick", "--proposals", "20", "--clone", "3", "--load-seconds", "1", "--writes", "4",
+            "--out", str(out),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output + result.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    cloned = report["clone"]
+    assert report["params"]["clone"] == 3 and cloned["proposals_before"] == 21  # the seeded No. 2 too
+    assert cloned["proposals"] == 63 == report["reindex"]["proposals"] and report["corpus"]["proposals"] == 20
+    # the peers still beside the tracker; LIKE and the whole-set agreement said to be left out
+    baselines = report["baselines"]
+    assert baselines["like"] is None and baselines["agreement"] == [] and baselines["tantivy"]["n"] > 0
+    assert set(report["left_out"]) == set(bench_run.LEFT_OUT_WHEN_LARGE)
+    assert missing(report) == [] and "baselines.like.p50_ms" in missing({**report, "left_out": {}})
