@@ -388,3 +388,25 @@ def test_writers_lock_times_are_recorded_when_asked(tmp_path: Path, monkeypatch:
         assert backend.count("乡村振兴", viewer=ANONYMOUS) == 2
     finally:
         backend.close()
+
+
+def test_closing_leaves_a_merge_that_outlasts_its_wait_at_work(
+    backend: SearchBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 100,000 proposals the first merge after a rebuild took more than the minute closing
+    waits, and close() raised TimeoutExpired: it now leaves the merging process to finish."""
+    import subprocess
+    import sys
+
+    from tracker.search.whoosh import store
+
+    assert isinstance(backend, WhooshBackend)
+    monkeypatch.setattr(store, "CLOSE_MERGE_WAIT", 0.05)
+    slow = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    backend._merger = slow  # a merge still at work
+    try:
+        backend.close()
+        assert slow.poll() is None  # not waited for to the end, not killed
+    finally:
+        slow.kill()
+        slow.wait()

@@ -12,6 +12,7 @@ import gc
 import logging
 import os
 import re
+import subprocess
 import threading
 import time
 import warnings
@@ -37,6 +38,7 @@ WRITE_LOCK = f"{INDEX_NAME}_WRITELOCK"  # the name Whoosh's writer locks
 CREATE_LOCK = f"{INDEX_NAME}_CREATELOCK"
 MAINTENANCE_LOCK = f"{INDEX_NAME}_CHECKLOCK"
 OPEN_ATTEMPTS = 5  # tries to open a searcher no commit overtook
+CLOSE_MERGE_WAIT = 60.0  # seconds closing waits for a merge this backend started
 _TOC = re.compile(rf"^_{INDEX_NAME}_(\d+)\.toc$")  # a generation's table of contents
 
 
@@ -155,7 +157,11 @@ class IndexStore:
             searcher.close()
 
     def close(self) -> None:
-        self.wait_for_merge(timeout=60)
+        # A longer merge (the first after a rebuild of a large archive) is left to finish on its
+        # own: it is its own process, swapping its segment in under the write lock, or leaving
+        # the index as it was if it dies; closing must not fail because of it.
+        with suppress(subprocess.TimeoutExpired):
+            self.wait_for_merge(timeout=CLOSE_MERGE_WAIT)
         with self._lock:
             self._drop_searcher()
             if self._ix is not None:
